@@ -1,0 +1,215 @@
+// Options + environment → one validated, frozen config. Explicit options beat
+// non-blank env vars, which beat defaults. The env is read at construction only.
+import type { BraintrustEvent, SpanLike } from "./convert/types.js";
+import { type Parent, makeParent, parseParent } from "./parent.js";
+
+export interface BraintrustExporterOptions {
+  /** Braintrust API key. Env: BRAINTRUST_API_KEY. */
+  apiKey?: string;
+  /** API base URL. Env: BRAINTRUST_API_URL. Default https://api.braintrust.dev. */
+  apiUrl?: string;
+  /** Project to log to, created if missing. Env: BRAINTRUST_PROJECT. */
+  projectName?: string;
+  /** Project id; when set no lookup is made. Env: BRAINTRUST_PROJECT_ID. */
+  projectId?: string;
+  /** Org name, for keys that belong to several orgs. Env: BRAINTRUST_ORG_NAME. */
+  orgName?: string;
+  /** `project_name:X` | `project_id:X` | `experiment_id:X`. Env: BRAINTRUST_PARENT. */
+  parent?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Sends `x-bt-impersonate-user`. Env: BRAINTRUST_IMPERSONATE_USER. */
+  impersonateUser?: string;
+
+  /** Most spans held in memory while waiting to be sent (default 100 000). */
+  maxQueueSize?: number;
+  /** Most serialized bytes held in memory (default 64 MiB). */
+  maxQueueBytes?: number;
+  /** Most rows per insert request (default 512). */
+  maxExportBatchSize?: number;
+  /** Most bytes per insert request (default 5 MiB). */
+  maxBatchBytes?: number;
+  /** How long rows may wait before a send is started (default 1000 ms). */
+  scheduledDelayMillis?: number;
+  /** Deadline for one export, flush or shutdown, retries included (default 30 000 ms). */
+  exportTimeoutMillis?: number;
+  /** Insert requests in flight at once (default 2). */
+  maxConcurrentRequests?: number;
+  /** Flush on `beforeExit`. */
+  flushOnExit?: boolean;
+  /** Flush whenever a root span ends (serverless handlers). */
+  flushOnRootEnd?: boolean;
+
+  /** Keep only AI spans (and trace roots). Env: BRAINTRUST_FILTER_AI_SPANS=true. */
+  filterAISpans?: boolean;
+  /** true keeps, false drops, undefined defers to `filterAISpans`. */
+  customFilter?: (span: SpanLike) => boolean | undefined;
+  /** Rewrites each row before it leaves the process. */
+  mask?: (event: BraintrustEvent) => BraintrustEvent;
+  /** Write a partial row when a span starts, merged into when it ends. */
+  logSpanStart?: boolean;
+
+  /** The environment to read instead of `process.env` (tests, multi-tenant setups). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ExporterConfig {
+  readonly apiKey: string;
+  readonly apiUrl: string;
+  readonly orgName: string | undefined;
+  readonly parent: Parent;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly maxQueueSize: number;
+  readonly maxQueueBytes: number;
+  readonly maxExportBatchSize: number;
+  readonly maxBatchBytes: number;
+  readonly scheduledDelayMillis: number;
+  readonly exportTimeoutMillis: number;
+  readonly maxConcurrentRequests: number;
+  readonly flushOnExit: boolean;
+  readonly flushOnRootEnd: boolean;
+  readonly filterAISpans: boolean;
+  readonly customFilter: ((span: SpanLike) => boolean | undefined) | undefined;
+  readonly mask: ((event: BraintrustEvent) => BraintrustEvent) | undefined;
+  readonly logSpanStart: boolean;
+}
+
+export type ConfigResult =
+  | { ok: true; config: ExporterConfig; warnings: string[] }
+  | { ok: false; error: string; warnings: string[] };
+
+export const DEFAULT_API_URL = "https://api.braintrust.dev";
+
+const LIMITS = {
+  maxQueueSize: { fallback: 100_000, min: 1 },
+  maxQueueBytes: { fallback: 64 * 1024 * 1024, min: 1024 },
+  maxExportBatchSize: { fallback: 512, min: 1 },
+  maxBatchBytes: { fallback: 5 * 1024 * 1024, min: 1024 },
+  scheduledDelayMillis: { fallback: 1000, min: 0 },
+  exportTimeoutMillis: { fallback: 30_000, min: 1 },
+  maxConcurrentRequests: { fallback: 2, min: 1 },
+} as const;
+
+/** Never throws: a config that cannot work comes back as `{ ok: false, error }`. */
+export function resolveConfig(options: BraintrustExporterOptions = {}): ConfigResult {
+  const env = options.env ?? process.env;
+  const warnings: string[] = [];
+  const fromEnv = (name: string) => {
+    const v = env[name];
+    return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+  };
+  const pick = (option: unknown, envName: string) =>
+    typeof option === "string" && option.trim() !== "" ? option.trim() : fromEnv(envName);
+
+  const apiKey = pick(options.apiKey, "BRAINTRUST_API_KEY");
+  if (!apiKey) {
+    return fail("no API key: set the `apiKey` option or the BRAINTRUST_API_KEY environment variable", warnings);
+  }
+
+  const rawUrl = pick(options.apiUrl, "BRAINTRUST_API_URL") ?? DEFAULT_API_URL;
+  const apiUrl = checkUrl(rawUrl, warnings);
+  if (!apiUrl) {
+    return fail(
+      `\`apiUrl\` (BRAINTRUST_API_URL) is not a valid http(s) URL: ${JSON.stringify(rawUrl)}`,
+      warnings,
+    );
+  }
+
+  const parent = resolveParent(options, fromEnv);
+  if (typeof parent === "string") return fail(parent, warnings);
+
+  const numbers = {} as Record<keyof typeof LIMITS, number>;
+  for (const name of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
+    numbers[name] = checkNumber(name, options[name], warnings);
+  }
+
+  const config: ExporterConfig = {
+    apiKey,
+    apiUrl,
+    orgName: pick(options.orgName, "BRAINTRUST_ORG_NAME"),
+    parent,
+    headers: Object.freeze(buildHeaders(options.headers, pick(options.impersonateUser, "BRAINTRUST_IMPERSONATE_USER"), warnings)),
+    ...numbers,
+    flushOnExit: options.flushOnExit === true,
+    flushOnRootEnd: options.flushOnRootEnd === true,
+    filterAISpans: options.filterAISpans ?? fromEnv("BRAINTRUST_FILTER_AI_SPANS")?.toLowerCase() === "true",
+    customFilter: typeof options.customFilter === "function" ? options.customFilter : undefined,
+    mask: typeof options.mask === "function" ? options.mask : undefined,
+    logSpanStart: options.logSpanStart === true,
+  };
+  return { ok: true, config: Object.freeze(config), warnings };
+}
+
+function fail(error: string, warnings: string[]): ConfigResult {
+  return { ok: false, error: `braintrust-otel-exporter: ${error}`, warnings };
+}
+
+function checkUrl(raw: string, warnings: string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.startsWith("127.");
+  if (url.protocol === "http:" && !local) {
+    warnings.push(`apiUrl ${url.origin} uses plain http: the API key travels in clear text`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/** Explicit options (parent, projectId, projectName) beat their env vars as a group. */
+function resolveParent(
+  options: BraintrustExporterOptions,
+  fromEnv: (name: string) => string | undefined,
+): Parent | string {
+  const explicit = parentFrom(options.parent, options.projectId, options.projectName);
+  if (explicit) return explicit;
+  const implicit = parentFrom(
+    fromEnv("BRAINTRUST_PARENT"),
+    fromEnv("BRAINTRUST_PROJECT_ID"),
+    fromEnv("BRAINTRUST_PROJECT"),
+  );
+  if (implicit) return implicit;
+  return "no project: set the `projectName` option or the BRAINTRUST_PROJECT environment variable (or `projectId` / BRAINTRUST_PROJECT_ID, or `parent` / BRAINTRUST_PARENT)";
+}
+
+function parentFrom(parent: unknown, projectId: unknown, projectName: unknown): Parent | string | undefined {
+  if (parent !== undefined) {
+    const parsed = parseParent(parent);
+    if (parsed) return parsed;
+    return `\`parent\` (BRAINTRUST_PARENT) must look like project_name:NAME, project_id:ID or experiment_id:ID, got ${JSON.stringify(parent)}`;
+  }
+  if (projectId !== undefined) {
+    if (typeof projectId === "string" && projectId.trim()) return makeParent("project_id", projectId.trim());
+    return "`projectId` (BRAINTRUST_PROJECT_ID) is empty";
+  }
+  if (projectName !== undefined) {
+    if (typeof projectName === "string" && projectName.trim()) return makeParent("project_name", projectName.trim());
+    return "`projectName` (BRAINTRUST_PROJECT) is empty";
+  }
+  return undefined;
+}
+
+function checkNumber(name: keyof typeof LIMITS, value: unknown, warnings: string[]): number {
+  const { fallback, min } = LIMITS[name];
+  if (value === undefined) return fallback;
+  if (typeof value === "number" && Number.isFinite(value) && value >= min) return Math.floor(value);
+  warnings.push(`\`${name}\` must be a number >= ${min}, got ${String(value)}; using ${fallback}`);
+  return fallback;
+}
+
+function buildHeaders(extra: unknown, impersonate: string | undefined, warnings: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (extra && typeof extra === "object") {
+    for (const [k, v] of Object.entries(extra)) {
+      if (typeof v === "string") headers[k.toLowerCase()] = v;
+      else warnings.push(`\`headers\`: value of ${JSON.stringify(k)} is not a string; ignored`);
+    }
+  }
+  if (impersonate) headers["x-bt-impersonate-user"] = impersonate;
+  // The key is set by the transport; a user header must not smuggle another one in.
+  delete headers.authorization;
+  return headers;
+}
