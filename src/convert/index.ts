@@ -1,0 +1,45 @@
+// span → Braintrust row. The mappers run in precedence order (first writer wins):
+// explicit braintrust.* first, then GenAI semconv, then vendor conventions, then plain attributes.
+import { braintrustMapper } from "./braintrust.js";
+import { type Draft, type Mapper, setMetadata } from "./mapper.js";
+import { plainMapper } from "./plain.js";
+import { baseEvent } from "./span.js";
+import type { Attributes, BraintrustEvent, SpanLike } from "./types.js";
+
+export const MAPPERS: readonly Mapper[] = [braintrustMapper, plainMapper];
+
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/** Pure conversion of one finished span. Throws only on a span that is not span-shaped at all. */
+export function toBraintrustEvent(span: SpanLike): BraintrustEvent {
+  const attrs: Attributes = span.attributes ?? NO_ATTRIBUTES;
+  const draft: Draft = { event: baseEvent(span), claimed: new Set() };
+
+  for (const mapper of MAPPERS) {
+    if (mapper.applies(span, attrs)) mapper.map(span, attrs, draft);
+  }
+  for (const key of Object.keys(attrs)) {
+    if (!draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
+  }
+  const serviceName = span.resource?.attributes?.["service.name"];
+  if (typeof serviceName === "string") setMetadata(draft, "service.name", serviceName);
+
+  return finish(draft.event);
+}
+
+/** Derived metrics, and no empty containers on the wire. */
+function finish(event: BraintrustEvent & { metadata: Record<string, unknown> }): BraintrustEvent {
+  const m = event.metrics;
+  if (m.tokens === undefined && (m.prompt_tokens !== undefined || m.completion_tokens !== undefined)) {
+    m.tokens = (m.prompt_tokens ?? 0) + (m.completion_tokens ?? 0);
+  }
+  if (isEmpty(event.metadata)) delete (event as BraintrustEvent).metadata;
+  return event;
+}
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
+}
+
+export type { BraintrustEvent, SpanLike } from "./types.js";

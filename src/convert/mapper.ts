@@ -1,0 +1,108 @@
+// What every convention mapper shares: the draft being built and first-writer-wins
+// setters. Mappers run in precedence order, so "first writer wins" *is* the precedence.
+import { log } from "../log.js";
+import type { Attributes, BraintrustEvent, SpanLike, SpanType } from "./types.js";
+
+export interface Draft {
+  /** `event.metadata` and `event.metrics` always exist here; empty ones are dropped at the end. */
+  readonly event: BraintrustEvent & { metadata: Record<string, unknown> };
+  /** Attribute keys a mapper consumed; they are not copied into metadata. */
+  readonly claimed: Set<string>;
+}
+
+export interface Mapper {
+  readonly name: string;
+  /** A cheap test (a key present, the tracer name) so that unrelated spans skip the mapper. */
+  applies(span: SpanLike, attrs: Attributes): boolean;
+  map(span: SpanLike, attrs: Attributes, draft: Draft): void;
+}
+
+type Field = "input" | "output" | "expected" | "error" | "tags" | "scores" | "context" | "origin";
+
+const SPAN_TYPES: ReadonlySet<string> = new Set<SpanType>([
+  "llm", "score", "function", "eval", "task", "tool", "automation", "facet", "preprocessor", "classifier", "review",
+]);
+
+/** Sets a top-level field unless an earlier (higher-precedence) mapper already did. */
+export function setField(draft: Draft, field: Field, value: unknown): void {
+  if (value === undefined || draft.event[field] !== undefined) return;
+  (draft.event as unknown as Record<string, unknown>)[field] = value;
+}
+
+export function setMetadata(draft: Draft, key: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const metadata = draft.event.metadata;
+  if (Object.prototype.hasOwnProperty.call(metadata, key)) return;
+  setOwn(metadata, key, value);
+}
+
+/**
+ * Metrics must be finite numbers, never null; token counts are integers. A value that
+ * is not a usable number is left out rather than sent as 0 or null.
+ */
+export function setMetric(draft: Draft, key: string, value: unknown): void {
+  const metrics = draft.event.metrics;
+  if (Object.prototype.hasOwnProperty.call(metrics, key)) return;
+  const n = toNumber(value);
+  if (n === undefined) return;
+  setOwn(metrics, key, key.endsWith("tokens") ? Math.round(n) : n);
+}
+
+export function setType(draft: Draft, type: unknown): void {
+  const attrs = draft.event.span_attributes;
+  if (attrs.type !== undefined || typeof type !== "string" || !SPAN_TYPES.has(type)) return;
+  attrs.type = type as SpanType;
+}
+
+export function isSpanType(value: unknown): value is SpanType {
+  return typeof value === "string" && SPAN_TYPES.has(value);
+}
+
+export function claim(draft: Draft, ...keys: string[]): void {
+  for (const key of keys) draft.claimed.add(key);
+}
+
+export function toNumber(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value === "string" && value.trim() !== "") {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** A JSON-typed attribute: parsed when it is valid JSON, kept as the string (with a warning) when not. */
+export function parseJsonAttr(value: unknown, key: string): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    log("warn", `invalid-json:${key}`, `attribute ${key} is not valid JSON (${(err as Error).message}); kept as a string`);
+    return value;
+  }
+}
+
+/** Plain attributes that may or may not hold JSON: parse objects and arrays, keep anything else as it is. */
+export function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const first = value.charCodeAt(0);
+  if (first !== 123 /* { */ && first !== 91 /* [ */) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Assigns without ever touching a prototype, even for a `__proto__` key from user data. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}

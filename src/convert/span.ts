@@ -1,0 +1,91 @@
+// The parts of a row every span has: identity, tree links, times, name, error.
+import { randomBytes } from "node:crypto";
+import { log } from "../log.js";
+import type { BraintrustEvent, HrTime, SpanEventLike, SpanLike } from "./types.js";
+
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const STATUS_ERROR = 2;
+
+/** The parent span id, read from SDK 2+/3 (`parentSpanContext`) or SDK 1 (`parentSpanId`). */
+export function parentSpanIdOf(span: SpanLike): string | undefined {
+  const id = span.parentSpanContext?.spanId ?? span.parentSpanId;
+  return typeof id === "string" && isValidId(id, SPAN_ID) ? id : undefined;
+}
+
+/** Builds the identity, timing and error part of the row; mappers fill in the rest. */
+export function baseEvent(span: SpanLike): BraintrustEvent & { metadata: Record<string, unknown> } {
+  const context = span.spanContext();
+  const spanId = checkedId(context.spanId, SPAN_ID, "span");
+  const traceId = checkedId(context.traceId, TRACE_ID, "trace");
+  const parentId = parentSpanIdOf(span);
+
+  const start = hrToSeconds(span.startTime);
+  let end = hrToSeconds(span.endTime);
+  if (start !== undefined && end !== undefined && end < start) {
+    log("warn", "end-before-start", `span "${span.name}" ends before it starts; its end time is set to its start`);
+    end = start;
+  }
+  const metrics: Record<string, number> = {};
+  if (start !== undefined) metrics.start = start;
+  if (end !== undefined) metrics.end = end;
+
+  const event: BraintrustEvent & { metadata: Record<string, unknown> } = {
+    // The row id is the span id, so a retried insert replaces the row rather than adding one.
+    id: spanId,
+    span_id: spanId,
+    root_span_id: traceId,
+    created: new Date(start !== undefined ? start * 1000 : Date.now()).toISOString(),
+    metadata: {},
+    metrics,
+    span_attributes: { name: typeof span.name === "string" && span.name !== "" ? span.name : "span" },
+  };
+  if (parentId !== undefined) event.span_parents = [parentId];
+  else event.span_attributes.type = "task";
+  const error = errorOf(span);
+  if (error !== undefined) event.error = error;
+  return event;
+}
+
+function hrToSeconds(time: HrTime | undefined): number | undefined {
+  if (!Array.isArray(time)) return undefined;
+  const seconds = time[0] + time[1] / 1e9;
+  // Beyond year 275760 Date cannot represent it; treat as absent rather than fail the row.
+  return Number.isFinite(seconds) && seconds >= 0 && seconds < 8.64e12 ? seconds : undefined;
+}
+
+function isValidId(id: string, shape: RegExp): boolean {
+  return shape.test(id) && !/^0+$/.test(id);
+}
+
+function checkedId(id: unknown, shape: RegExp, what: string): string {
+  if (typeof id === "string" && isValidId(id, shape)) return id;
+  log("warn", `invalid-${what}-id`, `span has an invalid ${what} id ${JSON.stringify(id)}; a random one is used`);
+  return randomBytes(shape === SPAN_ID ? 8 : 16).toString("hex");
+}
+
+/** `exception` events become "Type: message\n\nstack"; a bare ERROR status gives its message. */
+function errorOf(span: SpanLike): string | undefined {
+  const parts: string[] = [];
+  const events = span.events;
+  if (Array.isArray(events)) {
+    for (const event of events as SpanEventLike[]) {
+      if (event?.name === "exception" && event.attributes) parts.push(formatException(event.attributes));
+    }
+  }
+  if (parts.length > 0) return parts.join("\n\n");
+  if (span.status?.code === STATUS_ERROR) return span.status.message || "error";
+  return undefined;
+}
+
+function formatException(attrs: Readonly<Record<string, unknown>>): string {
+  const type = stringOr(attrs["exception.type"]);
+  const message = stringOr(attrs["exception.message"]);
+  const stack = stringOr(attrs["exception.stacktrace"]);
+  const head = type && message ? `${type}: ${message}` : type || message || "exception";
+  return stack ? `${head}\n\n${stack}` : head;
+}
+
+function stringOr(value: unknown): string {
+  return typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
+}
