@@ -93,6 +93,17 @@ const LIMITS = {
 /** Never throws: a config that cannot work comes back as `{ ok: false, error }`. */
 export function resolveConfig(options: BraintrustExporterOptions = {}): ConfigResult {
   const env = options.env ?? process.env;
+  const result = build(options, env);
+  // Messages quote user input (a URL, a header), which may itself contain the key.
+  const key = typeof options.apiKey === "string" && options.apiKey.trim() ? options.apiKey.trim() : env.BRAINTRUST_API_KEY?.trim();
+  if (!key) return result;
+  const scrub = (text: string) => text.split(key).join("***");
+  result.warnings = result.warnings.map(scrub);
+  if (!result.ok) result.error = scrub(result.error);
+  return result;
+}
+
+function build(options: BraintrustExporterOptions, env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const warnings: string[] = [];
   const fromEnv = (name: string) => {
     const v = env[name];

@@ -22,7 +22,8 @@ export function toBraintrustEvent(span: SpanLike): BraintrustEvent {
     if (!draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
   }
   const serviceName = span.resource?.attributes?.["service.name"];
-  if (typeof serviceName === "string") setMetadata(draft, "service.name", serviceName);
+  // The SDK's placeholder for an unnamed service tells the reader nothing.
+  if (typeof serviceName === "string" && !serviceName.startsWith("unknown_service")) setMetadata(draft, "service.name", serviceName);
 
   return finish(draft.event);
 }
