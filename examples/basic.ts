@@ -1,0 +1,37 @@
+// The smallest useful setup: a root span with two children, sent to Braintrust.
+// With no BRAINTRUST_API_KEY set, it starts the local Braintrust-compatible server
+// and logs there, so it runs anywhere: `npm run demo`.
+import { trace } from "@opentelemetry/api";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { BraintrustSpanProcessor } from "braintrust-otel-exporter";
+import { readProjectLog, renderTraceTree, startLocalBraintrust } from "braintrust-otel-exporter/testing";
+
+const projectName = "tracing_test";
+const local = process.env.BRAINTRUST_API_KEY ? undefined : await startLocalBraintrust();
+const connection = local ? { apiKey: local.apiKey, apiUrl: local.url } : {};
+
+const processor = new BraintrustSpanProcessor({ projectName, ...connection });
+const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+provider.register();
+
+const tracer = trace.getTracer("examples/basic");
+tracer.startActiveSpan("User Interaction", (root) => {
+  root.setAttribute("user_id", "user123");
+  for (let i = 0; i < 2; i++) {
+    tracer.startActiveSpan(`Interaction ${i}`, (child) => {
+      child.setAttribute("input", `What is ${i} + ${i}?`);
+      child.setAttribute("output", `${i + i}`);
+      child.end();
+    });
+  }
+  root.end();
+});
+
+await processor.ready();
+await provider.forceFlush();
+console.log(`Logged to project "${projectName}" at ${local ? local.url : "Braintrust"}:\n`);
+const rows = await readProjectLog({ projectName, ...connection });
+console.log(renderTraceTree(rows, { width: process.stdout.columns || 100 }));
+
+await provider.shutdown();
+await local?.close();
