@@ -1,0 +1,78 @@
+// `braintrust-otel-exporter/testing`: a local Braintrust-compatible API server for
+// tests and demos. It speaks the subset of the API the exporter uses (projects,
+// insert, fetch), checks rows the way the real API does, and can inject failures.
+import { randomBytes } from "node:crypto";
+import { type Fault, type FaultCounts, FaultInjector } from "./faults.js";
+import { Journal } from "./journal.js";
+import { type RecordedRequest, LocalServer } from "./server.js";
+import { type Project, type Row, LocalStore } from "./store.js";
+
+export type { Fault, FaultCounts, FaultRoute } from "./faults.js";
+export type { RecordedRequest } from "./server.js";
+export type { FetchPage, Project, Row } from "./store.js";
+export { validateInsertEvent, validateInsertRequest } from "./validate-event.js";
+
+export interface LocalBraintrustOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default: a random `sk-local-…` key. */
+  apiKey?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Keep projects and rows in this JSONL file, and load it on start. */
+  dataFile?: string;
+  /** Largest request body accepted, in bytes (default 64 MiB); larger ones get 413. */
+  maxRequestBytes?: number;
+}
+
+export interface LocalBraintrust {
+  /** Base URL, e.g. http://127.0.0.1:54321: use it as BRAINTRUST_API_URL. */
+  readonly url: string;
+  readonly apiKey: string;
+  /** Every request received, oldest first (authorization redacted). */
+  readonly requests: RecordedRequest[];
+  /** Stored rows of the project with that name, in the order their ids were first written. */
+  rows(projectName: string): Row[];
+  experimentRows(experimentId: string): Row[];
+  projects(): Project[];
+  /** Injects failures into later requests; undefined clears. */
+  setFault(fault?: Fault): void;
+  faults(): FaultCounts;
+  /** Stops listening and cuts open connections: clients get ECONNREFUSED. */
+  down(): Promise<void>;
+  /** Listens again, on the same port. */
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
+export async function startLocalBraintrust(options: LocalBraintrustOptions = {}): Promise<LocalBraintrust> {
+  const store = new LocalStore(options.dataFile ? new Journal(options.dataFile) : undefined);
+  const injector = new FaultInjector();
+  const apiKey = options.apiKey ?? `sk-local-${randomBytes(16).toString("hex")}`;
+  const server = new LocalServer(store, injector, {
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    apiKey,
+    maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+  });
+  await server.up();
+
+  return {
+    url: server.url,
+    apiKey,
+    requests: server.requests,
+    rows: (projectName) => {
+      const project = store.projectByName(projectName);
+      return project ? store.rows("project_logs", project.id) : [];
+    },
+    experimentRows: (experimentId) => store.rows("experiment", experimentId),
+    projects: () => store.projects(),
+    setFault: (fault) => injector.set(fault),
+    faults: () => injector.injected(),
+    down: () => server.down(),
+    up: () => server.up(),
+    close: () => server.down(),
+  };
+}

@@ -1,0 +1,218 @@
+// HTTP plumbing around the routes: body limits, bearer auth, fault injection and
+// the request log. The listening socket can go down and come back on the same port,
+// so clients can be tested against an outage.
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { FaultAction, FaultInjector } from "./faults.js";
+import { type MatchedRoute, type Reply, matchRoute, problem } from "./routes.js";
+import type { LocalStore } from "./store.js";
+
+/** One request as the server saw it; `status` is 0 when it was never answered. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased names; `authorization` reads "Bearer ***". */
+  headers: Record<string, string>;
+  /** Parsed JSON, or the raw text when it is not JSON (undefined when empty). */
+  body: unknown;
+  status: number;
+  bytes: number;
+  /** The fault injected into this request, if any. */
+  fault?: FaultAction["kind"] | "tooLarge";
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  apiKey: string;
+  maxRequestBytes: number;
+}
+
+const HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
+// A response cut off mid-array: what a client sees from a proxy that truncates bodies.
+const BROKEN_JSON = '{"row_ids": ["';
+
+export class LocalServer {
+  readonly requests: RecordedRequest[] = [];
+  private server: Server | undefined;
+  private port: number;
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly faults: FaultInjector,
+    private readonly options: ServerOptions,
+  ) {
+    this.port = options.port;
+  }
+
+  get url(): string {
+    const host = this.options.host.includes(":") ? `[${this.options.host}]` : this.options.host;
+    return `http://${host}:${this.port}`;
+  }
+
+  /** Starts listening; after `down()`, on the same port as before. */
+  async up(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => void this.handle(req, res).catch((err) => this.crash(res, err)));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port, this.options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops listening and cuts every open connection, hung requests included. */
+  async down(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const record: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: recordedHeaders(req),
+      body: undefined,
+      status: 0,
+      bytes: 0,
+    };
+    this.requests.push(record);
+
+    const raw = await readBody(req, this.options.maxRequestBytes);
+    if (raw === undefined) return; // the client went away mid-body
+    record.bytes = raw.bytes;
+    const parsed = parseJson(raw.text);
+    record.body = parsed.ok ? parsed.value : raw.text;
+    if (raw.tooLarge) return this.send(res, record, problem(413, `Request body exceeds ${this.options.maxRequestBytes} bytes`));
+
+    const route = matchRoute(record.method, record.path);
+    const plan = this.faults.plan(route?.group, raw.bytes);
+    if (plan?.delayMs) await sleep(plan.delayMs);
+    if (plan?.tooLarge) {
+      record.fault = "tooLarge";
+      return this.send(res, record, problem(413, "Request body too large"));
+    }
+    if (plan?.action && !plan.afterStore) return this.inject(req, res, record, plan.action);
+    const reply = this.answer(req, record, route, url.searchParams, parsed);
+    if (plan?.action) return this.inject(req, res, record, plan.action);
+    this.send(res, record, reply);
+  }
+
+  /** The normal answer: auth on every /v1 path, then the route. */
+  private answer(
+    req: IncomingMessage,
+    { method, path }: RecordedRequest,
+    route: MatchedRoute | undefined,
+    query: URLSearchParams,
+    parsed: ReturnType<typeof parseJson>,
+  ): Reply {
+    const notFound = problem(404, `Not found: ${method} ${path}`);
+    if (!path.startsWith("/v1/")) return notFound;
+    const authError = this.checkAuth(req.headers.authorization);
+    if (authError) return problem(401, authError);
+    if (!route) return notFound;
+    if (!route.handler) {
+      return { ...problem(405, `Method ${method} not allowed`), headers: { allow: route.allowed.join(", ") } };
+    }
+    if (!parsed.ok) return problem(400, `Invalid JSON body: ${parsed.error}`);
+    return route.handler(this.store, { method, params: route.params, query, body: parsed.value });
+  }
+
+  private checkAuth(header: string | undefined): string | undefined {
+    if (!header) return "Missing Authorization header; send 'Authorization: Bearer <API key>'";
+    const m = /^bearer\s+(.+)$/i.exec(header.trim());
+    if (!m) return "Malformed Authorization header; expected 'Bearer <API key>'";
+    return m[1] === this.options.apiKey ? undefined : "Invalid API key";
+  }
+
+  private inject(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, action: FaultAction): void {
+    record.fault = action.kind;
+    switch (action.kind) {
+      case "hang":
+        return; // the socket stays open until down() or close()
+      case "reset":
+        req.socket.destroy();
+        return;
+      case "fail": {
+        const headers = action.retryAfter === undefined ? undefined : { "retry-after": action.retryAfter };
+        return this.send(res, record, { status: action.status, body: { error: `Injected failure (${action.status})` }, headers });
+      }
+      case "garbage":
+        return action.garbage === "html502"
+          ? this.write(res, record, 502, "text/html", HTML_502)
+          : this.write(res, record, 200, "application/json", BROKEN_JSON);
+    }
+  }
+
+  private send(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
+    this.write(res, record, reply.status, "application/json; charset=utf-8", JSON.stringify(reply.body), reply.headers);
+  }
+
+  private write(
+    res: ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    contentType: string,
+    text: string,
+    headers: Record<string, string> = {},
+  ): void {
+    if (res.destroyed || res.writableEnded) return; // down() cut this connection meanwhile
+    record.status = status;
+    res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
+  /** A bug in a route must not take the server (or the test run) down with it. */
+  private crash(res: ServerResponse, err: unknown): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(500, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: `Internal error: ${err instanceof Error ? err.message : String(err)}` }));
+  }
+}
+
+function recordedHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers[name] = name === "authorization" ? "Bearer ***" : Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+/** The whole body, or `tooLarge` once it passes `limit` (the rest is drained so the client sees the 413). */
+function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; bytes: number; tooLarge: boolean } | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= limit) chunks.push(chunk);
+    });
+    req.on("end", () => resolve({ text: bytes <= limit ? Buffer.concat(chunks).toString("utf8") : "", bytes, tooLarge: bytes > limit }));
+    req.on("error", () => resolve(undefined));
+    req.on("close", () => {
+      if (!req.complete) resolve(undefined);
+    });
+  });
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (text.trim() === "") return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
