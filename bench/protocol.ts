@@ -1,0 +1,62 @@
+// What the orchestrator (run.ts), the contender processes and the sink say to each other.
+import type { Percentiles } from "./measure.js";
+import type { SpanKindName } from "./workload.js";
+
+export const CONTENDERS = ["baseline", "otlp", "processor", "exporter", "floor"] as const;
+export type ContenderName = (typeof CONTENDERS)[number];
+
+export const BENCH_PROJECT_ID = "5f1b0c3e-2a4d-4e6f-8a9b-0c1d2e3f4a5b";
+
+export interface QueueSettings {
+  maxQueueSize: number;
+  maxQueueBytes: number;
+  maxExportBatchSize: number;
+  scheduledDelayMillis: number;
+  exportTimeoutMillis: number;
+}
+
+export interface ContenderOptions {
+  contender: ContenderName;
+  spans: number;
+  warmupSpans: number;
+  /** Sink base URL (live or dead). */
+  sink: string;
+  /** `dead`: the sink never answers; memory is what is measured. */
+  mode: "live" | "dead";
+  /** URL of the module that exports BraintrustSpanProcessor and BraintrustExporter. */
+  libUrl: string;
+  /** Shared by every contender that queues: ours and BatchSpanProcessor. */
+  queue: QueueSettings;
+}
+
+export interface ContenderResult {
+  contender: ContenderName;
+  mode: "live" | "dead";
+  spans: number;
+  /** Spans emitted (and flushed) before the clock started. */
+  warmupSpans: number;
+  cpuMicros: number;
+  wallMillis: number;
+  rssBeforeBytes: number;
+  rssEndBytes: number;
+  rssAfterGcBytes: number;
+  peakRssBytes: number;
+  onEnd: Record<SpanKindName, Percentiles>;
+  /** The floor's mean serialized row size. */
+  rowBytes?: number;
+  /** `processor.stats()` (ours) after the run. */
+  stats?: unknown;
+  error?: string;
+}
+
+export interface SinkCounters {
+  requests: number;
+  headerBytes: number;
+  bodyBytes: number;
+  /** Rows (Braintrust events or OTLP spans) seen in request bodies. */
+  rows: number;
+  unknownPaths: string[];
+}
+
+export type SinkMessage = { type: "reset" } | { type: "stats" };
+export type SinkReply = { type: "ready"; live: string; dead: string } | { type: "stats"; counters: SinkCounters };

@@ -1,0 +1,186 @@
+// `npm run bench [-- options]`: builds the processes, starts the sink, runs every contender
+// in its own process for each run, and prints the figures. See bench/README.md.
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { buildBench } from "./build.js";
+import { summarizeProfile } from "./profile.js";
+import {
+  CONTENDERS,
+  type ContenderName,
+  type ContenderOptions,
+  type ContenderResult,
+  type QueueSettings,
+  type SinkCounters,
+  type SinkMessage,
+  type SinkReply,
+} from "./protocol.js";
+import { type Sample, printDeadTable, printLiveTable } from "./report.js";
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    spans: { type: "string", default: "30000" },
+    warmup: { type: "string", default: "3000" },
+    "dead-spans": { type: "string", default: "200000" },
+    "queue-mib": { type: "string", default: "64" },
+    only: { type: "string" },
+    lib: { type: "string", default: "src" },
+    "no-dead": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [--runs 5] [--spans 30000] [--warmup 3000] [--dead-spans 200000] [--queue-mib 64]
+                   [--only otlp,processor,...] [--no-dead] [--profile] [--lib src|dist]
+contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`);
+  process.exit(0);
+}
+
+const runs = positive("runs");
+const spans = positive("spans");
+const warmupSpans = Number(args.warmup);
+const queue: QueueSettings = {
+  maxQueueSize: 100_000,
+  maxQueueBytes: positive("queue-mib") * 1024 * 1024,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 1000,
+  exportTimeoutMillis: 30_000,
+};
+const selected = selectContenders(args.only);
+const CHILD_TIMEOUT_MS = 180_000;
+
+function positive(name: "runs" | "spans" | "dead-spans" | "queue-mib"): number {
+  const n = Number(args[name]);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${args[name]}`);
+  return Math.floor(n);
+}
+
+function selectContenders(only: string | undefined): ContenderName[] {
+  if (!only) return [...CONTENDERS];
+  const names = only.split(",").map((s) => s.trim());
+  for (const n of names) if (!(CONTENDERS as readonly string[]).includes(n)) throw new Error(`unknown contender ${n}`);
+  return CONTENDERS.filter((c) => c === "baseline" || names.includes(c));
+}
+
+class Sink {
+  private pending: ((reply: SinkReply) => void) | undefined;
+  private constructor(private readonly child: ChildProcess, readonly live: string, readonly dead: string) {
+    child.on("message", (reply: SinkReply) => this.pending?.(reply));
+  }
+
+  static start(path: string): Promise<Sink> {
+    const child = fork(path, [], { execArgv: [], stdio: "inherit" });
+    return new Promise((resolve, reject) => {
+      child.once("error", reject);
+      child.once("message", (reply: SinkReply) => {
+        if (reply.type === "ready") resolve(new Sink(child, reply.live, reply.dead));
+      });
+    });
+  }
+
+  reset(): void {
+    this.child.send({ type: "reset" } satisfies SinkMessage);
+  }
+
+  stats(): Promise<SinkCounters> {
+    return new Promise((resolve) => {
+      this.pending = (reply) => {
+        if (reply.type === "stats") resolve(reply.counters);
+      };
+      this.child.send({ type: "stats" } satisfies SinkMessage);
+    });
+  }
+
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+function runContender(path: string, options: ContenderOptions, extraArgv: string[] = []): Promise<ContenderResult> {
+  // Bare node: the orchestrator's own loader flags (tsx) must not reach the contender.
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = fork(path, [JSON.stringify(options)], { execArgv: ["--expose-gc", ...extraArgv], env, stdio: "inherit" });
+  return new Promise((resolve) => {
+    let result: ContenderResult | undefined;
+    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+    child.on("message", (message: ContenderResult) => (result = message));
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve(result ?? ({ contender: options.contender, error: `exited with ${signal ?? code} and no result` } as ContenderResult));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const built = await buildBench(args.lib === "dist" ? "dist" : "src");
+  const ours = (c: ContenderName) => c === "processor" || c === "exporter";
+  if (built.libError) console.log(`note: our contenders are skipped: ${built.libError}`);
+  const contenders = selected.filter((c) => !ours(c) || built.libUrl);
+  const sink = await Sink.start(built.sink);
+  const base = { warmupSpans, libUrl: built.libUrl ?? "", queue };
+
+  console.log(
+    `braintrust-otel-exporter bench: ${spans} spans x ${runs} runs, contenders ${contenders.join(", ")}; ` +
+      `node ${process.version}`,
+  );
+  const samples: Sample[] = [];
+  for (let run = 0; run < runs; run++) {
+    // Rotate the order so that slow drift on a shared machine does not always hit the same contender.
+    const order = contenders.map((_, i) => contenders[(i + run) % contenders.length]!);
+    for (const contender of order) {
+      sink.reset();
+      const result = await runContender(built.contender, { ...base, contender, spans, sink: sink.live, mode: "live" });
+      const counters = await sink.stats();
+      if (result.error) console.log(`  ${contender}: ${result.error}`);
+      if (counters.unknownPaths.length) console.log(`  ${contender}: sink saw unknown paths ${counters.unknownPaths.join(", ")}`);
+      samples.push({ result, counters, emitted: result.spans + result.warmupSpans });
+    }
+    process.stdout.write(`  run ${run + 1}/${runs} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  }
+  printLiveTable(samples, contenders);
+
+  if (!args["no-dead"]) {
+    const deadSpans = positive("dead-spans");
+    const dead: ContenderResult[] = [];
+    for (const contender of contenders.filter((c) => c !== "floor")) {
+      sink.reset();
+      // Under a dead sink nothing is delivered: exports time out quickly so the run ends.
+      const deadQueue = { ...queue, exportTimeoutMillis: 5_000 };
+      dead.push(await runContender(built.contender, { ...base, queue: deadQueue, contender, spans: deadSpans, sink: sink.dead, mode: "dead" }));
+    }
+    printDeadTable(dead, queue.maxQueueBytes);
+  }
+
+  if (args.profile) {
+    if (!built.libUrl) console.log("profile skipped: our library does not build");
+    else await profile(built.contender, { ...base, contender: "processor", spans, sink: sink.live, mode: "live" });
+  }
+  sink.stop();
+  console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function profile(contenderPath: string, options: ContenderOptions): Promise<void> {
+  const dir = fileURLToPath(new URL("./profiles", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const name = `processor-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
+  const before = new Set(readdirSync(dir));
+  const result = await runContender(contenderPath, options, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]);
+  if (result.error) console.log(`profile run failed: ${result.error}`);
+  const written = readdirSync(dir).filter((f) => !before.has(f));
+  for (const f of written) if (f !== name) rmSync(`${dir}/${f}`);
+  const path = `${dir}/${name}`;
+  console.log(`\nCPU profile of BraintrustSpanProcessor (${options.spans} spans): ${path}`);
+  console.log(summarizeProfile(path, 20, basename(fileURLToPath(options.libUrl))));
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
