@@ -1,0 +1,101 @@
+import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DestinationResolver, describeOutcome } from "../../src/delivery/destination.js";
+import type { Outcome } from "../../src/delivery/retry.js";
+import { Transport } from "../../src/delivery/transport.js";
+import { makeParent } from "../../src/parent.js";
+
+let server: LocalBraintrust;
+let transport: Transport;
+
+beforeEach(async () => {
+  server = await startLocalBraintrust();
+});
+
+afterEach(async () => {
+  await transport?.close();
+  await server.close();
+});
+
+function resolver(apiKey = server.apiKey, orgName?: string, onRetry?: (parent: unknown, outcome: Outcome) => void) {
+  transport = new Transport({ apiUrl: server.url, apiKey, headers: {}, maxConcurrent: 2 });
+  return new DestinationResolver(transport, {
+    orgName,
+    policy: { baseDelayMs: 10, maxDelayMs: 50, random: () => 0.5 },
+    attemptTimeoutMs: 2_000,
+    onRetry,
+  });
+}
+
+const projectCalls = () => server.requests.filter((r) => r.path === "/v1/project");
+
+describe("DestinationResolver", () => {
+  it("resolves a project name once, however many ask at the same time", async () => {
+    const r = resolver();
+    const parent = makeParent("project_name", "checkout");
+    const answers = await Promise.all([r.resolve(parent), r.resolve(parent), r.resolve(makeParent("project_name", "checkout"))]);
+    const id = server.projects().find((p) => p.name === "checkout")!.id;
+    for (const a of answers) expect(a).toEqual({ ok: true, insertPath: `/v1/project_logs/${id}/insert` });
+    expect(await r.resolve(parent)).toEqual(answers[0]);
+    expect(r.peek(parent)).toEqual(answers[0]);
+    expect(projectCalls()).toHaveLength(1);
+  });
+
+  it("sends org_name when configured", async () => {
+    await resolver(server.apiKey, "acme").resolve(makeParent("project_name", "p"));
+    expect(projectCalls()[0]!.body).toEqual({ name: "p", org_name: "acme" });
+  });
+
+  it("needs no request for project ids and experiment ids", async () => {
+    const r = resolver();
+    expect(await r.resolve(makeParent("project_id", "a/b"))).toEqual({ ok: true, insertPath: "/v1/project_logs/a%2Fb/insert" });
+    expect(await r.resolve(makeParent("experiment_id", "e1"))).toEqual({ ok: true, insertPath: "/v1/experiment/e1/insert" });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("keeps retrying while the API fails, then resolves", async () => {
+    server.setFault({ routes: ["project"], failRate: 1, failStatuses: [503] });
+    const retries: number[] = [];
+    const r = resolver(server.apiKey, undefined, (_p, o) => retries.push(o.kind === "http" ? o.status : 0));
+    const pending = r.resolve(makeParent("project_name", "later"));
+    await new Promise((done) => setTimeout(done, 150));
+    expect(r.peek(makeParent("project_name", "later"))).toBeUndefined();
+    server.setFault(undefined);
+    expect((await pending).ok).toBe(true);
+    expect(projectCalls().length).toBeGreaterThan(2);
+    expect(retries.length).toBe(projectCalls().length - 1);
+    expect(new Set(retries)).toEqual(new Set([503]));
+  });
+
+  it("fails for good on 401 with a message that names the project but not the key", async () => {
+    const badKey = "sk-definitely-wrong-key-123";
+    const r = resolver(badKey);
+    const result = await r.resolve(makeParent("project_name", "secret-project"));
+    expect(result.ok).toBe(false);
+    const message = !result.ok ? result.message : "";
+    expect(message).toMatch(/API key was rejected \(401 Unauthorized\)/);
+    expect(message).toContain('project "secret-project"');
+    expect(message).not.toContain(badKey);
+    expect(projectCalls()).toHaveLength(1);
+  });
+
+  it("stops retrying on close()", async () => {
+    server.setFault({ routes: ["project"], failRate: 1, failStatuses: [503] });
+    const r = resolver();
+    const pending = r.resolve(makeParent("project_name", "never"));
+    await new Promise((done) => setTimeout(done, 50));
+    r.close();
+    const result = await pending;
+    expect(result).toEqual({ ok: false, message: 'shut down before project "never" was resolved' });
+  });
+});
+
+describe("describeOutcome", () => {
+  it("quotes the server's message from a JSON error body, or the text itself", () => {
+    expect(describeOutcome({ kind: "http", status: 400, body: '{"error":"events.0.metrics.tokens: must be integer"}' })).toBe(
+      'HTTP 400 "events.0.metrics.tokens: must be integer"',
+    );
+    expect(describeOutcome({ kind: "http", status: 502, body: "<html>\n <h1>Bad Gateway</h1>" })).toBe('HTTP 502 "<html> <h1>Bad Gateway</h1>"');
+    expect(describeOutcome({ kind: "network", code: "ECONNREFUSED", message: "connect ECONNREFUSED" })).toBe("ECONNREFUSED: connect ECONNREFUSED");
+  });
+});

@@ -1,0 +1,109 @@
+// Shared by the delivery tests: synthetic rows, configs, and a tiny scripted HTTP server
+// for behaviour the local Braintrust server does not model (sockets, headers, concurrency).
+import { DiagLogLevel, diag } from "@opentelemetry/api";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../../src/config.js";
+
+/** One valid InsertProjectLogsEvent, serialized, with a unique id. */
+export function event(id: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id,
+    span_id: id,
+    root_span_id: id,
+    created: "2025-01-01T00:00:00.000Z",
+    input: { q: `question ${id}` },
+    output: "answer",
+    metrics: { start: 1_735_689_600, end: 1_735_689_601 },
+    span_attributes: { name: "work", type: "task" },
+    ...extra,
+  });
+}
+
+export function configFor(options: BraintrustExporterOptions): ExporterConfig {
+  const result = resolveConfig({ env: {}, ...options });
+  if (!result.ok) throw new Error(result.error);
+  return result.config;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+  remotePort: number;
+}
+
+export interface ScriptedServer {
+  url: string;
+  seen: SeenRequest[];
+  /** Most requests being handled at once. */
+  peakConcurrent: number;
+  close(): Promise<void>;
+}
+
+/** A loopback server whose every answer comes from `handler`. */
+export async function scriptedServer(
+  handler: (req: SeenRequest, res: ServerResponse) => void | Promise<void>,
+): Promise<ScriptedServer> {
+  let current = 0;
+  const state: ScriptedServer = { url: "", seen: [], peakConcurrent: 0, close: async () => {} };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const seen: SeenRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        remotePort: req.socket.remotePort ?? 0,
+      };
+      state.seen.push(seen);
+      current++;
+      state.peakConcurrent = Math.max(state.peakConcurrent, current);
+      res.on("close", () => current--);
+      void Promise.resolve(handler(seen, res)).catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return state;
+}
+
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Answers an insert the way the API does. */
+export function acceptInsert(req: SeenRequest, res: ServerResponse): void {
+  const { events } = JSON.parse(req.body) as { events: { id: string }[] };
+  json(res, 200, { row_ids: events.map((e) => e.id) });
+}
+
+/** Fails the test on any unhandled rejection while `fn` runs (and shortly after). */
+export function trackUnhandled(): { rejections: unknown[]; stop(): void } {
+  const rejections: unknown[] = [];
+  const listener = (reason: unknown) => rejections.push(reason);
+  process.on("unhandledRejection", listener);
+  return { rejections, stop: () => process.off("unhandledRejection", listener) };
+}
+
+/** Captures every diag message (all levels) until `stop()`. */
+export function captureDiag(): { messages: string[]; stop(): void } {
+  const messages: string[] = [];
+  const record = (...args: unknown[]) => messages.push(args.map(String).join(" "));
+  diag.setLogger({ error: record, warn: record, info: record, debug: record, verbose: record }, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+  return { messages, stop: () => diag.disable() };
+}
+
+/** Polls `check` until it holds (the wait is bounded by the test's own timeout). */
+export async function until(check: () => boolean, intervalMs = 10): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, intervalMs));
+}

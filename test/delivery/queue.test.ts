@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { ByteBoundedQueue, rowCost } from "../../src/delivery/queue.js";
+
+describe("ByteBoundedQueue", () => {
+  it("refuses rows past maxRows, and counts exactly what it holds", () => {
+    const q = new ByteBoundedQueue(3, 1_000_000);
+    const lane = q.lane("project_id:p");
+    const accepted = ["a", "b", "c", "d", "e"].map((row) => q.push(lane, row));
+    expect(accepted).toEqual([true, true, true, false, false]);
+    expect(q.size).toBe(3);
+    expect(q.bytes).toBe(3);
+  });
+
+  it("refuses a row that would pass maxBytes, yet takes a smaller one after it", () => {
+    const q = new ByteBoundedQueue(100, 10);
+    const lane = q.lane("k");
+    expect(q.push(lane, "1234567")).toBe(true);
+    expect(q.push(lane, "abcd")).toBe(false); // 7 + 4 > 10
+    expect(q.push(lane, "xyz")).toBe(true); // 7 + 3 = 10
+    expect(q.bytes).toBe(10);
+    expect(q.push(lane, "z")).toBe(false);
+  });
+
+  it("keeps one FIFO per lane and totals across lanes", () => {
+    const q = new ByteBoundedQueue(10, 1000);
+    const a = q.lane("a");
+    const b = q.lane("b");
+    q.push(a, "a1");
+    q.push(b, "b1");
+    q.push(a, "a2");
+    expect(q.lane("a")).toBe(a);
+    expect(q.lanes()).toEqual([a, b]);
+    expect([a.length, b.length, q.size]).toEqual([2, 1, 3]);
+    expect(a.peek()).toBe("a1");
+    expect(q.shift(a)).toBe("a1");
+    expect(q.shift(a)).toBe("a2");
+    expect(q.shift(a)).toBeUndefined();
+    expect([a.taken, a.bytes, q.size, q.bytes]).toEqual([2, 0, 1, 2]);
+  });
+
+  it("frees room as rows leave, so a full queue accepts again", () => {
+    const q = new ByteBoundedQueue(2, 1000);
+    const lane = q.lane("k");
+    q.push(lane, "1");
+    q.push(lane, "2");
+    expect(q.push(lane, "3")).toBe(false);
+    q.shift(lane);
+    expect(q.push(lane, "3")).toBe(true);
+    expect([q.shift(lane), q.shift(lane)]).toEqual(["2", "3"]);
+  });
+
+  it("clear() empties a lane and reports how many rows it held", () => {
+    const q = new ByteBoundedQueue(10, 1000);
+    const a = q.lane("a");
+    const b = q.lane("b");
+    q.push(a, "xx");
+    q.push(a, "yy");
+    q.push(b, "zzz");
+    q.shift(a);
+    expect(q.clear(a)).toBe(1);
+    expect([a.length, a.bytes, a.taken, q.size, q.bytes]).toEqual([0, 0, 2, 1, 3]);
+  });
+
+  it("stays FIFO across internal compaction with many rows", () => {
+    const q = new ByteBoundedQueue(100_000, 10_000_000);
+    const lane = q.lane("k");
+    const out: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      q.push(lane, String(i));
+      if (i % 3 === 0) out.push(q.shift(lane)!);
+    }
+    while (lane.length > 0) out.push(q.shift(lane)!);
+    expect(out).toEqual(Array.from({ length: 5000 }, (_, i) => String(i)));
+    expect([q.size, q.bytes]).toEqual([0, 0]);
+  });
+
+  it("counts a row's UTF-16 length, a lower bound on its UTF-8 bytes", () => {
+    for (const text of ['{"a":1}', "héllo", "日本語", "😀"]) {
+      expect(rowCost(text)).toBe(text.length);
+      expect(rowCost(text)).toBeLessThanOrEqual(Buffer.byteLength(text));
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(3 * rowCost(text));
+    }
+  });
+});
