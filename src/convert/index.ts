@@ -1,12 +1,16 @@
 // span → Braintrust row. The mappers run in precedence order (first writer wins):
 // explicit braintrust.* first, then GenAI semconv, then vendor conventions, then plain attributes.
 import { braintrustMapper } from "./braintrust.js";
-import { type Draft, type Mapper, setMetadata } from "./mapper.js";
+import { genaiMapper } from "./genai.js";
+import { type Draft, type Mapper, setMetadata, setType } from "./mapper.js";
+import { openInferenceMapper } from "./openinference.js";
 import { plainMapper } from "./plain.js";
+import { traceloopMapper } from "./traceloop.js";
+import { vercelAiMapper } from "./vercel-ai.js";
 import { baseEvent } from "./span.js";
 import type { Attributes, BraintrustEvent, SpanLike } from "./types.js";
 
-export const MAPPERS: readonly Mapper[] = [braintrustMapper, plainMapper];
+export const MAPPERS: readonly Mapper[] = [braintrustMapper, genaiMapper, vercelAiMapper, openInferenceMapper, traceloopMapper, plainMapper];
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
@@ -18,6 +22,8 @@ export function toBraintrustEvent(span: SpanLike): BraintrustEvent {
   for (const mapper of MAPPERS) {
     if (mapper.applies(span, attrs)) mapper.map(span, attrs, draft);
   }
+  // A root span is a task unless a convention said what it is (an LLM call traced alone is "llm").
+  if (draft.event.span_parents === undefined) setType(draft, "task");
   for (const key of Object.keys(attrs)) {
     if (!draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
   }

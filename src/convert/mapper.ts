@@ -58,6 +58,12 @@ export function isSpanType(value: unknown): value is SpanType {
   return typeof value === "string" && SPAN_TYPES.has(value);
 }
 
+/** True when any of `keys` is present: a cheap `applies` test by direct lookups, with no key scan. */
+export function hasAny(attrs: Attributes, keys: readonly string[]): boolean {
+  for (const key of keys) if (attrs[key] !== undefined) return true;
+  return false;
+}
+
 export function claim(draft: Draft, ...keys: string[]): void {
   for (const key of keys) draft.claimed.add(key);
 }

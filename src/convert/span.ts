@@ -41,7 +41,6 @@ export function baseEvent(span: SpanLike): BraintrustEvent & { metadata: Record<
     span_attributes: { name: typeof span.name === "string" && span.name !== "" ? span.name : "span" },
   };
   if (parentId !== undefined) event.span_parents = [parentId];
-  else event.span_attributes.type = "task";
   const error = errorOf(span);
   if (error !== undefined) event.error = error;
   return event;

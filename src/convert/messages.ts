@@ -1,0 +1,246 @@
+// Chat messages in one shape whatever convention they came in: OpenAI-style
+// `{role, content, tool_calls?, tool_call_id?}`, which Braintrust renders as a conversation.
+// Accepted inputs: OpenAI chat messages, GenAI semconv `{role, parts:[…]}`, AI SDK
+// `{role, content:[{type:"text"|"tool-call"|"tool-result"|…}]}`, and flattened indexed forms.
+import { isPlainObject, parseMaybeJson, setOwn } from "./mapper.js";
+import type { Attributes } from "./types.js";
+
+type Json = Record<string, unknown>;
+
+export interface ToolCall {
+  id?: unknown;
+  type: "function";
+  function: { name: unknown; arguments: string };
+}
+
+/** Nested records get at most this many elements per array, so a hostile index cannot allocate much. */
+const MAX_INDEX = 10_000;
+
+/**
+ * Normalizes a message list. Anything that is not an array is returned unchanged, and so is
+ * any element that is not a message object, so no data is lost to an unexpected shape.
+ */
+export function toChatMessages(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  const out: unknown[] = [];
+  for (const message of value) {
+    if (!isPlainObject(message)) out.push(message);
+    else if (Array.isArray(message.parts)) pushPartsMessage(out, message, "parts", semconvPart);
+    else if (Array.isArray(message.content)) pushPartsMessage(out, message, "content", aiSdkPart);
+    else out.push(normalizeToolCalls(message));
+  }
+  return out;
+}
+
+/** `gen_ai.system_instructions`: parts or a plain string, as one system message. */
+export function systemMessage(instructions: unknown): Json | undefined {
+  if (typeof instructions === "string") return instructions === "" ? undefined : { role: "system", content: instructions };
+  if (Array.isArray(instructions)) {
+    const text = textOfParts(instructions);
+    return { role: "system", content: text ?? instructions };
+  }
+  return undefined;
+}
+
+/** One assistant message from a completion's text and tool calls (either may be absent). */
+export function assistantMessage(text: unknown, toolCalls: unknown, extra?: Json): Json {
+  const message: Json = { role: "assistant", content: text === undefined ? null : text };
+  const calls = Array.isArray(toolCalls) ? toolCalls.map(toToolCall) : undefined;
+  if (calls && calls.length > 0) message.tool_calls = calls;
+  if (extra) for (const key of Object.keys(extra)) if (extra[key] !== undefined) setOwn(message, key, extra[key]);
+  return message;
+}
+
+type PartKind = "content" | "call" | "response";
+
+/** GenAI semconv parts: `text`, `tool_call`, `tool_call_response`; others (blobs, uris, …) kept as content. */
+function semconvPart(part: Json): [PartKind, unknown] {
+  switch (part.type) {
+    case "text":
+      return ["content", { type: "text", text: part.content }];
+    case "tool_call":
+      return ["call", toToolCall({ id: part.id, name: part.name, arguments: part.arguments })];
+    case "tool_call_response":
+      return ["response", { role: "tool", tool_call_id: part.id, content: asText(part.response) }];
+    default:
+      return ["content", part];
+  }
+}
+
+/** AI SDK content parts: `text`, `tool-call`, `tool-result`; OpenAI content parts pass through. */
+function aiSdkPart(part: Json): [PartKind, unknown] {
+  switch (part.type) {
+    case "tool-call":
+      return ["call", toToolCall({ id: part.toolCallId, name: part.toolName, arguments: part.input ?? part.args })];
+    case "tool-result":
+      return ["response", { role: "tool", tool_call_id: part.toolCallId, content: asText(toolResultValue(part)) }];
+    default:
+      return ["content", part];
+  }
+}
+
+/**
+ * One message with a list of parts → an OpenAI message (text joined when it is all text,
+ * tool calls lifted into `tool_calls`), followed by one `tool` message per tool response.
+ */
+function pushPartsMessage(out: unknown[], message: Json, partsKey: "parts" | "content", classify: (part: Json) => [PartKind, unknown]): void {
+  const content: unknown[] = [];
+  const calls: unknown[] = [];
+  const responses: unknown[] = [];
+  for (const part of message[partsKey] as unknown[]) {
+    const [kind, value] = isPlainObject(part) ? classify(part) : (["content", part] as const);
+    (kind === "call" ? calls : kind === "response" ? responses : content).push(value);
+  }
+  // A tool-role message carries only responses: they replace it.
+  if (responses.length === 0 || content.length > 0 || calls.length > 0) {
+    const result: Json = { role: message.role ?? "user", content: joinContent(content) };
+    if (calls.length > 0) result.tool_calls = calls;
+    copyExtras(result, message, partsKey);
+    out.push(result);
+  }
+  out.push(...responses);
+}
+
+/** An OpenAI-shaped message whose tool_calls may be in a flattened or foreign form. */
+function normalizeToolCalls(message: Json): Json {
+  if (!Array.isArray(message.tool_calls)) return message;
+  const copy: Json = {};
+  for (const key of Object.keys(message)) setOwn(copy, key, message[key]);
+  copy.tool_calls = message.tool_calls.map(toToolCall);
+  return copy;
+}
+
+/**
+ * Any tool-call form → `{id, type:"function", function:{name, arguments}}`: OpenAI's own,
+ * `{id, name, arguments}` (semconv, Traceloop), `{toolCallId, toolName, input|args}` (AI SDK).
+ */
+export function toToolCall(call: unknown): ToolCall {
+  if (!isPlainObject(call)) return { type: "function", function: { name: undefined, arguments: asText(call) } };
+  const fn = isPlainObject(call.function) ? call.function : call;
+  const id = call.id ?? call.toolCallId;
+  const name = fn.name ?? call.toolName;
+  const args = fn.arguments ?? call.input ?? call.args;
+  const fields = { type: "function", function: { name, arguments: asText(args) } } as const;
+  return id === undefined ? fields : { id, ...fields };
+}
+
+function toolResultValue(part: Json): unknown {
+  const output = part.output ?? part.result;
+  // AI SDK v5+: {type:"json"|"text", value}
+  return isPlainObject(output) && "value" in output && typeof output.type === "string" ? output.value : output;
+}
+
+function joinContent(parts: unknown[]): unknown {
+  if (parts.length === 0) return null;
+  let text = "";
+  for (const part of parts) {
+    if (!isPlainObject(part) || part.type !== "text" || typeof part.text !== "string") return parts;
+    text += part.text;
+  }
+  return text;
+}
+
+function textOfParts(parts: unknown[]): string | undefined {
+  let text = "";
+  for (const part of parts) {
+    if (!isPlainObject(part) || part.type !== "text" || typeof part.content !== "string") return undefined;
+    text += part.content;
+  }
+  return text;
+}
+
+function copyExtras(target: Json, source: Json, skip: string): void {
+  for (const key of Object.keys(source)) {
+    if (key !== "role" && key !== skip && target[key] === undefined && source[key] !== undefined) setOwn(target, key, source[key]);
+  }
+}
+
+/** Tool arguments and results travel as strings in OpenAI's format. */
+function asText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined) return "";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indexed attribute forms: `prefix.0.role`, `prefix.0.tool_calls.1.name`, … rebuilt as arrays.
+
+interface Node {
+  value?: unknown;
+  children?: Map<string, Node>;
+}
+
+/**
+ * Collects every attribute under `prefix` (which ends with ".") into a nested record, in one
+ * pass over the keys. Returns the keys used (to claim) and the rebuilt array (numeric first
+ * segments), or undefined when there is none.
+ */
+export function collectIndexed(attrs: Attributes, keys: readonly string[], prefix: string): { value: unknown[]; keys: string[] } | undefined {
+  let root: Node | undefined;
+  let used: string[] | undefined;
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) continue;
+    const path = key.slice(prefix.length).split(".");
+    if (!isIndex(path[0]!)) continue;
+    root ??= {};
+    (used ??= []).push(key);
+    insert(root, path, attrs[key]);
+  }
+  if (!root || !used) return undefined;
+  const value = build(root);
+  return { value: Array.isArray(value) ? value : [value], keys: used };
+}
+
+function isIndex(segment: string): boolean {
+  if (segment === "" || segment.length > 5) return false;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return Number(segment) < MAX_INDEX;
+}
+
+function insert(root: Node, path: string[], value: unknown): void {
+  let node = root;
+  for (const segment of path) {
+    node.children ??= new Map();
+    let next = node.children.get(segment);
+    if (!next) node.children.set(segment, (next = {}));
+    node = next;
+  }
+  node.value = value;
+}
+
+function build(node: Node): unknown {
+  const children = node.children;
+  if (!children || children.size === 0) return node.value;
+  let allIndexes = true;
+  for (const key of children.keys()) if (!isIndex(key)) allIndexes = false;
+  if (allIndexes) {
+    return [...children.entries()].sort((a, b) => Number(a[0]) - Number(b[0])).map(([, child]) => build(child));
+  }
+  const out: Json = {};
+  for (const [key, child] of children) setOwn(out, key, build(child));
+  return out;
+}
+
+/** `JSON` content parts (a string starting with `[`) become parts; plain text stays text. */
+export function contentOf(value: unknown): unknown {
+  if (typeof value !== "string" || value.charCodeAt(0) !== 91 /* [ */) return value;
+  const parsed = parseMaybeJson(value);
+  return Array.isArray(parsed) && parsed.every((p) => isPlainObject(p) && typeof p.type === "string") ? parsed : value;
+}
+
+/** Messages rebuilt from an indexed form: content that holds JSON parts is parsed, tool calls normalized. */
+export function indexedMessages(list: unknown[]): unknown[] {
+  return list.map((entry) => {
+    if (!isPlainObject(entry)) return entry;
+    const message: Json = {};
+    for (const key of Object.keys(entry)) setOwn(message, key, key === "content" ? contentOf(entry[key]) : entry[key]);
+    return normalizeToolCalls(message);
+  });
+}

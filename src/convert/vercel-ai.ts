@@ -1,0 +1,185 @@
+// Vercel AI SDK telemetry (`ai.*`, v3 to v6 and v7's legacy integration). The v7 default
+// integration emits GenAI semconv spans (genai.ts); only its extra `ai.usage.*` details land here.
+import {
+  type Draft,
+  type Mapper,
+  claim,
+  isPlainObject,
+  parseMaybeJson,
+  setField,
+  setMetadata,
+  setMetric,
+  setType,
+  toNumber,
+} from "./mapper.js";
+import { assistantMessage, toChatMessages } from "./messages.js";
+import type { Attributes, SpanEventLike, SpanLike } from "./types.js";
+
+/** [metric, attribute keys in preference order]: v5+ names first, then the v3/v4 ones. */
+const METRICS: ReadonlyArray<readonly [string, ...string[]]> = [
+  ["prompt_tokens", "ai.usage.inputTokens", "ai.usage.promptTokens"],
+  ["completion_tokens", "ai.usage.outputTokens", "ai.usage.completionTokens"],
+  ["tokens", "ai.usage.totalTokens"],
+  ["prompt_cached_tokens", "ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"],
+  ["prompt_cache_creation_tokens", "ai.usage.inputTokenDetails.cacheWriteTokens"],
+  ["completion_reasoning_tokens", "ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"],
+];
+
+/** Milliseconds in the SDK; Braintrust wants seconds. */
+const FIRST_CHUNK_KEYS = ["ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"] as const;
+
+/** `ai.settings.*` under the names Braintrust's wrappers use for request parameters. */
+const SETTINGS: Readonly<Record<string, string>> = {
+  maxOutputTokens: "max_tokens",
+  maxTokens: "max_tokens",
+  temperature: "temperature",
+  topP: "top_p",
+  topK: "top_k",
+  frequencyPenalty: "frequency_penalty",
+  presencePenalty: "presence_penalty",
+  stopSequences: "stop",
+  seed: "seed",
+  maxRetries: "max_retries",
+};
+
+const SETTINGS_PREFIX = "ai.settings.";
+const TELEMETRY_METADATA_PREFIX = "ai.telemetry.metadata.";
+/** The model call inside an operation (`ai.generateText.doGenerate`, `ai.embed.doEmbed`, …). */
+const MODEL_CALL = /\.do(Generate|Stream|Embed|Rerank)$/;
+
+export const vercelAiMapper: Mapper = {
+  name: "vercel-ai",
+  applies: (span, attrs) => attrs["ai.operationId"] !== undefined || scopeName(span) === "ai",
+  map(span, attrs, draft) {
+    const operation = typeof attrs["ai.operationId"] === "string" ? (attrs["ai.operationId"] as string) : undefined;
+    const modelCall = operation !== undefined && MODEL_CALL.test(operation);
+    if (operation !== undefined) {
+      setType(draft, modelCall ? "llm" : operation === "ai.toolCall" ? "tool" : "task");
+      // Both repeat the operation id and function id, which are kept.
+      claim(draft, "ai.operationId", "operation.name", "resource.name");
+    }
+    mapInput(attrs, draft);
+    mapOutput(attrs, draft, modelCall);
+    mapMetadata(attrs, draft);
+    mapMetrics(span, attrs, draft);
+  },
+};
+
+function mapInput(attrs: Attributes, draft: Draft): void {
+  if (attrs["ai.prompt.messages"] !== undefined) {
+    setField(draft, "input", toChatMessages(parseMaybeJson(attrs["ai.prompt.messages"])));
+    claim(draft, "ai.prompt.messages");
+  }
+  if (attrs["ai.prompt"] !== undefined) {
+    setField(draft, "input", promptMessages(parseMaybeJson(attrs["ai.prompt"])));
+    claim(draft, "ai.prompt");
+  }
+  for (const key of ["ai.toolCall.args", "ai.toolCall.input", "ai.value", "ai.values"]) {
+    if (attrs[key] === undefined) continue;
+    const value = attrs[key];
+    setField(draft, "input", Array.isArray(value) ? value.map(parseMaybeJson) : parseMaybeJson(value));
+    claim(draft, key);
+  }
+}
+
+/** `ai.prompt` of the outer span: `{system?, prompt?|messages?}` as one message list. */
+function promptMessages(prompt: unknown): unknown {
+  if (!isPlainObject(prompt)) return prompt;
+  const messages: unknown[] = [];
+  if (typeof prompt.system === "string") messages.push({ role: "system", content: prompt.system });
+  if (Array.isArray(prompt.messages)) messages.push(...(toChatMessages(prompt.messages) as unknown[]));
+  else if (typeof prompt.prompt === "string") messages.push({ role: "user", content: prompt.prompt });
+  else if (Array.isArray(prompt.prompt)) messages.push(...(toChatMessages(prompt.prompt) as unknown[]));
+  else if (prompt.prompt !== undefined) messages.push({ role: "user", content: prompt.prompt });
+  return messages.length > 0 ? messages : prompt;
+}
+
+function mapOutput(attrs: Attributes, draft: Draft, modelCall: boolean): void {
+  const text = first(attrs, draft, "ai.response.text", "ai.result.text");
+  const toolCalls = parseMaybeJson(first(attrs, draft, "ai.response.toolCalls", "ai.result.toolCalls"));
+  const object = first(attrs, draft, "ai.response.object", "ai.result.object");
+  if (object !== undefined) setField(draft, "output", parseMaybeJson(object));
+  // A model call answers with a message; the outer operation with its text when that is all.
+  if (text !== undefined || toolCalls !== undefined) {
+    const onlyText = toolCalls === undefined || (Array.isArray(toolCalls) && toolCalls.length === 0);
+    setField(draft, "output", !modelCall && onlyText ? text : [assistantMessage(text, toolCalls)]);
+  }
+  const result = first(attrs, draft, "ai.toolCall.result", "ai.toolCall.output");
+  if (result !== undefined) setField(draft, "output", parseMaybeJson(result));
+  const embedding = first(attrs, draft, "ai.embedding", "ai.embeddings");
+  if (embedding !== undefined) setField(draft, "output", Array.isArray(embedding) ? embedding.map(parseMaybeJson) : parseMaybeJson(embedding));
+}
+
+function mapMetadata(attrs: Attributes, draft: Draft): void {
+  const model = first(attrs, draft, "ai.response.model", "ai.model.id");
+  if (typeof model === "string" && model !== "") setMetadata(draft, "model", model);
+  const provider = first(attrs, draft, "ai.model.provider");
+  if (typeof provider === "string" && provider !== "") setMetadata(draft, "provider", provider);
+
+  // One key for every convention: GenAI semconv's list form.
+  const finishReason = first(attrs, draft, "ai.response.finishReason", "ai.finishReason");
+  if (finishReason !== undefined) setMetadata(draft, "finish_reasons", [finishReason]);
+  const responseId = first(attrs, draft, "ai.response.id");
+  if (responseId !== undefined) setMetadata(draft, "response_id", responseId);
+  const functionId = first(attrs, draft, "ai.telemetry.functionId");
+  if (functionId !== undefined) setMetadata(draft, "function_id", functionId);
+  const tools = first(attrs, draft, "ai.prompt.tools");
+  if (tools !== undefined) setMetadata(draft, "tools", Array.isArray(tools) ? tools.map(parseMaybeJson) : parseMaybeJson(tools));
+  const toolChoice = first(attrs, draft, "ai.prompt.toolChoice");
+  if (toolChoice !== undefined) setMetadata(draft, "tool_choice", parseMaybeJson(toolChoice));
+  const toolName = first(attrs, draft, "ai.toolCall.name");
+  if (toolName !== undefined) setMetadata(draft, "tool_name", toolName);
+  const toolCallId = first(attrs, draft, "ai.toolCall.id");
+  if (toolCallId !== undefined) setMetadata(draft, "tool_call_id", toolCallId);
+
+  for (const key of Object.keys(attrs)) {
+    if (key.startsWith(SETTINGS_PREFIX)) {
+      const name = key.slice(SETTINGS_PREFIX.length);
+      setMetadata(draft, SETTINGS[name] ?? name, attrs[key]);
+      claim(draft, key);
+    } else if (key.startsWith(TELEMETRY_METADATA_PREFIX)) {
+      // The user's own metadata, flattened to the top level as they named it.
+      setMetadata(draft, key.slice(TELEMETRY_METADATA_PREFIX.length), attrs[key]);
+      claim(draft, key);
+    }
+  }
+}
+
+function mapMetrics(span: SpanLike, attrs: Attributes, draft: Draft): void {
+  for (const [metric, ...sources] of METRICS) {
+    for (const key of sources) {
+      if (attrs[key] === undefined) continue;
+      setMetric(draft, metric, attrs[key]);
+      claim(draft, key);
+    }
+  }
+  const ms = toNumber(first(attrs, draft, ...FIRST_CHUNK_KEYS) ?? firstChunkEventMs(span));
+  if (ms !== undefined) setMetric(draft, "time_to_first_token", ms / 1000);
+}
+
+/** Older SDKs report the first chunk only as an `ai.stream.firstChunk` event. */
+function firstChunkEventMs(span: SpanLike): unknown {
+  const events = span.events;
+  if (!Array.isArray(events)) return undefined;
+  for (const event of events as SpanEventLike[]) {
+    if (event?.name !== "ai.stream.firstChunk" || !isPlainObject(event.attributes)) continue;
+    return event.attributes["ai.response.msToFirstChunk"] ?? event.attributes["ai.stream.msToFirstChunk"];
+  }
+  return undefined;
+}
+
+/** The first present value among `keys`; every present key is claimed, as they say the same thing. */
+function first(attrs: Attributes, draft: Draft, ...keys: string[]): unknown {
+  let found: unknown;
+  for (const key of keys) {
+    const value = attrs[key];
+    if (value === undefined) continue;
+    claim(draft, key);
+    if (found === undefined) found = value;
+  }
+  return found;
+}
+
+function scopeName(span: SpanLike): string | undefined {
+  return span.instrumentationScope?.name ?? span.instrumentationLibrary?.name;
+}
