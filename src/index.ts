@@ -1,6 +1,12 @@
 export { BraintrustSpanProcessor } from "./processor.js";
 export { BraintrustExporter } from "./exporter.js";
+export { register } from "./register.js";
 export { toBraintrustEvent } from "./convert/index.js";
+export { isAISpan } from "./filter.js";
+export { MASK_FAILED } from "./mask.js";
+export { createPiiMask, maskPII, redactPII } from "./pii.js";
 export type { BraintrustExporterOptions } from "./config.js";
+export type { RegisterOptions, Registration, RegisteredTracerProvider } from "./register.js";
+export type { PiiMaskOptions } from "./pii.js";
 export type { BraintrustEvent, SpanLike, SpanType } from "./convert/types.js";
 export type { DeliveryStats, DropReason, FlushResult } from "./delivery/delivery.js";

@@ -1,43 +1,62 @@
-// The path one finished span takes on the app's thread: convert → serialize once → enqueue.
+// The path one span takes on the app's thread: convert → mask → serialize once → enqueue.
 // Shared by the span processor and the span exporter; every failure costs only that span.
+// Which spans get here, where they go and which parent they name is decided by the caller.
 import type { ExporterConfig } from "./config.js";
 import { toBraintrustEvent } from "./convert/index.js";
 import type { BraintrustEvent, SpanLike } from "./convert/types.js";
 import type { Delivery } from "./delivery/delivery.js";
 import { log } from "./log.js";
-import { type Parent, parseParent } from "./parent.js";
+import { applyMask } from "./mask.js";
+import type { Parent } from "./parent.js";
+import { toStartRow } from "./start-row.js";
 
 const CONTENT_FIELDS = ["input", "output", "expected", "metadata", "context", "origin", "error"] as const;
 
 export class RowPipeline {
-  constructor(
-    private readonly config: ExporterConfig,
-    private readonly delivery: Delivery,
-  ) {}
+  private readonly mask: ExporterConfig["mask"];
 
-  /** Never throws: a span that cannot be converted is counted as dropped and reported. */
-  push(span: SpanLike): void {
+  constructor(
+    config: ExporterConfig,
+    private readonly delivery: Delivery,
+  ) {
+    this.mask = config.mask;
+  }
+
+  /**
+   * The row of a finished span. `parentId` replaces the span's own parent link (a filtered-out
+   * parent); `merge` marks the row as completing a start row. Never throws.
+   */
+  push(span: SpanLike, destination: Parent, parentId: string | undefined, merge: boolean): void {
     try {
       const event = toBraintrustEvent(span);
-      const json = serializeRow(event);
-      if (json === undefined) {
-        this.delivery.drop("invalid");
-        return;
-      }
-      this.delivery.enqueue(this.destinationOf(span), json);
+      if (parentId !== undefined) event.span_parents = [parentId];
+      if (merge) event._is_merge = true;
+      this.send(event, destination);
     } catch (err) {
-      this.delivery.drop("invalid");
-      log("warn", "convert-failed", `span ${safeName(span)} could not be converted and was dropped: ${describe(err)}`);
+      this.failed(span, err);
     }
   }
 
-  private destinationOf(span: SpanLike): Parent {
-    const own = span.attributes?.["braintrust.parent"];
-    if (own === undefined) return this.config.parent;
-    const parsed = parseParent(own);
-    if (parsed) return parsed;
-    log("warn", "bad-parent", `braintrust.parent ${JSON.stringify(own)} is not project_name:X, project_id:X or experiment_id:X; using the default destination`);
-    return this.config.parent;
+  /** The partial row of a span that just started (`logSpanStart`). Never throws. */
+  pushStart(span: SpanLike, destination: Parent, parentId: string | undefined): void {
+    try {
+      const event = toStartRow(span);
+      if (parentId !== undefined) event.span_parents = [parentId];
+      this.send(event, destination);
+    } catch (err) {
+      this.failed(span, err);
+    }
+  }
+
+  private send(event: BraintrustEvent, destination: Parent): void {
+    const json = serializeRow(this.mask ? applyMask(event, this.mask) : event);
+    if (json === undefined) this.delivery.drop("invalid");
+    else this.delivery.enqueue(destination, json);
+  }
+
+  private failed(span: SpanLike, err: unknown): void {
+    this.delivery.drop("invalid");
+    log("warn", "convert-failed", `span ${safeName(span)} could not be converted and was dropped: ${describe(err)}`);
   }
 }
 

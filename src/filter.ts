@@ -1,0 +1,46 @@
+// Which spans become rows, with the meaning `@braintrust/otel` gives the same options:
+// `customFilter` returning true keeps and false drops; undefined defers to `filterAISpans`,
+// which keeps AI spans; with neither option every span is kept. Trace roots are always
+// kept and nothing is orphaned: see `keptAncestor` in trace-book.ts.
+import type { ExporterConfig } from "./config.js";
+import type { SpanLike } from "./convert/types.js";
+import { log } from "./log.js";
+
+const AI_PREFIX = /^(?:gen_ai|braintrust|llm|ai|traceloop)\./;
+// Routing and context that any span may carry: on their own they say nothing about AI.
+const NOT_AI_BY_ITSELF: ReadonlySet<string> = new Set(["braintrust.parent", "braintrust.context_json"]);
+
+/** True when the span's name or any attribute key starts with gen_ai., braintrust., llm., ai. or traceloop. */
+export function isAISpan(span: SpanLike): boolean {
+  if (typeof span.name === "string" && AI_PREFIX.test(span.name)) return true;
+  const attrs = span.attributes;
+  if (attrs) {
+    for (const key in attrs) {
+      if (AI_PREFIX.test(key) && !NOT_AI_BY_ITSELF.has(key)) return true;
+    }
+  }
+  return false;
+}
+
+export type SpanFilter = (span: SpanLike) => boolean;
+
+/** undefined when nothing is filtered, so the hot path skips filtering entirely. */
+export function createSpanFilter(config: Pick<ExporterConfig, "filterAISpans" | "customFilter">): SpanFilter | undefined {
+  const { filterAISpans, customFilter } = config;
+  if (!customFilter) return filterAISpans ? isAISpan : undefined;
+  return (span) => {
+    const verdict = askCustomFilter(customFilter, span);
+    if (verdict !== undefined) return verdict;
+    return filterAISpans ? isAISpan(span) : true;
+  };
+}
+
+function askCustomFilter(customFilter: (span: SpanLike) => boolean | undefined, span: SpanLike): boolean | undefined {
+  try {
+    const verdict = customFilter(span);
+    return verdict === true || verdict === false ? verdict : undefined;
+  } catch (err) {
+    log("warn", "custom-filter-threw", `customFilter threw on span ${JSON.stringify(String(span?.name))} (${err instanceof Error ? err.message : String(err)}); the default rule decided instead`);
+    return undefined;
+  }
+}
