@@ -1,0 +1,202 @@
+// The processor's own behaviour: start rows for long-running spans, impersonation, its
+// bookkeeping staying bounded, and never throwing into the app.
+import { context, trace } from "@opentelemetry/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BraintrustSpanProcessor } from "../src/index.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+import { DROPPED, KEPT, OPEN, type SpanNote, TraceBook, keptAncestor } from "../src/trace-book.js";
+import { providerWith } from "./helpers/tracing.js";
+
+let server: LocalBraintrust;
+beforeAll(async () => {
+  server = await startLocalBraintrust();
+});
+afterAll(() => server.close());
+
+const options = (projectName: string) => ({ apiKey: server.apiKey, apiUrl: server.url, projectName });
+
+describe("logSpanStart", () => {
+  it("makes a running span visible at the server, then completes the same row when it ends", async () => {
+    const processor = new BraintrustSpanProcessor({ ...options("start-rows"), logSpanStart: true });
+    const provider = providerWith(processor);
+    const tracer = provider.getTracer("agent");
+    const agent = tracer.startSpan("agent run", {
+      attributes: { "gen_ai.operation.name": "invoke_agent", "braintrust.input_json": JSON.stringify({ task: "plan a trip" }) },
+    });
+    const step = tracer.startSpan("step 1", { attributes: { input: "search flights" } }, trace.setSpan(context.active(), agent));
+    await processor.forceFlush();
+
+    // Both are still running: their partial rows are there already.
+    const running = server.rows("start-rows");
+    expect(running).toHaveLength(2);
+    const partial = running.find((r) => r.span_attributes?.name === "agent run")!;
+    expect(partial).toMatchObject({
+      id: agent.spanContext().spanId,
+      span_id: agent.spanContext().spanId,
+      root_span_id: agent.spanContext().traceId,
+      span_attributes: { name: "agent run", type: "task" },
+      input: { task: "plan a trip" },
+    });
+    expect(partial.metrics?.start).toBeGreaterThan(0);
+    expect(partial.metrics?.end).toBeUndefined();
+    expect(partial.output).toBeUndefined();
+    const partialStep = running.find((r) => r.span_attributes?.name === "step 1")!;
+    expect(partialStep.span_parents).toEqual([agent.spanContext().spanId]);
+    expect(partialStep.input).toBe("search flights");
+
+    step.setAttribute("output", "3 flights");
+    step.end();
+    agent.setAttribute("braintrust.output_json", JSON.stringify({ plan: "fly" }));
+    agent.setAttribute("braintrust.metadata", JSON.stringify({ steps: 1 }));
+    agent.end();
+    await processor.forceFlush();
+
+    const done = server.rows("start-rows");
+    expect(done).toHaveLength(2);
+    const full = done.find((r) => r.span_attributes?.name === "agent run")!;
+    expect(full).toMatchObject({
+      id: agent.spanContext().spanId,
+      input: { task: "plan a trip" },
+      output: { plan: "fly" },
+      metadata: { steps: 1 },
+      span_attributes: { name: "agent run", type: "task" },
+    });
+    expect(full.metrics?.end).toBeGreaterThanOrEqual(full.metrics!.start!);
+    expect(full.created).toBe(partial.created);
+    expect(done.find((r) => r.span_attributes?.name === "step 1")).toMatchObject({ input: "search flights", output: "3 flights" });
+
+    // Both writes were merges, so a late start row could not replace the finished one.
+    const inserts = server.requests.filter((r) => r.path.endsWith("/insert"));
+    const sent = inserts.flatMap((r) => (r.body as { events: { id: string; _is_merge?: boolean }[] }).events);
+    const forAgent = sent.filter((e) => e.id === agent.spanContext().spanId);
+    expect(forAgent).toHaveLength(2);
+    expect(forAgent.every((e) => e._is_merge === true)).toBe(true);
+    await provider.shutdown();
+  });
+
+  it("with filtering, writes start rows only for spans that are kept", async () => {
+    const processor = new BraintrustSpanProcessor({ ...options("start-rows-filtered"), logSpanStart: true, filterAISpans: true });
+    const provider = providerWith(processor);
+    const tracer = provider.getTracer("agent");
+    const root = tracer.startSpan("POST /agent");
+    const ctx = trace.setSpan(context.active(), root);
+    const noise = tracer.startSpan("redis.get", {}, ctx);
+    const llm = tracer.startSpan("chat", { attributes: { "gen_ai.operation.name": "chat" } }, trace.setSpan(ctx, noise));
+    await processor.forceFlush();
+    expect(server.rows("start-rows-filtered").map((r) => r.span_attributes?.name).sort()).toEqual(["POST /agent", "chat"]);
+    expect(server.rows("start-rows-filtered").find((r) => r.span_attributes?.name === "chat")!.span_parents).toEqual([root.spanContext().spanId]);
+    llm.end();
+    noise.end();
+    root.end();
+    await processor.forceFlush();
+    const rows = server.rows("start-rows-filtered");
+    expect(rows.map((r) => r.span_attributes?.name).sort()).toEqual(["POST /agent", "chat"]);
+    expect(rows.every((r) => r.metrics?.end !== undefined)).toBe(true);
+    await provider.shutdown();
+  });
+});
+
+describe("impersonateUser", () => {
+  it("sends x-bt-impersonate-user on every request, from the option or the environment", async () => {
+    for (const [project, opts] of [
+      ["impersonate-option", { impersonateUser: "user-42" }],
+      ["impersonate-env", { env: { BRAINTRUST_IMPERSONATE_USER: "user-42" } }],
+    ] as const) {
+      const before = server.requests.length;
+      const processor = new BraintrustSpanProcessor({ ...options(project), ...opts });
+      const provider = providerWith(processor);
+      provider.getTracer("t").startSpan("s").end();
+      await processor.forceFlush();
+      const requests = server.requests.slice(before);
+      expect(requests.map((r) => r.path)).toEqual(expect.arrayContaining(["/v1/project", expect.stringMatching(/\/insert$/)]));
+      for (const request of requests) expect(request.headers["x-bt-impersonate-user"]).toBe("user-42");
+      expect(server.rows(project)).toHaveLength(1);
+      await provider.shutdown();
+    }
+  });
+});
+
+describe("never hurts the app", () => {
+  it("a processor without an API key accepts spans silently and reports why it is idle", async () => {
+    const processor = new BraintrustSpanProcessor({ env: {} });
+    const provider = providerWith(processor);
+    const tracer = provider.getTracer("t");
+    expect(() => tracer.startActiveSpan("s", (s) => s.end())).not.toThrow();
+    await expect(processor.ready()).rejects.toThrow(/no API key/);
+    expect(processor.stats().dropped.unresolved).toBe(1);
+    await provider.shutdown();
+  });
+
+  it("a span that is not span-shaped is dropped, not thrown", () => {
+    const processor = new BraintrustSpanProcessor({ ...options("bad-spans"), filterAISpans: true, logSpanStart: true });
+    const broken = { name: "x", spanContext: () => { throw new Error("nope"); } } as never;
+    expect(() => processor.onStart(broken, context.active())).not.toThrow();
+    expect(() => processor.onEnd(broken)).not.toThrow();
+    expect(processor.stats().dropped.invalid).toBe(1);
+    return processor.shutdown();
+  });
+
+  it("after shutdown, spans are counted as dropped", async () => {
+    const processor = new BraintrustSpanProcessor(options("after-shutdown"));
+    const provider = providerWith(processor);
+    const span = provider.getTracer("t").startSpan("late");
+    await processor.shutdown();
+    span.end();
+    expect(processor.stats().dropped.shutdown).toBe(1);
+  });
+});
+
+describe("bookkeeping", () => {
+  const note = (parentId?: string, state: SpanNote["state"] = OPEN): SpanNote =>
+    ({ parentId, dest: undefined, live: undefined, state, pinned: false, started: false, root: parentId === undefined });
+
+  it("the processor forgets finished traces, keeping only a bounded number", async () => {
+    const processor = new BraintrustSpanProcessor({ ...options("bookkeeping"), filterAISpans: true });
+    const provider = providerWith(processor);
+    trace.setGlobalTracerProvider(provider);
+    const tracer = trace.getTracer("t");
+    for (let i = 0; i < 1500; i++) {
+      tracer.startActiveSpan("root", (root) => {
+        tracer.startActiveSpan("child", (c) => c.end());
+        root.end();
+      });
+    }
+    trace.disable();
+    const book = (processor as unknown as { book: TraceBook }).book;
+    // 1000 finished traces are kept for late children, two notes each.
+    expect(book.size).toBe(2000);
+    await provider.shutdown();
+  });
+
+  it("never holds more than maxNotes, forgetting finished traces first", () => {
+    const book = new TraceBook(10, 100);
+    for (let t = 0; t < 5; t++) book.add(`t${t}`, "root", note());
+    for (let t = 0; t < 3; t++) book.end(`t${t}`, "root");
+    for (let i = 0; i < 8; i++) book.add("busy", `s${i}`, note("root"));
+    expect(book.size).toBe(10);
+    expect(book.get("t0", "root")).toBeUndefined(); // finished: forgotten first
+    expect(book.get("t3", "root")).toBeDefined(); // still open
+    for (let i = 8; i < 20; i++) book.add("busy", `s${i}`, note("root"));
+    expect(book.size).toBe(10);
+  });
+
+  it("keptAncestor walks past dropped spans and pins the open ancestor it names", () => {
+    const book = new TraceBook();
+    book.add("t", "root", note());
+    book.add("t", "route", note("root"));
+    book.add("t", "llm", note("route"));
+    book.end("t", "route")!.state = DROPPED;
+    expect(keptAncestor(book, () => false, "t", "route", false)).toBe("root");
+    expect(book.get("t", "root")!.pinned).toBe(true);
+    // An open ancestor the filter keeps is named and pinned.
+    book.add("t", "agent", { ...note("root"), live: { name: "ai.agent" } as never });
+    expect(keptAncestor(book, (s) => s.name.startsWith("ai."), "t", "agent", false)).toBe("agent");
+    expect(book.get("t", "agent")!.pinned).toBe(true);
+    expect(book.get("t", "agent")!.state).toBe(OPEN);
+    book.end("t", "agent");
+    expect(book.get("t", "agent")!.state).toBe(KEPT);
+    // Unknown ancestors end the walk; the exporter leaves a pinned placeholder.
+    expect(keptAncestor(book, () => false, "t", "elsewhere", true)).toBe("elsewhere");
+    expect(book.get("t", "elsewhere")!.pinned).toBe(true);
+  });
+});
