@@ -33,7 +33,17 @@ export function setMetadata(draft: Draft, key: string, value: unknown): void {
   if (value === undefined || value === null) return;
   const metadata = draft.event.metadata;
   if (Object.prototype.hasOwnProperty.call(metadata, key)) return;
-  setOwn(metadata, key, value);
+  // The schema types metadata.model as a string; any other value is kept as its text.
+  setOwn(metadata, key, key === "model" && typeof value !== "string" ? modelText(value) : value);
+}
+
+function modelText(value: unknown): string {
+  if (typeof value !== "object") return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /**

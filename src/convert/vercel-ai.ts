@@ -19,7 +19,8 @@ import type { Attributes, SpanEventLike, SpanLike } from "./types.js";
 const METRICS: ReadonlyArray<readonly [string, ...string[]]> = [
   ["prompt_tokens", "ai.usage.inputTokens", "ai.usage.promptTokens"],
   ["completion_tokens", "ai.usage.outputTokens", "ai.usage.completionTokens"],
-  ["tokens", "ai.usage.totalTokens"],
+  // Embedding calls report one count, `ai.usage.tokens`.
+  ["tokens", "ai.usage.totalTokens", "ai.usage.tokens"],
   ["prompt_cached_tokens", "ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"],
   ["prompt_cache_creation_tokens", "ai.usage.inputTokenDetails.cacheWriteTokens"],
   ["completion_reasoning_tokens", "ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"],
@@ -77,7 +78,7 @@ function mapInput(attrs: Attributes, draft: Draft): void {
   for (const key of ["ai.toolCall.args", "ai.toolCall.input", "ai.value", "ai.values"]) {
     if (attrs[key] === undefined) continue;
     const value = attrs[key];
-    setField(draft, "input", Array.isArray(value) ? value.map(parseMaybeJson) : parseMaybeJson(value));
+    setField(draft, "input", Array.isArray(value) ? value.map(fromJson) : fromJson(value));
     claim(draft, key);
   }
 }
@@ -105,9 +106,9 @@ function mapOutput(attrs: Attributes, draft: Draft, modelCall: boolean): void {
     setField(draft, "output", !modelCall && onlyText ? text : [assistantMessage(text, toolCalls)]);
   }
   const result = first(attrs, draft, "ai.toolCall.result", "ai.toolCall.output");
-  if (result !== undefined) setField(draft, "output", parseMaybeJson(result));
+  if (result !== undefined) setField(draft, "output", fromJson(result));
   const embedding = first(attrs, draft, "ai.embedding", "ai.embeddings");
-  if (embedding !== undefined) setField(draft, "output", Array.isArray(embedding) ? embedding.map(parseMaybeJson) : parseMaybeJson(embedding));
+  if (embedding !== undefined) setField(draft, "output", Array.isArray(embedding) ? embedding.map(fromJson) : fromJson(embedding));
 }
 
 function mapMetadata(attrs: Attributes, draft: Draft): void {
@@ -166,6 +167,19 @@ function firstChunkEventMs(span: SpanLike): unknown {
     return event.attributes["ai.response.msToFirstChunk"] ?? event.attributes["ai.stream.msToFirstChunk"];
   }
   return undefined;
+}
+
+/**
+ * The SDK writes these values with JSON.stringify, so a string result is `"text"` in quotes;
+ * a value that is not JSON after all is kept as it is.
+ */
+function fromJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 /** The first present value among `keys`; every present key is claimed, as they say the same thing. */
