@@ -37,7 +37,6 @@ export interface Registration {
 }
 
 interface SdkProvider extends RegisteredTracerProvider {
-  register?(config?: object): void;
   addSpanProcessor?(processor: SpanProcessor): void;
 }
 
@@ -57,35 +56,30 @@ export function register(options: RegisterOptions = {}): Registration {
   const processor = new BraintrustSpanProcessor({ flushOnExit: true, ...exporterOptions });
   const providerConfig = withoutUndefined({ resource, sampler, spanLimits, idGenerator });
 
-  let provider: SdkProvider;
-  let install: () => void;
+  let sdk: LoadedSdk;
   try {
-    ({ provider, install } = createProvider(providerConfig, [processor, ...spanProcessors]));
+    sdk = loadSdk();
   } catch (err) {
     warnOnce("register-no-sdk", `register() needs @opentelemetry/sdk-trace-node (npm install @opentelemetry/sdk-trace-node): ${describe(err)}. No spans will be recorded; you can add \`new BraintrustSpanProcessor()\` to your own tracer provider instead.`);
     return inert(processor);
   }
+  const provider = newProvider(sdk.Provider, providerConfig, [processor, ...spanProcessors]);
 
-  const before = trace.getTracerProvider();
-  // getTracerProvider() returns the API's proxy until some provider is registered.
-  const taken = !(before instanceof ProxyTracerProvider);
-  if (!taken) {
-    try {
-      install();
-    } catch (err) {
-      log("warn", "register-install", `registering the tracer provider failed: ${describe(err)}`);
-    }
-  }
-  const registered = trace.getTracerProvider() === provider;
-  if (!registered) {
-    const name = (taken ? before : trace.getTracerProvider())?.constructor?.name ?? "another tracer provider";
-    warnOnce("register-taken", `register(): a global tracer provider (${name}) was already registered, so Braintrust will receive no spans from this one. This happens with Sentry, Next.js/@vercel/otel or an earlier NodeSDK. Add the processor to that setup instead: \`spanProcessors: [new BraintrustSpanProcessor()]\` (Sentry: \`openTelemetrySpanProcessors\`).`);
+  // Fails (false) when another provider already owns the global slot: Sentry, @vercel/otel, NodeSDK…
+  const registered = trace.setGlobalTracerProvider(provider);
+  const installed = { contextManager: false, propagator: false };
+  if (registered) {
+    installed.contextManager = installContextManager(sdk);
+    installed.propagator = installPropagator(sdk);
+  } else {
+    const owner = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.()?.constructor?.name ?? "another tracer provider";
+    warnOnce("register-taken", `register(): a global tracer provider (${owner}) was already registered, so Braintrust will receive no spans from the one register() created. This happens with Sentry, Next.js/@vercel/otel or an earlier NodeSDK. Add the processor to that setup instead: \`spanProcessors: [new BraintrustSpanProcessor()]\` (Sentry: \`openTelemetrySpanProcessors\`).`);
   }
   const registration: Registration = {
     provider,
     processor,
     registered,
-    shutdown: () => shutdownOnce(registration, provider, processor),
+    shutdown: () => shutdownOnce(registration, provider, installed),
   };
   current = registration;
   return registration;
@@ -93,19 +87,18 @@ export function register(options: RegisterOptions = {}): Registration {
 
 let shuttingDown: Promise<void> | undefined;
 
-function shutdownOnce(registration: Registration, provider: SdkProvider, processor: BraintrustSpanProcessor): Promise<void> {
+function shutdownOnce(registration: Registration, provider: SdkProvider, installed: { contextManager: boolean; propagator: boolean }): Promise<void> {
   shuttingDown ??= (async () => {
     try {
       await provider.shutdown();
     } catch (err) {
       log("warn", "register-shutdown", `tracer provider shutdown failed: ${describe(err)}`);
     }
-    await processor.shutdown();
-    if (registration.registered && trace.getTracerProvider() === provider) {
-      trace.disable();
-      context.disable();
-      propagation.disable();
-    }
+    await registration.processor.shutdown();
+    // Give the globals back, so a later register() (tests, hot reload) can take them.
+    if (registration.registered) trace.disable();
+    if (installed.contextManager) context.disable();
+    if (installed.propagator) propagation.disable();
     if (current === registration) current = undefined;
     shuttingDown = undefined;
   })();
@@ -114,31 +107,59 @@ function shutdownOnce(registration: Registration, provider: SdkProvider, process
 
 const requireFromHere = createRequire(typeof __filename === "string" ? __filename : import.meta.url);
 
-function createProvider(config: object, processors: SpanProcessor[]): { provider: SdkProvider; install: () => void } {
-  let node: { NodeTracerProvider: new (config: object) => SdkProvider } | undefined;
+interface LoadedSdk {
+  Provider: new (config: object) => SdkProvider;
+  /** Requires a package as the SDK itself would find it (its own dependencies may not be hoisted). */
+  requireBeside(name: string): any;
+}
+
+/** SDK 1.x and 2.x: sdk-trace-node. SDK 3.x: sdk-trace, which has no Node-specific provider. */
+function loadSdk(): LoadedSdk {
+  for (const [name, exportName] of [["@opentelemetry/sdk-trace-node", "NodeTracerProvider"], ["@opentelemetry/sdk-trace", "TracerProvider"]] as const) {
+    let path: string;
+    try {
+      path = requireFromHere.resolve(name);
+    } catch (err) {
+      if (isNotFound(err)) continue;
+      throw err;
+    }
+    const sdkRequire = createRequire(path);
+    return { Provider: sdkRequire(path)[exportName], requireBeside: (dep) => requireBeside(sdkRequire, dep) };
+  }
+  throw new Error("neither @opentelemetry/sdk-trace-node nor @opentelemetry/sdk-trace could be loaded");
+}
+
+function requireBeside(sdkRequire: NodeRequire, name: string): any {
   try {
-    node = requireFromHere("@opentelemetry/sdk-trace-node");
+    return sdkRequire(name);
   } catch (err) {
     if (!isNotFound(err)) throw err;
+    return requireFromHere(name);
   }
-  if (node) {
-    const provider = newProvider(node.NodeTracerProvider, config, processors);
-    return { provider, install: () => provider.register!() };
+}
+
+/** AsyncLocalStorage context, unless the app already set a context manager (then it keeps its own). */
+function installContextManager(sdk: LoadedSdk): boolean {
+  try {
+    const { AsyncLocalStorageContextManager } = sdk.requireBeside("@opentelemetry/context-async-hooks");
+    return context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  } catch (err) {
+    warnOnce("register-context", `register(): could not install the AsyncLocalStorage context manager (${describe(err)}); child spans may not nest under their parents. Install @opentelemetry/context-async-hooks.`);
+    return false;
   }
-  // SDK 3.x: one package, no Node-specific provider; context and propagation are set here.
-  const sdk = requireFromHere("@opentelemetry/sdk-trace") as { TracerProvider: new (config: object) => SdkProvider };
-  const { AsyncLocalStorageContextManager } = requireFromHere("@opentelemetry/context-async-hooks") as {
-    AsyncLocalStorageContextManager: new () => { enable(): unknown };
-  };
-  const provider = newProvider(sdk.TracerProvider, config, processors);
-  return {
-    provider,
-    install: () => {
-      trace.setGlobalTracerProvider(provider);
-      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable() as Parameters<typeof context.setGlobalContextManager>[0]);
-      setW3CPropagator();
-    },
-  };
+}
+
+/** W3C trace context and baggage, unless the app already set a propagator. */
+function installPropagator(sdk: LoadedSdk): boolean {
+  try {
+    const core = sdk.requireBeside("@opentelemetry/core");
+    return propagation.setGlobalPropagator(
+      new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
+    );
+  } catch (err) {
+    log("warn", "register-propagator", `register(): no W3C propagator was installed (${describe(err)})`);
+    return false;
+  }
 }
 
 /** SDK 1.x has `addSpanProcessor` (its early versions ignore `spanProcessors`); 2.x and 3.x take them in the config. */
@@ -149,17 +170,6 @@ function newProvider(Provider: new (config: object) => SdkProvider, config: obje
     return provider;
   }
   return new Provider({ ...config, spanProcessors: processors });
-}
-
-function setW3CPropagator(): void {
-  try {
-    const core = requireFromHere("@opentelemetry/core");
-    propagation.setGlobalPropagator(
-      new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
-    );
-  } catch (err) {
-    log("debug", "register-propagator", `no W3C propagator set (@opentelemetry/core not found): ${describe(err)}`);
-  }
 }
 
 function inert(processor: BraintrustSpanProcessor): Registration {
