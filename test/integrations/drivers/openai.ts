@@ -43,6 +43,9 @@ async function runOpenAIScenario(client: OpenAI, scenario: string): Promise<void
         stream_options: { include_usage: true },
       });
       for await (const chunk of stream) void chunk;
+      // OpenInference reads a tee'd copy of the stream and ends its span a few microtasks
+      // after ours is drained; a macrotask boundary lets that finish first.
+      await new Promise((resolve) => setImmediate(resolve));
       return;
     }
     case "tool-call": {
