@@ -1,36 +1,19 @@
-// Queue → batch → transport, per destination. The state is small and explicit: the queue
+// Queue → batch → sender, per destination. The state is small and explicit: the queue
 // (one lane per destination), the scheduling timer, the batches in flight, and a closing
-// flag. Every row ends in exactly one counter: sent, or one dropped reason.
+// flag. Every row ends in exactly one counter (stats.ts): sent, or one dropped reason.
 import type { ExporterConfig } from "../config.js";
 import { addSecret, log, redact } from "../log.js";
 import type { Parent } from "../parent.js";
-import { ENVELOPE_BYTES, batchBody, splitRows, takeBatch } from "./batch.js";
-import { DestinationResolver, describeOutcome } from "./destination.js";
+import { takeBatch } from "./batch.js";
+import { DestinationResolver } from "./destination.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
-import { type BackoffPolicy, DEFAULT_BACKOFF, type Outcome, sleep, withRetry } from "./retry.js";
+import { type BackoffPolicy, DEFAULT_BACKOFF, sleep } from "./retry.js";
+import { Sender } from "./sender.js";
+import { Counters, type DeliveryStats, type DropReason, type FlushResult } from "./stats.js";
 import { Transport } from "./transport.js";
-import { byteLength, formatBytes, truncateToFit } from "./truncate.js";
+import { formatBytes } from "./truncate.js";
 
-export type DropReason = "queueFull" | "tooLarge" | "rejected" | "shutdown" | "invalid" | "unresolved" | "timeout";
-
-export interface DeliveryStats {
-  queued: number;
-  queuedBytes: number;
-  /** Rows the API acknowledged. */
-  sent: number;
-  /** Insert requests sent again after a retryable failure. */
-  retried: number;
-  /** Rows lost, by reason; `tooLarge` also counts rows delivered with content truncated. */
-  dropped: Record<DropReason, number>;
-  lastError: string | undefined;
-}
-
-/** What one flush achieved: rows delivered and dropped between its start and end, and rows still queued. */
-export interface FlushResult {
-  sent: number;
-  dropped: number;
-  pending: number;
-}
+export type { DeliveryStats, DropReason, FlushResult } from "./stats.js";
 
 /** Knobs for tests and benchmarks; the defaults are what users get. */
 export interface DeliveryOptions {
@@ -44,31 +27,20 @@ interface Destination {
   failed: boolean;
 }
 
-const MIN_BATCH_BYTES = 1024;
 const noop = () => {};
 
 export class Delivery {
   private readonly queue: ByteBoundedQueue;
   private readonly transport: Transport;
   private readonly resolver: DestinationResolver;
-  private readonly policy: BackoffPolicy;
-  private readonly attemptTimeoutMs: number;
+  private readonly sender: Sender;
+  private readonly counters = new Counters();
   private readonly destinations = new Map<string, Destination>();
   private readonly order: Destination[] = [];
   private readonly readyPromise: Promise<void>;
   private readonly cancel = new AbortController();
   private readonly inflight = new Set<Promise<void>>();
   private readonly waiters: (() => void)[] = [];
-  private readonly dropped: Record<DropReason, number> = {
-    queueFull: 0, tooLarge: 0, rejected: 0, shutdown: 0, invalid: 0, unresolved: 0, timeout: 0,
-  };
-  private sent = 0;
-  private retried = 0;
-  /** Rows wholly lost (tooLarge truncations that were still delivered are not). */
-  private lost = 0;
-  private lastError: string | undefined;
-  /** Lowered after a 413, so later batches fit the server's real limit. */
-  private batchCap: number;
   private active = 0;
   private inflightRows = 0;
   private rr = 0;
@@ -86,9 +58,9 @@ export class Delivery {
   ) {
     addSecret(config.apiKey);
     this.queue = new ByteBoundedQueue(config.maxQueueSize, config.maxQueueBytes);
-    this.batchCap = config.maxBatchBytes;
-    this.policy = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.attemptTimeoutMs = Math.max(1000, Math.floor(config.exportTimeoutMillis / 3));
+    const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
+    // A hung request gets a third of the deadline, so a retry on a fresh socket still has time.
+    const attemptTimeoutMs = Math.max(1000, Math.floor(config.exportTimeoutMillis / 3));
     this.transport = new Transport({
       apiUrl: config.apiUrl,
       apiKey: config.apiKey,
@@ -97,9 +69,17 @@ export class Delivery {
     });
     this.resolver = new DestinationResolver(this.transport, {
       orgName: config.orgName,
-      policy: this.policy,
-      attemptTimeoutMs: this.attemptTimeoutMs,
-      onRetry: (parent, outcome) => this.noteFailure(`resolving ${parent.key}`, outcome),
+      policy,
+      attemptTimeoutMs,
+      onRetry: (parent, outcome) => this.sender.noteFailure(`resolving ${parent.key}`, outcome),
+    });
+    this.sender = new Sender(this.transport, this.counters, {
+      maxBatchBytes: config.maxBatchBytes,
+      exportTimeoutMillis: config.exportTimeoutMillis,
+      attemptTimeoutMs,
+      orgName: config.orgName,
+      policy,
+      signal: this.cancel.signal,
     });
     this.destination(config.parent);
     this.readyPromise = this.resolver.resolve(config.parent).then((r) => {
@@ -118,31 +98,28 @@ export class Delivery {
       if (dest.failed) return this.drop("unresolved");
       if (!this.queue.push(dest.lane, json)) {
         this.drop("queueFull");
-        log("warn", "queue-full", `queue full (${this.config.maxQueueSize} rows / ${formatBytes(this.config.maxQueueBytes)}): new rows are dropped; ${this.dropped.queueFull} so far`);
+        log("warn", "queue-full", `queue full (${this.config.maxQueueSize} rows / ${formatBytes(this.config.maxQueueBytes)}): new rows are dropped; ${this.counters.dropped.queueFull} so far`);
         return;
       }
-      if (dest.insertPath && (dest.lane.length >= this.config.maxExportBatchSize || dest.lane.bytes >= this.batchCap)) {
+      if (dest.insertPath && (dest.lane.length >= this.config.maxExportBatchSize || dest.lane.bytes >= this.sender.batchCap)) {
         this.kick();
       } else if (!this.timer) {
         this.arm();
       }
     } catch {
       // Never reaches the application; the row is lost and counted.
-      this.dropped.invalid++;
-      this.lost++;
+      this.counters.drop("invalid");
     }
   }
 
   /** Counts rows lost before they reached the queue (conversion failure, after shutdown, …). */
   drop(reason: DropReason, count = 1): void {
-    if (!(count > 0) || !(reason in this.dropped)) return;
-    this.dropped[reason] += count;
-    this.lost += count;
+    this.counters.drop(reason, count);
   }
 
   /** Delivers everything queued before the call, bounded by exportTimeoutMillis. Never rejects. */
   flush(): Promise<FlushResult> {
-    return this.flushUntil(Date.now() + this.config.exportTimeoutMillis).catch(() => this.flushResult(this.sent, this.lost));
+    return this.flushUntil(Date.now() + this.config.exportTimeoutMillis).catch(() => this.flushResult(this.counters.sent, this.counters.lost));
   }
 
   /** flush once, then close the pool; later enqueues count as dropped.shutdown. Never rejects. */
@@ -157,14 +134,7 @@ export class Delivery {
   }
 
   stats(): DeliveryStats {
-    return {
-      queued: this.queue.size,
-      queuedBytes: this.queue.bytes,
-      sent: this.sent,
-      retried: this.retried,
-      dropped: { ...this.dropped },
-      lastError: this.lastError,
-    };
+    return this.counters.snapshot(this.queue.size, this.queue.bytes);
   }
 
   private destination(parent: Parent): Destination {
@@ -181,9 +151,8 @@ export class Delivery {
       dest.failed = true;
       if (this.closing) return; // shutdown counts the rows still queued
       const count = this.queue.clear(dest.lane);
-      this.dropped.unresolved += count;
-      this.lost += count;
-      this.lastError = redact(r.message);
+      this.counters.drop("unresolved", count);
+      this.counters.lastError = redact(r.message);
       log("error", `unresolved:${parent.key}`, `${r.message}; ${count} queued rows for ${parent.key} dropped, and later ones will be too`);
       this.notify();
     });
@@ -218,12 +187,11 @@ export class Delivery {
     while (this.active < maxBatches) {
       const dest = this.next();
       if (!dest) break;
-      const batch = takeBatch(this.queue, dest.lane, this.config.maxExportBatchSize, this.batchCap);
-      const truncated = new Set<string>(batch.truncated);
-      this.dropped.tooLarge += batch.truncated.length + batch.dropped;
-      this.lost += batch.dropped;
-      if (batch.truncated.length + batch.dropped > 0) this.reportTruncation(dest, batch.truncated.length, batch.dropped);
-      if (batch.rows.length > 0) this.start(dest, batch.rows, truncated);
+      const batch = takeBatch(this.queue, dest.lane, this.config.maxExportBatchSize, this.sender.batchCap);
+      this.counters.truncated(batch.truncated.length);
+      this.counters.drop("tooLarge", batch.dropped);
+      if (batch.truncated.length + batch.dropped > 0) this.sender.reportTooLarge(dest, batch.truncated.length, batch.dropped);
+      if (batch.rows.length > 0) this.start(dest, batch.rows, new Set(batch.truncated));
     }
     if (!this.order.some((d) => d.insertPath && d.lane.length > 0)) this.due = false;
     if (this.queue.size > 0 && !this.timer && !this.due) this.arm();
@@ -237,7 +205,7 @@ export class Delivery {
       const dest = this.order[(this.rr + i) % this.order.length]!;
       const { lane } = dest;
       if (!dest.insertPath || lane.length === 0) continue;
-      if (partial || lane.length >= this.config.maxExportBatchSize || lane.bytes >= this.batchCap) {
+      if (partial || lane.length >= this.config.maxExportBatchSize || lane.bytes >= this.sender.batchCap) {
         this.rr = (this.rr + i + 1) % this.order.length;
         return dest;
       }
@@ -248,8 +216,8 @@ export class Delivery {
   private start(dest: Destination, rows: string[], truncated: Set<string>): void {
     this.active++;
     this.inflightRows += rows.length;
-    const task: Promise<void> = this.deliver(dest, rows, Date.now() + this.config.exportTimeoutMillis, truncated)
-      .catch((err) => log("error", "delivery-bug", `unexpected error while sending: ${String(err)}`))
+    const task: Promise<void> = this.sender
+      .send({ parent: dest.parent, insertPath: dest.insertPath! }, rows, truncated)
       .finally(() => {
         this.active--;
         this.inflightRows -= rows.length;
@@ -259,77 +227,9 @@ export class Delivery {
     this.inflight.add(task);
   }
 
-  /** Sends rows with retries; a 413 splits them. Every row ends counted exactly once. */
-  private async deliver(dest: Destination, rows: string[], deadline: number, truncated: Set<string>): Promise<void> {
-    const body = batchBody(rows);
-    const result = await withRetry((remaining) => this.insert(dest.insertPath!, body, remaining), {
-      deadline,
-      policy: this.policy,
-      signal: this.cancel.signal,
-      sleep,
-      onRetry: (outcome) => {
-        this.retried++;
-        this.noteFailure(`inserting into ${dest.parent.key}`, outcome);
-      },
-    });
-    switch (result.decision) {
-      case "done":
-        this.sent += rows.length;
-        return;
-      case "split":
-        return this.split(dest, rows, deadline, truncated, byteLength(body));
-      case "final":
-        this.drop("rejected", rows.length);
-        this.reportRejected(dest, result.outcome, rows.length);
-        return;
-      case "timeout":
-        this.drop("timeout", rows.length);
-        if (result.outcome) this.noteFailure(`inserting into ${dest.parent.key}`, result.outcome);
-        log("warn", "timeout", `gave up on ${rows.length} rows for ${dest.parent.key} after exportTimeoutMillis (${this.config.exportTimeoutMillis} ms); last error: ${this.lastError ?? "none"}`);
-        return;
-      case "cancelled":
-        this.drop("shutdown", rows.length);
-        return;
-    }
-  }
-
-  /** 413: halves are sent one after the other; a single row is truncated to half its size. */
-  private async split(dest: Destination, rows: string[], deadline: number, truncated: Set<string>, bodyBytes: number): Promise<void> {
-    this.batchCap = Math.max(MIN_BATCH_BYTES, Math.min(this.batchCap, Math.floor(bodyBytes / 2)));
-    if (rows.length > 1) {
-      const [first, second] = splitRows(rows);
-      await this.deliver(dest, first, deadline, truncated);
-      await this.deliver(dest, second, deadline, truncated);
-      return;
-    }
-    const row = rows[0]!;
-    const fitted = truncateToFit(row, Math.floor(bodyBytes / 2) - ENVELOPE_BYTES);
-    if (!truncated.has(row)) this.dropped.tooLarge++;
-    if (fitted === undefined) {
-      this.lost++;
-      this.reportTruncation(dest, 0, 1);
-      return;
-    }
-    truncated.add(fitted);
-    this.reportTruncation(dest, 1, 0);
-    await this.deliver(dest, [fitted], deadline, truncated);
-  }
-
-  /** One attempt; a 2xx whose body is not `{row_ids}` may not have been stored, so it is retried (ids make that safe). */
-  private async insert(path: string, body: string, remaining: number): Promise<Outcome> {
-    const outcome = await this.transport.post(path, body, Math.min(remaining, this.attemptTimeoutMs));
-    if (outcome.kind !== "ok") return outcome;
-    try {
-      if (Array.isArray((JSON.parse(outcome.body) as { row_ids?: unknown }).row_ids)) return outcome;
-    } catch {
-      // fall through
-    }
-    return { kind: "invalid", status: outcome.status, body: outcome.body.slice(0, 300) };
-  }
-
   private async flushUntil(deadline: number): Promise<FlushResult> {
-    const sent0 = this.sent;
-    const lost0 = this.lost;
+    const sent0 = this.counters.sent;
+    const lost0 = this.counters.lost;
     const marks = this.order.map((d) => [d.lane, d.lane.taken + d.lane.length] as const);
     // Someone awaits this flush: keep the process up until it ends or its deadline passes
     // (unlike every other timer here, which never holds the process open).
@@ -349,7 +249,8 @@ export class Delivery {
   }
 
   private flushResult(sent0: number, lost0: number): FlushResult {
-    return { sent: this.sent - sent0, dropped: this.lost - lost0, pending: this.queue.size + this.inflightRows };
+    const { sent, lost } = this.counters;
+    return { sent: sent - sent0, dropped: lost - lost0, pending: this.queue.size + this.inflightRows };
   }
 
   /** Waits for the next change in the queue or in flight; false once the deadline has passed. */
@@ -374,30 +275,6 @@ export class Delivery {
     await this.transport.close();
     await settledBy([...this.inflight], Date.now() + 1000);
     this.notify();
-  }
-
-  private noteFailure(what: string, outcome: Outcome): void {
-    this.lastError = redact(`${what}: ${describeOutcome(outcome)}`);
-    log("warn", "retrying", `${this.lastError}; retrying`);
-  }
-
-  private reportRejected(dest: Destination, outcome: Outcome | undefined, count: number): void {
-    const status = outcome?.kind === "http" ? outcome.status : 0;
-    const detail = outcome ? describeOutcome(outcome) : "no answer";
-    const org = this.config.orgName ? ` (org "${this.config.orgName}")` : "";
-    const why =
-      status === 401
-        ? "the API key was rejected (401 Unauthorized); check the apiKey option or BRAINTRUST_API_KEY"
-        : status === 403
-          ? `the API key may not write to ${dest.parent.key}${org} (403 Forbidden)`
-          : `the API refused the rows for ${dest.parent.key} (${detail})`;
-    this.lastError = redact(why);
-    log("error", `rejected:${status}:${dest.parent.key}`, `${why}; ${count} rows dropped, not retried`);
-  }
-
-  private reportTruncation(dest: Destination, truncated: number, dropped: number): void {
-    const parts = [truncated ? `${truncated} truncated to fit (largest fields replaced by "[truncated …]")` : "", dropped ? `${dropped} dropped (too large even truncated)` : ""];
-    log("warn", "too-large", `rows for ${dest.parent.key} larger than a request may be: ${parts.filter(Boolean).join(", ")}`);
   }
 }
 

@@ -1,0 +1,146 @@
+// One batch's journey to the API: retried per the policy, split in halves on 413 (a lone
+// row is truncated instead), and every row counted exactly once at the end, with a clear
+// message when the API refuses them.
+import { log, redact } from "../log.js";
+import type { Parent } from "../parent.js";
+import { ENVELOPE_BYTES, batchBody, splitRows } from "./batch.js";
+import { describeOutcome } from "./destination.js";
+import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
+import type { Counters } from "./stats.js";
+import type { Transport } from "./transport.js";
+import { byteLength, truncateToFit } from "./truncate.js";
+
+export interface Target {
+  readonly parent: Parent;
+  readonly insertPath: string;
+}
+
+export interface SenderOptions {
+  maxBatchBytes: number;
+  exportTimeoutMillis: number;
+  attemptTimeoutMs: number;
+  orgName: string | undefined;
+  policy: BackoffPolicy;
+  /** Aborted at shutdown: retry waits end, and their rows count as `shutdown`. */
+  signal: AbortSignal;
+}
+
+// A 413 never shrinks batches below this (the smallest maxBatchBytes the config allows).
+const MIN_BATCH_BYTES = 1024;
+
+export class Sender {
+  /** The batch byte cap in force: maxBatchBytes, lowered after a 413 to what the server takes. */
+  batchCap: number;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly counters: Counters,
+    private readonly options: SenderOptions,
+  ) {
+    this.batchCap = options.maxBatchBytes;
+  }
+
+  /** Sends `rows` within exportTimeoutMillis. `truncated` holds rows already counted as tooLarge. Never rejects. */
+  async send(target: Target, rows: string[], truncated: Set<string>): Promise<void> {
+    try {
+      await this.deliver(target, rows, Date.now() + this.options.exportTimeoutMillis, truncated);
+    } catch (err) {
+      log("error", "delivery-bug", `unexpected error while sending: ${String(err)}`);
+    }
+  }
+
+  private async deliver(target: Target, rows: string[], deadline: number, truncated: Set<string>): Promise<void> {
+    const body = batchBody(rows);
+    const result = await withRetry((remaining) => this.insert(target.insertPath, body, remaining), {
+      deadline,
+      policy: this.options.policy,
+      signal: this.options.signal,
+      sleep,
+      onRetry: (outcome) => {
+        this.counters.retried++;
+        this.noteFailure(`inserting into ${target.parent.key}`, outcome);
+      },
+    });
+    switch (result.decision) {
+      case "done":
+        this.counters.sent += rows.length;
+        return;
+      case "split":
+        return this.split(target, rows, deadline, truncated, byteLength(body));
+      case "final":
+        this.counters.drop("rejected", rows.length);
+        this.reportRejected(target, result.outcome, rows.length);
+        return;
+      case "timeout":
+        this.counters.drop("timeout", rows.length);
+        if (result.outcome) this.noteFailure(`inserting into ${target.parent.key}`, result.outcome);
+        log("warn", "timeout", `gave up on ${rows.length} rows for ${target.parent.key} after exportTimeoutMillis (${this.options.exportTimeoutMillis} ms); last error: ${this.counters.lastError ?? "none"}`);
+        return;
+      case "cancelled":
+        this.counters.drop("shutdown", rows.length);
+        return;
+    }
+  }
+
+  /** 413: the halves go one after the other; a lone row is truncated to half its size and tried again. */
+  private async split(target: Target, rows: string[], deadline: number, truncated: Set<string>, bodyBytes: number): Promise<void> {
+    this.batchCap = Math.max(MIN_BATCH_BYTES, Math.min(this.batchCap, Math.floor(bodyBytes / 2)));
+    if (rows.length > 1) {
+      const [first, second] = splitRows(rows);
+      await this.deliver(target, first, deadline, truncated);
+      await this.deliver(target, second, deadline, truncated);
+      return;
+    }
+    const row = rows[0]!;
+    const counted = truncated.has(row);
+    const fitted = truncateToFit(row, Math.floor(bodyBytes / 2) - ENVELOPE_BYTES);
+    if (fitted === undefined) {
+      if (counted) this.counters.lost++;
+      else this.counters.drop("tooLarge");
+      this.reportTooLarge(target, 0, 1);
+      return;
+    }
+    if (!counted) this.counters.truncated();
+    truncated.add(fitted);
+    this.reportTooLarge(target, 1, 0);
+    await this.deliver(target, [fitted], deadline, truncated);
+  }
+
+  /** One attempt. A 2xx whose body is not `{row_ids}` may not have been stored, so it is retried (ids make that safe). */
+  private async insert(path: string, body: string, remaining: number): Promise<Outcome> {
+    const outcome = await this.transport.post(path, body, Math.min(remaining, this.options.attemptTimeoutMs));
+    if (outcome.kind !== "ok") return outcome;
+    try {
+      if (Array.isArray((JSON.parse(outcome.body) as { row_ids?: unknown }).row_ids)) return outcome;
+    } catch {
+      // not JSON: fall through
+    }
+    return { kind: "invalid", status: outcome.status, body: outcome.body.slice(0, 300) };
+  }
+
+  noteFailure(what: string, outcome: Outcome): void {
+    this.counters.lastError = redact(`${what}: ${describeOutcome(outcome)}`);
+    log("warn", "retrying", `${this.counters.lastError}; retrying`);
+  }
+
+  reportTooLarge(target: Target | { parent: Parent }, truncated: number, dropped: number): void {
+    const parts = [
+      truncated ? `${truncated} truncated to fit (largest fields replaced by "[truncated …]")` : "",
+      dropped ? `${dropped} dropped (too large even truncated)` : "",
+    ];
+    log("warn", "too-large", `rows for ${target.parent.key} larger than a request may be: ${parts.filter(Boolean).join(", ")}`);
+  }
+
+  private reportRejected(target: Target, outcome: Outcome | undefined, count: number): void {
+    const status = outcome?.kind === "http" ? outcome.status : 0;
+    const org = this.options.orgName ? ` (org "${this.options.orgName}")` : "";
+    const why =
+      status === 401
+        ? "the API key was rejected (401 Unauthorized); check the apiKey option or BRAINTRUST_API_KEY"
+        : status === 403
+          ? `the API key may not write to ${target.parent.key}${org} (403 Forbidden)`
+          : `the API refused the rows for ${target.parent.key} (${outcome ? describeOutcome(outcome) : "no answer"})`;
+    this.counters.lastError = redact(why);
+    log("error", `rejected:${status}:${target.parent.key}`, `${why}; ${count} rows dropped, not retried`);
+  }
+}

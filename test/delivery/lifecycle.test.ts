@@ -1,0 +1,65 @@
+// The process-level promises, checked in child processes: the delivery never keeps an
+// application alive by itself, and an awaited shutdown holds the process up until it is done.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "delivery-lifecycle-"));
+
+/** Runs an ES module body in a fresh Node process (TypeScript via tsx), with Delivery and helpers in scope. */
+function runChild(name: string, body: string) {
+  const file = join(dir, `${name}.mts`);
+  writeFileSync(
+    file,
+    `import { Delivery } from ${JSON.stringify(join(repo, "src/delivery/delivery.ts"))};
+import { configFor, event } from ${JSON.stringify(join(repo, "test/delivery/helpers.ts"))};
+import { createServer } from "node:net";
+// A port nothing listens on: every connection is refused.
+const probe = createServer();
+await new Promise((r) => probe.listen(0, "127.0.0.1", r));
+const deadUrl = "http://127.0.0.1:" + probe.address().port;
+await new Promise((r) => probe.close(r));
+const started = Date.now();
+${body}`,
+  );
+  const result = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: repo, encoding: "utf8", timeout: 20_000 });
+  return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
+}
+
+describe("process lifecycle", () => {
+  it("an application exits on its own while rows wait and a project lookup keeps failing", () => {
+    const child = runChild(
+      "exits",
+      `const d = new Delivery(configFor({ apiKey: "sk-lifecycle-key", apiUrl: deadUrl, projectName: "p" }));
+for (let i = 0; i < 100; i++) d.enqueue(configFor({ apiKey: "sk-lifecycle-key", projectName: "p" }).parent, event("e" + i));
+process.on("exit", () => console.log(JSON.stringify({ exitedAfterMs: Date.now() - started, queued: d.stats().queued })));`,
+    );
+    expect(child.status).toBe(0);
+    const report = JSON.parse(child.stdout);
+    expect(report.queued).toBe(100);
+    // Not held open by the 1 s batch timer, the 30 s export deadline or the lookup's backoff.
+    expect(report.exitedAfterMs).toBeLessThan(1_000);
+  });
+
+  it("an awaited shutdown keeps the process up until it has finished, then lets it exit", () => {
+    const child = runChild(
+      "awaits",
+      `const d = new Delivery(configFor({ apiKey: "sk-lifecycle-key", apiUrl: deadUrl, projectId: "p", exportTimeoutMillis: 1500 }));
+for (let i = 0; i < 10; i++) d.enqueue(configFor({ apiKey: "sk-lifecycle-key", projectId: "p" }).parent, event("e" + i));
+await d.shutdown();
+console.log(JSON.stringify({ afterMs: Date.now() - started, stats: d.stats() }));`,
+    );
+    expect(child.stderr).not.toMatch(/unsettled top-level await/i);
+    expect(child.status).toBe(0);
+    const { afterMs, stats } = JSON.parse(child.stdout);
+    // Retrying filled the export deadline (less the last backoff that would have overrun it).
+    expect(afterMs).toBeGreaterThanOrEqual(500);
+    expect(stats.dropped.timeout + stats.dropped.shutdown).toBe(10);
+    expect(stats.lastError).toMatch(/ECONNREFUSED/);
+    expect(JSON.stringify(stats)).not.toContain("sk-lifecycle-key");
+  });
+});
