@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     "testing/index": "src/testing/index.ts",
+    register: "src/register-entry.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -11,5 +12,12 @@ export default defineConfig({
   clean: true,
   target: "node20",
   splitting: false,
-  external: [/^@opentelemetry\//, "undici"],
+  // The package itself is external so that `/register` re-exports the main entry point
+  // (one processor class, one registration) instead of bundling a second copy.
+  external: [/^@opentelemetry\//, "undici", /^braintrust-otel-exporter$/],
+  // src/register.ts reads import.meta.url only when __filename is undefined (ESM); in the
+  // CJS build it is never reached, so esbuild's warning about it there is noise.
+  esbuildOptions(options) {
+    options.logOverride = { ...options.logOverride, "empty-import-meta": "silent" };
+  },
 });

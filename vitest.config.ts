@@ -1,7 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
+import { sdkAliases } from "./scripts/otel-matrix/aliases.mjs";
 
 const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+// OTEL_SDK_MATRIX=1|3 swaps in another OpenTelemetry SDK major (scripts/otel-matrix.mjs).
+const matrix = sdkAliases();
+const exact = (name: string) => new RegExp(`^${name.replace(/[/.-]/g, "\\$&")}$`);
 
 export default defineConfig({
   resolve: {
@@ -9,12 +13,14 @@ export default defineConfig({
       { find: /^braintrust-otel-exporter\/testing$/, replacement: src("testing/index.ts") },
       { find: /^braintrust-otel-exporter\/register$/, replacement: src("register-entry.ts") },
       { find: /^braintrust-otel-exporter$/, replacement: src("index.ts") },
+      ...Object.entries(matrix.imports).map(([name, path]) => ({ find: exact(name), replacement: path })),
     ],
   },
   test: {
     include: ["test/**/*.test.ts"],
     // Files for Node >= 22 only (AI SDK v7); `npm run test:node24` runs them under Node 24.
     exclude: [...configDefaults.exclude, ...(Number(process.versions.node.split(".")[0]) >= 22 ? [] : ["test/**/*.node24.test.ts"])],
+    setupFiles: Object.keys(matrix.requires).length > 0 ? ["./scripts/otel-matrix/require-hook.mjs"] : [],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

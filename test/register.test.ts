@@ -101,7 +101,7 @@ describe("register", () => {
     const text = messages.join("\n");
     expect(text).toMatch(/already registered/);
     expect(text).toMatch(/spanProcessors: \[new BraintrustSpanProcessor\(\)\]/);
-    expect(text).toMatch(/BasicTracerProvider/);
+    expect(text).toContain(other.constructor.name); // names the provider in the way
     await new Promise((resolve) => setImmediate(resolve));
     process.off("warning", onWarning);
     expect(warnings.filter((w) => /already registered/.test(w))).toHaveLength(1);

@@ -2,7 +2,7 @@
 // with `traceExporter`, and the processor added to a provider that also feeds another
 // backend. Each must deliver the same trace tree.
 import { propagation, trace } from "@opentelemetry/api";
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustExporter, BraintrustSpanProcessor } from "../src/index.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
@@ -46,6 +46,13 @@ function expectRequestTree(project: string, traceId: string) {
   expect(llm.span_parents).toEqual([root.span_id]);
   expect(llm).toMatchObject({ span_attributes: { type: "llm" }, metadata: { model: "gpt-4o" }, metrics: { prompt_tokens: 12 } });
 }
+
+it("runs on the SDK major the matrix selected", () => {
+  const span = providerWith().getTracer("probe").startSpan("probe") as unknown as Record<string, unknown>;
+  span.end();
+  const major = "instrumentationLibrary" in span ? "1" : new BasicTracerProvider().constructor.name === "TracerProvider" ? "3" : "2";
+  expect(major).toBe(process.env.OTEL_SDK_MATRIX ?? "2");
+});
 
 describe.runIf(sdkNodeRuns)("NodeSDK", () => {
   it("spanProcessors: [new BraintrustSpanProcessor()]", async () => {
