@@ -41,6 +41,12 @@ export class BraintrustExporter implements SpanExporter {
       resultCallback({ code: FAILED, error: new Error("braintrust-otel-exporter: exporter is shut down") });
       return;
     }
+    if (!this.core.config) {
+      // Inert (no key, bad options): say so to the span processor instead of claiming success.
+      this.core.delivery.drop("unresolved", spans.length);
+      this.core.delivery.ready().catch((err: unknown) => resultCallback({ code: FAILED, error: err instanceof Error ? err : new Error(String(err)) }));
+      return;
+    }
     try {
       this.emit(spans as unknown as SpanLike[]);
     } catch (err) {
@@ -53,11 +59,7 @@ export class BraintrustExporter implements SpanExporter {
   }
 
   private emit(spans: SpanLike[]): void {
-    const config = this.core.config;
-    if (!config) {
-      this.core.delivery.drop("unresolved", spans.length);
-      return;
-    }
+    const config = this.core.config!;
     for (const span of spans) {
       try {
         this.index(span);
