@@ -4,6 +4,7 @@
 // tsup bundles it for `dist/` (same esbuild, same externals, no minification, so profile
 // frames keep their function names); `--lib dist` measures the published build instead.
 import { existsSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type BuildOptions, build } from "esbuild";
 
@@ -21,33 +22,46 @@ const common: BuildOptions = {
   external: ["@opentelemetry/*", "undici"],
 };
 
+/** A build of the library: `src`, `dist`, or an experiment's module. */
+export interface Lib {
+  name: string;
+  /** File URL of the module that exports BraintrustSpanProcessor / BraintrustExporter. */
+  url: string;
+}
+
 export interface Built {
   contender: string;
   sink: string;
-  /** File URL of the module that exports BraintrustSpanProcessor / BraintrustExporter. */
-  libUrl: string | undefined;
-  libError: string | undefined;
+  libs: Lib[];
+  errors: string[];
 }
 
-export async function buildBench(lib: "src" | "dist"): Promise<Built> {
+/**
+ * Each of `libs` is "src" (bundle src/index.ts), "dist" (the tsup build), or the path of any
+ * module with the same exports (an experiment; put it under bench/.build/ so that it resolves
+ * the installed packages). Several are benchmarked side by side, interleaved.
+ */
+export async function buildBench(libs: string[]): Promise<Built> {
   await build({
     ...common,
     entryPoints: { contender: `${root}bench/contender.ts`, sink: `${root}bench/sink.ts` },
     outdir: BUILD_DIR,
     outExtension: { ".js": ".mjs" },
   });
-  const built: Built = { contender: `${BUILD_DIR}/contender.mjs`, sink: `${BUILD_DIR}/sink.mjs`, libUrl: undefined, libError: undefined };
-  if (lib === "dist") {
-    const dist = `${root}dist/index.js`;
-    if (existsSync(dist)) built.libUrl = pathToFileURL(dist).href;
-    else built.libError = "dist/index.js is missing: run `npm run build` first";
-    return built;
-  }
-  try {
-    await build({ ...common, entryPoints: { lib: `${root}src/index.ts` }, outdir: BUILD_DIR, outExtension: { ".js": ".mjs" }, logLevel: "silent" });
-    built.libUrl = pathToFileURL(`${BUILD_DIR}/lib.mjs`).href;
-  } catch (err) {
-    built.libError = `src/index.ts does not build: ${(err as Error).message.split("\n").slice(0, 4).join(" ")}`;
+  const built: Built = { contender: `${BUILD_DIR}/contender.mjs`, sink: `${BUILD_DIR}/sink.mjs`, libs: [], errors: [] };
+  for (const lib of libs) {
+    if (lib === "src") {
+      try {
+        await build({ ...common, entryPoints: { lib: `${root}src/index.ts` }, outdir: BUILD_DIR, outExtension: { ".js": ".mjs" }, logLevel: "silent" });
+        built.libs.push({ name: "src", url: pathToFileURL(`${BUILD_DIR}/lib.mjs`).href });
+      } catch (err) {
+        built.errors.push(`src/index.ts does not build: ${(err as Error).message.split("\n").slice(0, 4).join(" ")}`);
+      }
+      continue;
+    }
+    const path = lib === "dist" ? `${root}dist/index.js` : resolve(lib);
+    if (existsSync(path)) built.libs.push({ name: lib === "dist" ? "dist" : basename(path).replace(/\.m?js$/, ""), url: pathToFileURL(path).href });
+    else built.errors.push(lib === "dist" ? "dist/index.js is missing: run `npm run build` first" : `${path} does not exist`);
   }
   return built;
 }

@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { ROOT_CONTEXT, SpanKind, trace as traceApi, type Tracer } from "@opentelemetry/api";
 import type { BraintrustExporterOptions } from "../src/config.js";
-import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, rssBytes, timeOnEnd } from "./measure.js";
+import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, monotonicMicros, rssBytes, timeOnEnd } from "./measure.js";
 import { BENCH_PROJECT_ID, type ContenderOptions, type ContenderResult } from "./protocol.js";
 import { runFloor } from "./floor.js";
 import { NAMES, SERVICE_NAME, SPANS_PER_TRACE, llmAttributes, rootAttributes, toolAttributes } from "./workload.js";
@@ -82,6 +82,7 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
 
   const traces = Math.ceil(o.spans / SPANS_PER_TRACE);
   const rssBefore = rssBytes();
+  const window0 = monotonicMicros();
   const cpu0 = cpuMicros();
   const t0 = performance.now();
   await emit(tracer, warmupTraces, traces);
@@ -89,8 +90,10 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
   if (o.mode === "live") await inner.forceFlush();
   const wall = performance.now() - t0;
   const cpu = cpuMicros() - cpu0;
+  const window: [number, number] = [window0, monotonicMicros()];
   const result: ContenderResult = {
     contender: o.contender,
+    variant: o.variant,
     mode: o.mode,
     spans: traces * SPANS_PER_TRACE,
     warmupSpans: warmupTraces * SPANS_PER_TRACE,
@@ -98,6 +101,7 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
     wallMillis: wall,
     ...memoryFigures(rssBefore, rssEnd),
     onEnd: recorder.summary(),
+    window,
     stats: typeof inner.stats === "function" ? inner.stats() : undefined,
   };
   // Under a dead sink a shutdown would only wait for the export timeout; the figures are taken.
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
   try {
     result = o.contender === "floor" ? runFloor(o.spans, o.warmupSpans) : await runSdk(o);
   } catch (err) {
-    result = { contender: o.contender, error: (err as Error).stack ?? String(err) } as ContenderResult;
+    result = { contender: o.contender, variant: o.variant, error: (err as Error).stack ?? String(err) } as ContenderResult;
   }
   process.send!(result, () => process.exit(0));
 }

@@ -85,6 +85,11 @@ export function timeOnEnd<P extends EndTimed>(inner: P, recorder: LatencyRecorde
   };
 }
 
+/** Monotonic clock in µs, the clock V8 stamps CPU profile samples with. */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** user + system CPU of the whole process (all threads: GC helpers, libuv), in µs. */
 export function cpuMicros(): number {
   const usage = process.cpuUsage();
@@ -103,10 +108,14 @@ export function collectGarbage(): void {
 /** Memory figures of a run that started at `before` and whose workload ended at `end` (RSS bytes). */
 export function memoryFigures(before: number, end: number) {
   collectGarbage();
+  const after = process.memoryUsage();
   return {
     rssBeforeBytes: before,
     rssEndBytes: end,
-    rssAfterGcBytes: rssBytes(),
+    rssAfterGcBytes: after.rss,
+    // What the process holds once garbage is gone: JS heap in use, and off-heap (Buffers, undici).
+    heapUsedAfterGcBytes: after.heapUsed,
+    externalAfterGcBytes: after.external,
     // Peak resident set size of the process so far.
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };

@@ -14,6 +14,7 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -26,7 +27,8 @@ function label(node: ProfileNode): string {
   return `${functionName || "(anonymous)"}${file ? ` ${file}:${lineNumber + 1}` : ""}`;
 }
 
-export function summarizeProfile(path: string, top = 20, ownFile = "lib.mjs"): string {
+/** `window`: only samples in [start, end] µs on the monotonic clock count (the measured part of the run). */
+export function summarizeProfile(path: string, top = 20, ownFile = "lib.mjs", window?: [number, number]): string {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -36,7 +38,11 @@ export function summarizeProfile(path: string, top = 20, ownFile = "lib.mjs"): s
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let busy = 0;
+  let own = 0;
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i]!;
+    if (window && (at < window[0] || at > window[1])) continue;
     const node = byId.get(profile.samples[i]!)!;
     const micros = profile.timeDeltas[i + 1] ?? 0;
     if (IDLE.has(node.callFrame.functionName)) continue;
@@ -52,12 +58,15 @@ export function summarizeProfile(path: string, top = 20, ownFile = "lib.mjs"): s
         total.set(l, (total.get(l) ?? 0) + micros);
       }
     }
+    if (seen.size > 0) own += micros;
   }
   const pct = (micros: number) => `${((micros / busy) * 100).toFixed(1).padStart(5)}%`;
   const list = (m: Map<string, number>) =>
     [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([l, us]) => `  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(6)} ms  ${l}`);
+  const scope = window ? "the measured window" : "the whole process (startup and warm-up included)";
   return [
-    `busy (non-idle) time ${(busy / 1000).toFixed(0)} ms; shares below are of busy time, whole process (startup and warm-up included)`,
+    `busy (non-idle) main-thread time in ${scope}: ${(busy / 1000).toFixed(0)} ms, ` +
+      `of which ${pct(own).trim()} under ${ownFile} functions; shares below are of busy time`,
     `top ${top} by self time:`,
     ...list(self),
     `top ${top} functions of ${ownFile} by total (inclusive) time:`,

@@ -25,12 +25,15 @@ export interface ContenderOptions {
   mode: "live" | "dead";
   /** URL of the module that exports BraintrustSpanProcessor and BraintrustExporter. */
   libUrl: string;
+  /** Which build of the library `libUrl` is, when several are compared. */
+  variant?: string;
   /** Shared by every contender that queues: ours and BatchSpanProcessor. */
   queue: QueueSettings;
 }
 
 export interface ContenderResult {
   contender: ContenderName;
+  variant?: string;
   mode: "live" | "dead";
   spans: number;
   /** Spans emitted (and flushed) before the clock started. */
@@ -41,9 +44,13 @@ export interface ContenderResult {
   rssEndBytes: number;
   rssAfterGcBytes: number;
   peakRssBytes: number;
+  heapUsedAfterGcBytes: number;
+  externalAfterGcBytes: number;
   onEnd: Record<SpanKindName, Percentiles>;
   /** The floor's mean serialized row size. */
   rowBytes?: number;
+  /** The measured window on the monotonic clock, in µs (the clock of V8 CPU profiles). */
+  window?: [number, number];
   /** `processor.stats()` (ours) after the run. */
   stats?: unknown;
   error?: string;
@@ -60,3 +67,11 @@ export interface SinkCounters {
 
 export type SinkMessage = { type: "reset" } | { type: "stats" };
 export type SinkReply = { type: "ready"; live: string; dead: string } | { type: "stats"; counters: SinkCounters };
+
+/** One row of the table: a contender, and for ours, which build of the library. */
+export interface Entry {
+  contender: ContenderName;
+  variant?: string;
+}
+
+export const entryKey = (e: Entry) => (e.variant === undefined ? e.contender : `${e.contender}@${e.variant}`);

@@ -1,7 +1,7 @@
 // Turns raw per-run results into the tables bench/README.md shows (Markdown, so a run's
 // output can be pasted as is).
 import { median } from "./measure.js";
-import type { ContenderName, ContenderResult, SinkCounters } from "./protocol.js";
+import { type ContenderName, type ContenderResult, type Entry, type SinkCounters, entryKey } from "./protocol.js";
 
 export interface Sample {
   result: ContenderResult;
@@ -18,8 +18,9 @@ const LABELS: Record<ContenderName, string> = {
   floor: "floor: JSON.parse + one JSON.stringify per row",
 };
 
-interface Row {
-  contender: ContenderName;
+const label = (e: Entry) => (e.variant === undefined ? LABELS[e.contender] : `${LABELS[e.contender]} [${e.variant}]`);
+
+interface Row extends Entry {
   processCpu: number;
   exporterCpu: number;
   wall: number;
@@ -27,23 +28,26 @@ interface Row {
   delivered: number;
   peakRss: number;
   llm: [number, number];
-  root: number;
-  tool: number;
+  root: [number, number];
+  tool: [number, number];
   failures: number;
 }
 
 const MiB = 1024 * 1024;
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+const pair = ([a, b]: [number, number]) => `${f(a, 1)} / ${f(b, 1)}`;
 const ratio = (n: number) => (Number.isFinite(n) && n > 0 ? `${n.toFixed(2)}x` : "–");
 
-function aggregate(samples: Sample[], contender: ContenderName, baselineCpu: number): Row {
-  const ok = samples.filter((s) => s.result.contender === contender && !s.result.error);
-  const failures = samples.filter((s) => s.result.contender === contender && s.result.error).length;
+function aggregate(samples: Sample[], entry: Entry, baselineCpu: number): Row {
+  const { contender } = entry;
+  const mine = samples.filter((s) => entryKey(s.result) === entryKey(entry));
+  const ok = mine.filter((s) => !s.result.error);
+  const failures = mine.length - ok.length;
   const m = (pick: (s: Sample) => number) => median(ok.map(pick));
   const processCpu = m((s) => s.result.cpuMicros / s.result.spans);
   const sdk = contender !== "floor";
   return {
-    contender,
+    ...entry,
     processCpu,
     exporterCpu: contender === "baseline" ? 0 : sdk ? processCpu - baselineCpu : processCpu,
     wall: m((s) => s.result.wallMillis),
@@ -51,15 +55,15 @@ function aggregate(samples: Sample[], contender: ContenderName, baselineCpu: num
     delivered: sdk ? m((s) => s.counters.rows / s.emitted) : 1,
     peakRss: m((s) => s.result.peakRssBytes / MiB),
     llm: [m((s) => s.result.onEnd.llm.p50), m((s) => s.result.onEnd.llm.p99)],
-    root: m((s) => s.result.onEnd.root.p99),
-    tool: m((s) => s.result.onEnd.tool.p99),
+    root: [m((s) => s.result.onEnd.root.p50), m((s) => s.result.onEnd.root.p99)],
+    tool: [m((s) => s.result.onEnd.tool.p50), m((s) => s.result.onEnd.tool.p99)],
     failures,
   };
 }
 
-export function printLiveTable(samples: Sample[], contenders: ContenderName[]): void {
-  const baseline = aggregate(samples, "baseline", 0);
-  const rows = contenders.map((c) => aggregate(samples, c, baseline.processCpu));
+export function printLiveTable(samples: Sample[], entries: Entry[]): void {
+  const baseline = aggregate(samples, { contender: "baseline" }, 0);
+  const rows = entries.map((e) => aggregate(samples, e, baseline.processCpu));
   const by = (c: ContenderName) => rows.find((r) => r.contender === c);
   const otlp = by("otlp");
   const floor = by("floor");
@@ -68,7 +72,7 @@ export function printLiveTable(samples: Sample[], contenders: ContenderName[]): 
   console.log(`\nMedian of ${runs} runs. Exporter CPU = process CPU per span minus the baseline's ` +
     `(${f(baseline.processCpu, 2)} µs/span for the SDK alone); the floor has no SDK, so its CPU is its own.`);
   console.log("onEnd latency is timed inside the process around processor.onEnd; the floor's is its row build + stringify.\n");
-  console.log("| contender | exporter CPU µs/span | vs OTLP | vs floor | wall ms | wire B/span | delivered | peak RSS MiB | LLM onEnd p50 / p99 µs | root p99 µs | tool p99 µs |");
+  console.log("| contender | exporter CPU µs/span | vs OTLP | vs floor | wall ms | wire B/span | delivered | peak RSS MiB | onEnd µs p50 / p99: LLM | root | tool |");
   console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
   for (const r of rows) {
     const cpu = r.contender === "baseline" ? `(${f(r.processCpu, 2)} SDK)` : f(r.exporterCpu, 2);
@@ -78,13 +82,12 @@ export function printLiveTable(samples: Sample[], contenders: ContenderName[]): 
     const delivered = r.contender === "baseline" ? "–" : `${f(r.delivered * 100, 1)}%`;
     const failed = r.failures ? ` (${r.failures} failed)` : "";
     console.log(
-      `| ${LABELS[r.contender]}${failed} | ${cpu} | ${vsOtlp} | ${vsFloor} | ${f(r.wall, 0)} | ${wire} | ` +
-        `${delivered} | ${f(r.peakRss, 0)} | ${f(r.llm[0], 1)} / ${f(r.llm[1], 1)} | ${f(r.root, 1)} | ${f(r.tool, 1)} |`,
+      `| ${label(r)}${failed} | ${cpu} | ${vsOtlp} | ${vsFloor} | ${f(r.wall, 0)} | ${wire} | ` +
+        `${delivered} | ${f(r.peakRss, 0)} | ${pair(r.llm)} | ${pair(r.root)} | ${pair(r.tool)} |`,
     );
   }
-  for (const c of ["processor", "exporter"] as const) {
-    const r = by(c);
-    if (r && otlp && floor) printTargets(r, otlp, floor);
+  for (const r of rows) {
+    if ((r.contender === "processor" || r.contender === "exporter") && otlp && floor) printTargets(r, otlp, floor);
   }
 }
 
@@ -93,7 +96,7 @@ function printTargets(r: Row, otlp: Row, floor: Row): void {
   const vsFloor = r.exporterCpu / floor.exporterCpu;
   const cheaper = otlp.exporterCpu / r.exporterCpu;
   const bytes = r.wire / floor.wire - 1;
-  console.log(`\ntargets, ${LABELS[r.contender]}:`);
+  console.log(`\ntargets, ${label(r)}:`);
   console.log(`  CPU/span <= 1.2x floor ............ ${ratio(vsFloor)} ${check(vsFloor <= 1.2)}`);
   console.log(`  >= 1.8x cheaper than BSP+OTLP ..... ${ratio(cheaper)} ${check(cheaper >= 1.8)}`);
   console.log(`  wire bytes within 5% of floor row . ${bytes >= 0 ? "+" : ""}${f(bytes * 100, 1)}% ${check(Math.abs(bytes) <= 0.05)}`);
@@ -108,20 +111,20 @@ export function printDeadTable(results: ContenderResult[], budgetBytes: number):
   console.log(`\nDead sink (never answers): ${spans} spans, queue budget maxQueueBytes = ${f(budgetBytes / MiB, 0)} MiB ` +
     `(BatchSpanProcessor is bounded by count only: maxQueueSize = 100000 spans).`);
   console.log("Growth = peak RSS minus RSS after warm-up; net = growth minus the baseline's growth (the SDK's own garbage).\n");
-  console.log("| contender | RSS before MiB | peak MiB | growth MiB | net MiB | net / budget | after GC MiB | queued rows | queued MiB | dropped |");
+  console.log("| contender | RSS before MiB | peak MiB | growth MiB | net MiB | net / budget | after GC: RSS / heap used / external MiB | queued rows | queued MiB | dropped |");
   console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
   for (const r of results) {
     if (r.error) {
-      console.log(`| ${LABELS[r.contender]} | failed: ${r.error.split("\n")[0]} ||||||||`);
+      console.log(`| ${label(r)} | failed: ${r.error.split("\n")[0]} ||||||||`);
       continue;
     }
     const net = baseline ? growth(r) - growth(baseline) : Number.NaN;
     const stats = r.stats as { queued?: number; queuedBytes?: number; dropped?: Record<string, number> } | undefined;
     const dropped = stats?.dropped ? Object.entries(stats.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "0" : "–";
     console.log(
-      `| ${LABELS[r.contender]} | ${f(r.rssBeforeBytes / MiB, 0)} | ${f(r.peakRssBytes / MiB, 0)} | ${f(growth(r) / MiB, 1)} | ` +
+      `| ${label(r)} | ${f(r.rssBeforeBytes / MiB, 0)} | ${f(r.peakRssBytes / MiB, 0)} | ${f(growth(r) / MiB, 1)} | ` +
         `${r.contender === "baseline" ? "–" : f(net / MiB, 1)} | ${r.contender === "baseline" ? "–" : ratio(net / budgetBytes)} | ` +
-        `${f(r.rssAfterGcBytes / MiB, 0)} | ${stats?.queued ?? "–"} | ${stats?.queuedBytes === undefined ? "–" : f(stats.queuedBytes / MiB, 1)} | ${dropped} |`,
+        `${f(r.rssAfterGcBytes / MiB, 0)} / ${f(r.heapUsedAfterGcBytes / MiB, 0)} / ${f(r.externalAfterGcBytes / MiB, 0)} | ${stats?.queued ?? "–"} | ${stats?.queuedBytes === undefined ? "–" : f(stats.queuedBytes / MiB, 1)} | ${dropped} |`,
     );
   }
 }

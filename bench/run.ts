@@ -5,13 +5,15 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { buildBench } from "./build.js";
+import { type Lib, buildBench } from "./build.js";
 import { summarizeProfile } from "./profile.js";
 import {
   CONTENDERS,
   type ContenderName,
   type ContenderOptions,
   type ContenderResult,
+  type Entry,
+  entryKey,
   type QueueSettings,
   type SinkCounters,
   type SinkMessage,
@@ -36,7 +38,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench -- [--runs 5] [--spans 30000] [--warmup 3000] [--dead-spans 200000] [--queue-mib 64]
-                   [--only otlp,processor,...] [--no-dead] [--profile] [--lib src|dist]
+                   [--only otlp,processor,...] [--no-dead] [--profile] [--lib src|dist|path.mjs[,path2.mjs...]]
 contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`);
   process.exit(0);
 }
@@ -119,48 +121,59 @@ function runContender(path: string, options: ContenderOptions, extraArgv: string
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const built = await buildBench(args.lib === "dist" ? "dist" : "src");
-  const ours = (c: ContenderName) => c === "processor" || c === "exporter";
-  if (built.libError) console.log(`note: our contenders are skipped: ${built.libError}`);
-  const contenders = selected.filter((c) => !ours(c) || built.libUrl);
+  const built = await buildBench(args.lib!.split(",").map((s) => s.trim()));
+  for (const error of built.errors) console.log(`note: ${error}`);
+  const many = built.libs.length > 1;
+  const entries = selected.flatMap((contender): (Entry & { lib?: Lib })[] =>
+    contender === "processor" || contender === "exporter"
+      ? built.libs.map((lib) => ({ contender, lib, variant: many ? lib.name : undefined }))
+      : [{ contender }],
+  );
   const sink = await Sink.start(built.sink);
-  const base = { warmupSpans, libUrl: built.libUrl ?? "", queue };
+  const optionsFor = (e: { contender: ContenderName; lib?: Lib; variant?: string }) => ({
+    contender: e.contender,
+    variant: e.variant,
+    libUrl: e.lib?.url ?? "",
+    warmupSpans,
+    queue,
+  });
 
   console.log(
-    `braintrust-otel-exporter bench: ${spans} spans x ${runs} runs, contenders ${contenders.join(", ")}; ` +
+    `braintrust-otel-exporter bench: ${spans} spans x ${runs} runs, contenders ${entries.map(entryKey).join(", ")}; ` +
       `node ${process.version}`,
   );
   const samples: Sample[] = [];
   for (let run = 0; run < runs; run++) {
     // Rotate the order so that slow drift on a shared machine does not always hit the same contender.
-    const order = contenders.map((_, i) => contenders[(i + run) % contenders.length]!);
-    for (const contender of order) {
+    const order = entries.map((_, i) => entries[(i + run) % entries.length]!);
+    for (const entry of order) {
       sink.reset();
-      const result = await runContender(built.contender, { ...base, contender, spans, sink: sink.live, mode: "live" });
+      const result = await runContender(built.contender, { ...optionsFor(entry), spans, sink: sink.live, mode: "live" });
       const counters = await sink.stats();
-      if (result.error) console.log(`  ${contender}: ${result.error}`);
-      if (counters.unknownPaths.length) console.log(`  ${contender}: sink saw unknown paths ${counters.unknownPaths.join(", ")}`);
+      if (result.error) console.log(`  ${entryKey(entry)}: ${result.error}`);
+      if (counters.unknownPaths.length) console.log(`  ${entryKey(entry)}: sink saw unknown paths ${counters.unknownPaths.join(", ")}`);
       samples.push({ result, counters, emitted: result.spans + result.warmupSpans });
     }
     process.stdout.write(`  run ${run + 1}/${runs} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
-  printLiveTable(samples, contenders);
+  printLiveTable(samples, entries);
 
   if (!args["no-dead"]) {
     const deadSpans = positive("dead-spans");
     const dead: ContenderResult[] = [];
-    for (const contender of contenders.filter((c) => c !== "floor")) {
+    // Under a dead sink nothing is delivered: exports time out quickly so the run ends.
+    const deadQueue = { ...queue, exportTimeoutMillis: 5_000 };
+    for (const entry of entries.filter((e) => e.contender !== "floor")) {
       sink.reset();
-      // Under a dead sink nothing is delivered: exports time out quickly so the run ends.
-      const deadQueue = { ...queue, exportTimeoutMillis: 5_000 };
-      dead.push(await runContender(built.contender, { ...base, queue: deadQueue, contender, spans: deadSpans, sink: sink.dead, mode: "dead" }));
+      dead.push(await runContender(built.contender, { ...optionsFor(entry), queue: deadQueue, spans: deadSpans, sink: sink.dead, mode: "dead" }));
     }
     printDeadTable(dead, queue.maxQueueBytes);
   }
 
   if (args.profile) {
-    if (!built.libUrl) console.log("profile skipped: our library does not build");
-    else await profile(built.contender, { ...base, contender: "processor", spans, sink: sink.live, mode: "live" });
+    const lib = built.libs[0];
+    if (!lib) console.log("profile skipped: our library does not build");
+    else await profile(built.contender, { ...optionsFor({ contender: "processor", lib }), spans, sink: sink.live, mode: "live" });
   }
   sink.stop();
   console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -171,13 +184,13 @@ async function profile(contenderPath: string, options: ContenderOptions): Promis
   mkdirSync(dir, { recursive: true });
   const name = `processor-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
   const before = new Set(readdirSync(dir));
-  const result = await runContender(contenderPath, options, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]);
+  const result = await runContender(contenderPath, options, ["--cpu-prof", "--cpu-prof-interval=100", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]);
   if (result.error) console.log(`profile run failed: ${result.error}`);
   const written = readdirSync(dir).filter((f) => !before.has(f));
   for (const f of written) if (f !== name) rmSync(`${dir}/${f}`);
   const path = `${dir}/${name}`;
   console.log(`\nCPU profile of BraintrustSpanProcessor (${options.spans} spans): ${path}`);
-  console.log(summarizeProfile(path, 20, basename(fileURLToPath(options.libUrl))));
+  console.log(summarizeProfile(path, 20, basename(fileURLToPath(options.libUrl)), result.window));
 }
 
 void main().catch((err) => {
