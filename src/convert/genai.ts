@@ -13,7 +13,17 @@ import {
   setMetric,
   setType,
 } from "./mapper.js";
-import { collectIndexed, contentOf, indexedMessages, systemMessage, toChatMessages, toToolCall } from "./messages.js";
+import {
+  claimAll,
+  contentOf,
+  indexedMessages,
+  isSet,
+  keysByPrefix,
+  rebuildIndexed,
+  systemMessage,
+  toChatMessages,
+  toToolCall,
+} from "./messages.js";
 import type { Attributes, SpanEventLike, SpanLike, SpanType } from "./types.js";
 
 const OPERATION_TYPES: Readonly<Record<string, SpanType>> = {
@@ -74,6 +84,7 @@ const MARKERS = [
 const PROMPT_PREFIX = "gen_ai.prompt.";
 const COMPLETION_PREFIX = "gen_ai.completion.";
 const REQUEST_PREFIX = "gen_ai.request.";
+const PREFIXES = [PROMPT_PREFIX, COMPLETION_PREFIX, REQUEST_PREFIX];
 const INPUT_EVENTS: Readonly<Record<string, string>> = {
   "gen_ai.system.message": "system",
   "gen_ai.user.message": "user",
@@ -85,11 +96,11 @@ export const genaiMapper: Mapper = {
   name: "genai",
   applies: (span, attrs) => hasAny(attrs, MARKERS) || hasMessageEvents(span),
   map(span, attrs, draft) {
-    const keys = Object.keys(attrs);
+    const [promptKeys, completionKeys, requestKeys] = keysByPrefix(attrs, PREFIXES);
     mapType(attrs, draft);
     mapModel(attrs, draft);
-    mapInput(span, attrs, keys, draft);
-    mapOutput(span, attrs, keys, draft);
+    mapInput(span, attrs, rebuildIndexed(attrs, promptKeys, PROMPT_PREFIX), draft);
+    mapOutput(span, attrs, rebuildIndexed(attrs, completionKeys, COMPLETION_PREFIX), draft);
     for (const [metric, ...sources] of METRICS) {
       for (const key of sources) {
         if (attrs[key] === undefined) continue;
@@ -104,8 +115,8 @@ export const genaiMapper: Mapper = {
     }
     // Request parameters under their plain names (temperature, max_tokens, top_p, …), as
     // Braintrust's own SDK wrappers log them.
-    for (const key of keys) {
-      if (!key.startsWith(REQUEST_PREFIX) || key === "gen_ai.request.model") continue;
+    for (const key of requestKeys ?? []) {
+      if (key === "gen_ai.request.model") continue;
       setMetadata(draft, key.slice(REQUEST_PREFIX.length), attrs[key]);
       claim(draft, key);
     }
@@ -143,62 +154,47 @@ function mapModel(attrs: Attributes, draft: Draft): void {
   claim(draft, "gen_ai.provider.name", "gen_ai.system");
 }
 
-function mapInput(span: SpanLike, attrs: Attributes, keys: string[], draft: Draft): void {
-  const system = systemInstructions(attrs, draft);
+type Indexed = ReturnType<typeof rebuildIndexed>;
+
+/** Sources in preference order; each present one is claimed, and parsed only when it is used. */
+function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Draft): void {
+  if (indexed) claimAll(draft, indexed.keys);
+  claim(draft, "gen_ai.input.messages", "gen_ai.prompt", "gen_ai.system_instructions", "gen_ai.tool.call.arguments");
+  if (isSet(draft, "input")) return;
   let messages: unknown;
   if (attrs["gen_ai.input.messages"] !== undefined) {
     messages = toChatMessages(parseJsonAttr(attrs["gen_ai.input.messages"], "gen_ai.input.messages"));
-    claim(draft, "gen_ai.input.messages");
   } else if (attrs["gen_ai.prompt"] !== undefined) {
     messages = toChatMessages(parseMaybeJson(attrs["gen_ai.prompt"]));
-    claim(draft, "gen_ai.prompt");
   } else {
-    const indexed = collectIndexed(attrs, keys, PROMPT_PREFIX);
-    if (indexed) {
-      messages = indexedMessages(indexed.value);
-      claim(draft, ...indexed.keys);
-    } else {
-      messages = eventMessages(span, "input");
-    }
+    messages = indexed ? indexedMessages(indexed.value) : eventMessages(span, "input");
   }
+  const system = systemInstructions(attrs);
   if (system && Array.isArray(messages)) messages = [system, ...messages];
   else if (system && messages === undefined) messages = [system];
   setField(draft, "input", messages);
-
-  if (attrs["gen_ai.tool.call.arguments"] !== undefined) {
-    setField(draft, "input", parseMaybeJson(attrs["gen_ai.tool.call.arguments"]));
-    claim(draft, "gen_ai.tool.call.arguments");
-  }
+  if (attrs["gen_ai.tool.call.arguments"] !== undefined) setField(draft, "input", parseMaybeJson(attrs["gen_ai.tool.call.arguments"]));
 }
 
-function systemInstructions(attrs: Attributes, draft: Draft): Record<string, unknown> | undefined {
+function systemInstructions(attrs: Attributes): Record<string, unknown> | undefined {
   const raw = attrs["gen_ai.system_instructions"];
   if (raw === undefined) return undefined;
-  claim(draft, "gen_ai.system_instructions");
   const value = parseMaybeJson(raw);
   return systemMessage(value) ?? { role: "system", content: value };
 }
 
-function mapOutput(span: SpanLike, attrs: Attributes, keys: string[], draft: Draft): void {
+function mapOutput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Draft): void {
+  if (indexed) claimAll(draft, indexed.keys);
+  claim(draft, "gen_ai.output.messages", "gen_ai.completion", "gen_ai.tool.call.result");
+  if (isSet(draft, "output")) return;
   if (attrs["gen_ai.output.messages"] !== undefined) {
     setField(draft, "output", toChatMessages(parseJsonAttr(attrs["gen_ai.output.messages"], "gen_ai.output.messages")));
-    claim(draft, "gen_ai.output.messages");
   } else if (attrs["gen_ai.completion"] !== undefined) {
     setField(draft, "output", toChatMessages(parseMaybeJson(attrs["gen_ai.completion"])));
-    claim(draft, "gen_ai.completion");
   } else {
-    const indexed = collectIndexed(attrs, keys, COMPLETION_PREFIX);
-    if (indexed) {
-      setField(draft, "output", indexedMessages(indexed.value));
-      claim(draft, ...indexed.keys);
-    } else {
-      setField(draft, "output", eventMessages(span, "output"));
-    }
+    setField(draft, "output", indexed ? indexedMessages(indexed.value) : eventMessages(span, "output"));
   }
-  if (attrs["gen_ai.tool.call.result"] !== undefined) {
-    setField(draft, "output", parseMaybeJson(attrs["gen_ai.tool.call.result"]));
-    claim(draft, "gen_ai.tool.call.result");
-  }
+  if (attrs["gen_ai.tool.call.result"] !== undefined) setField(draft, "output", parseMaybeJson(attrs["gen_ai.tool.call.result"]));
 }
 
 function hasMessageEvents(span: SpanLike): boolean {

@@ -2,7 +2,7 @@
 // `{role, content, tool_calls?, tool_call_id?}`, which Braintrust renders as a conversation.
 // Accepted inputs: OpenAI chat messages, GenAI semconv `{role, parts:[…]}`, AI SDK
 // `{role, content:[{type:"text"|"tool-call"|"tool-result"|…}]}`, and flattened indexed forms.
-import { isPlainObject, parseMaybeJson, setOwn } from "./mapper.js";
+import { type Draft, isPlainObject, parseMaybeJson, setOwn } from "./mapper.js";
 import type { Attributes } from "./types.js";
 
 type Json = Record<string, unknown>;
@@ -175,15 +175,31 @@ interface Node {
 }
 
 /**
- * Collects every attribute under `prefix` (which ends with ".") into a nested record, in one
- * pass over the keys. Returns the keys used (to claim) and the rebuilt array (numeric first
- * segments), or undefined when there is none.
+ * Sorts attribute keys into the given prefixes in one pass (the first matching prefix wins),
+ * so a mapper looking for several indexed families scans the keys once.
  */
-export function collectIndexed(attrs: Attributes, keys: readonly string[], prefix: string): { value: unknown[]; keys: string[] } | undefined {
+export function keysByPrefix(attrs: Attributes, prefixes: readonly string[]): Array<string[] | undefined> {
+  const groups: Array<string[] | undefined> = new Array(prefixes.length);
+  for (const key of Object.keys(attrs)) {
+    for (let i = 0; i < prefixes.length; i++) {
+      if (!key.startsWith(prefixes[i]!)) continue;
+      (groups[i] ??= []).push(key);
+      break;
+    }
+  }
+  return groups;
+}
+
+/**
+ * Rebuilds `prefix.0.role`, `prefix.0.tool_calls.1.name`, … (from `keys`, all under `prefix`)
+ * into an array ordered by index. Returns the keys used, to claim, or undefined when none is
+ * indexed.
+ */
+export function rebuildIndexed(attrs: Attributes, keys: readonly string[] | undefined, prefix: string): { value: unknown[]; keys: string[] } | undefined {
+  if (!keys) return undefined;
   let root: Node | undefined;
   let used: string[] | undefined;
   for (const key of keys) {
-    if (!key.startsWith(prefix)) continue;
     const path = key.slice(prefix.length).split(".");
     if (!isIndex(path[0]!)) continue;
     root ??= {};
@@ -193,6 +209,16 @@ export function collectIndexed(attrs: Attributes, keys: readonly string[], prefi
   if (!root || !used) return undefined;
   const value = build(root);
   return { value: Array.isArray(value) ? value : [value], keys: used };
+}
+
+/** Marks every key consumed (a loop, not a spread: the list can be long). */
+export function claimAll(draft: Draft, keys: readonly string[]): void {
+  for (const key of keys) draft.claimed.add(key);
+}
+
+/** True when an earlier mapper already set the field, so parsing a candidate would be wasted work. */
+export function isSet(draft: Draft, field: "input" | "output"): boolean {
+  return draft.event[field] !== undefined;
 }
 
 function isIndex(segment: string): boolean {

@@ -13,7 +13,7 @@ import {
   setOwn,
   setType,
 } from "./mapper.js";
-import { collectIndexed, toToolCall } from "./messages.js";
+import { claimAll, isSet, keysByPrefix, rebuildIndexed, toToolCall } from "./messages.js";
 import type { Attributes, SpanType } from "./types.js";
 
 const KIND_TYPES: Readonly<Record<string, SpanType>> = {
@@ -43,18 +43,22 @@ const RENAMED: ReadonlyArray<readonly [string, string]> = [
   ["tool_name", "tool.name"],
 ];
 
+const PREFIXES = ["llm.input_messages.", "llm.output_messages.", "embedding.embeddings.", "retrieval.documents.", "llm.tools."];
+
 const MARKERS = ["openinference.span.kind", "llm.model_name", "llm.input_messages.0.message.role", "llm.token_count.prompt", "embedding.model_name"];
 
 export const openInferenceMapper: Mapper = {
   name: "openinference",
   applies: (_span, attrs) => hasAny(attrs, MARKERS),
   map(_span, attrs, draft) {
-    const keys = Object.keys(attrs);
+    // One scan of the keys for every indexed family.
+    const groups = keysByPrefix(attrs, PREFIXES);
+    const indexed = (i: number) => rebuildIndexed(attrs, groups[i], PREFIXES[i]!);
     const kind = attrs["openinference.span.kind"];
     if (typeof kind === "string" && KIND_TYPES[kind.toUpperCase()]) setType(draft, KIND_TYPES[kind.toUpperCase()]);
     claim(draft, "openinference.span.kind");
 
-    mapContent(attrs, keys, draft);
+    mapContent(attrs, indexed(0), indexed(1), indexed(2), indexed(3), draft);
     const model = attrs["llm.model_name"] ?? attrs["embedding.model_name"];
     if (typeof model === "string" && model !== "") setMetadata(draft, "model", model);
     const provider = attrs["llm.provider"] ?? attrs["llm.system"];
@@ -78,51 +82,39 @@ export const openInferenceMapper: Mapper = {
     spreadObject(attrs, "llm.invocation_parameters", draft);
     spreadObject(attrs, "metadata", draft);
     mapTags(attrs, draft);
-    const tools = collectIndexed(attrs, keys, "llm.tools.");
+    const tools = indexed(4);
     if (tools) {
       setMetadata(draft, "tools", tools.value.map((t) => parseMaybeJson(isPlainObject(t) && isPlainObject(t.tool) ? t.tool.json_schema : t)));
-      claim(draft, ...tools.keys);
+      claimAll(draft, tools.keys);
     }
   },
 };
 
+type Indexed = ReturnType<typeof rebuildIndexed>;
+
 /** Rebuilt message lists win over the raw `input.value` / `output.value`, which then say the same thing. */
-function mapContent(attrs: Attributes, keys: string[], draft: Draft): void {
-  const inputMessages = collectIndexed(attrs, keys, "llm.input_messages.");
-  if (inputMessages) {
-    setField(draft, "input", inputMessages.value.map(oiMessage));
-    claim(draft, ...inputMessages.keys);
-  }
-  const outputMessages = collectIndexed(attrs, keys, "llm.output_messages.");
-  if (outputMessages) {
-    setField(draft, "output", outputMessages.value.map(oiMessage));
-    claim(draft, ...outputMessages.keys);
-  }
+function mapContent(attrs: Attributes, inputs: Indexed, outputs: Indexed, embeddings: Indexed, documents: Indexed, draft: Draft): void {
+  for (const group of [inputs, outputs, embeddings, documents]) if (group) claimAll(draft, group.keys);
+  if (inputs) setField(draft, "input", inputs.value.map(oiMessage));
+  if (outputs) setField(draft, "output", outputs.value.map(oiMessage));
   mapValue(attrs, draft, "input");
   mapValue(attrs, draft, "output");
-
-  const embeddings = collectIndexed(attrs, keys, "embedding.embeddings.");
   if (embeddings) {
     const texts = embeddings.value.map((e) => (isPlainObject(e) && isPlainObject(e.embedding) ? e.embedding.text : undefined));
     if (texts.some((t) => t !== undefined)) setField(draft, "input", texts);
     setField(draft, "output", embeddings.value.map((e) => (isPlainObject(e) && isPlainObject(e.embedding) ? e.embedding.vector : e)));
-    claim(draft, ...embeddings.keys);
   }
-  const documents = collectIndexed(attrs, keys, "retrieval.documents.");
-  if (documents) {
-    setField(draft, "output", documents.value.map((d) => (isPlainObject(d) && isPlainObject(d.document) ? d.document : d)));
-    claim(draft, ...documents.keys);
-  }
+  if (documents) setField(draft, "output", documents.value.map((d) => (isPlainObject(d) && isPlainObject(d.document) ? d.document : d)));
 }
 
 function mapValue(attrs: Attributes, draft: Draft, side: "input" | "output"): void {
   const key = `${side}.value`;
   const raw = attrs[key];
   if (raw === undefined) return;
-  const mime = attrs[`${side}.mime_type`];
-  const value = mime === "application/json" ? parseJsonAttr(raw, key) : mime === undefined ? parseMaybeJson(raw) : raw;
-  setField(draft, side, value);
   claim(draft, key, `${side}.mime_type`);
+  if (isSet(draft, side)) return;
+  const mime = attrs[`${side}.mime_type`];
+  setField(draft, side, mime === "application/json" ? parseJsonAttr(raw, key) : mime === undefined ? parseMaybeJson(raw) : raw);
 }
 
 /** `{message:{role, content|contents, tool_calls:[{tool_call:{…}}], tool_call_id, name}}` → an OpenAI message. */

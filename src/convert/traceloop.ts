@@ -2,7 +2,7 @@
 // including the indexed gen_ai.prompt.{i}.* forms); this adds its own workflow attributes
 // and the `llm.*` names of older releases.
 import { type Draft, type Mapper, claim, hasAny, isPlainObject, parseJsonAttr, setField, setMetadata, setMetric, setType } from "./mapper.js";
-import { collectIndexed, indexedMessages } from "./messages.js";
+import { claimAll, indexedMessages, keysByPrefix, rebuildIndexed } from "./messages.js";
 import type { Attributes, SpanType } from "./types.js";
 
 const KIND_TYPES: Readonly<Record<string, SpanType>> = {
@@ -21,6 +21,10 @@ const METRICS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 const ASSOCIATION_PREFIX = "traceloop.association.properties.";
+const PROMPTS_PREFIX = "llm.prompts.";
+const COMPLETIONS_PREFIX = "llm.completions.";
+const FUNCTIONS_PREFIX = "llm.request.functions.";
+const PREFIXES = [PROMPTS_PREFIX, COMPLETIONS_PREFIX, FUNCTIONS_PREFIX, ASSOCIATION_PREFIX];
 
 const MARKERS = [
   "traceloop.span.kind",
@@ -38,7 +42,7 @@ export const traceloopMapper: Mapper = {
   name: "traceloop",
   applies: (_span, attrs) => hasAny(attrs, MARKERS),
   map(_span, attrs, draft) {
-    const keys = Object.keys(attrs);
+    const [prompts, completions, functionKeys, associations] = keysByPrefix(attrs, PREFIXES);
     mapType(attrs, draft);
     for (const side of ["input", "output"] as const) {
       const key = `traceloop.entity.${side}`;
@@ -47,8 +51,8 @@ export const traceloopMapper: Mapper = {
       claim(draft, key);
     }
     // OpenLLMetry before the gen_ai rename.
-    mapIndexed(attrs, keys, "llm.prompts.", "input", draft);
-    mapIndexed(attrs, keys, "llm.completions.", "output", draft);
+    mapIndexed(rebuildIndexed(attrs, prompts, PROMPTS_PREFIX), "input", draft);
+    mapIndexed(rebuildIndexed(attrs, completions, COMPLETIONS_PREFIX), "output", draft);
     const model = attrs["llm.response.model"] ?? attrs["llm.request.model"];
     if (typeof model === "string" && model !== "") setMetadata(draft, "model", model);
     if (typeof attrs["llm.vendor"] === "string") setMetadata(draft, "provider", attrs["llm.vendor"]);
@@ -59,15 +63,14 @@ export const traceloopMapper: Mapper = {
       setMetric(draft, metric, attrs[key]);
       claim(draft, key);
     }
-    for (const key of keys) {
-      if (!key.startsWith(ASSOCIATION_PREFIX)) continue;
+    for (const key of associations ?? []) {
       setMetadata(draft, key.slice(ASSOCIATION_PREFIX.length), attrs[key]);
       claim(draft, key);
     }
-    const functions = collectIndexed(attrs, keys, "llm.request.functions.");
+    const functions = rebuildIndexed(attrs, functionKeys, FUNCTIONS_PREFIX);
     if (functions) {
       setMetadata(draft, "tools", functions.value.map(toolDefinition));
-      claim(draft, ...functions.keys);
+      claimAll(draft, functions.keys);
     }
   },
 };
@@ -84,11 +87,10 @@ function mapType(attrs: Attributes, draft: Draft): void {
   }
 }
 
-function mapIndexed(attrs: Attributes, keys: string[], prefix: string, field: "input" | "output", draft: Draft): void {
-  const indexed = collectIndexed(attrs, keys, prefix);
+function mapIndexed(indexed: ReturnType<typeof rebuildIndexed>, field: "input" | "output", draft: Draft): void {
   if (!indexed) return;
   setField(draft, field, indexedMessages(indexed.value));
-  claim(draft, ...indexed.keys);
+  claimAll(draft, indexed.keys);
 }
 
 /** `{name, description, arguments}` (the JSON schema, as a string) → `{name, description, parameters}`. */

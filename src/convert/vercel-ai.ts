@@ -12,7 +12,7 @@ import {
   setType,
   toNumber,
 } from "./mapper.js";
-import { assistantMessage, toChatMessages } from "./messages.js";
+import { assistantMessage, isSet, toChatMessages } from "./messages.js";
 import type { Attributes, SpanEventLike, SpanLike } from "./types.js";
 
 /** [metric, attribute keys in preference order]: v5+ names first, then the v3/v4 ones. */
@@ -66,21 +66,17 @@ export const vercelAiMapper: Mapper = {
   },
 };
 
+const INPUT_KEYS = ["ai.prompt.messages", "ai.prompt", "ai.toolCall.args", "ai.toolCall.input", "ai.value", "ai.values"];
+
 function mapInput(attrs: Attributes, draft: Draft): void {
-  if (attrs["ai.prompt.messages"] !== undefined) {
-    setField(draft, "input", toChatMessages(parseMaybeJson(attrs["ai.prompt.messages"])));
-    claim(draft, "ai.prompt.messages");
-  }
-  if (attrs["ai.prompt"] !== undefined) {
-    setField(draft, "input", promptMessages(parseMaybeJson(attrs["ai.prompt"])));
-    claim(draft, "ai.prompt");
-  }
-  for (const key of ["ai.toolCall.args", "ai.toolCall.input", "ai.value", "ai.values"]) {
-    if (attrs[key] === undefined) continue;
-    const value = attrs[key];
-    setField(draft, "input", Array.isArray(value) ? value.map(fromJson) : fromJson(value));
-    claim(draft, key);
-  }
+  const key = INPUT_KEYS.find((k) => attrs[k] !== undefined);
+  if (key === undefined) return;
+  claim(draft, ...INPUT_KEYS);
+  if (isSet(draft, "input")) return;
+  const value = attrs[key];
+  if (key === "ai.prompt.messages") setField(draft, "input", toChatMessages(parseMaybeJson(value)));
+  else if (key === "ai.prompt") setField(draft, "input", promptMessages(parseMaybeJson(value)));
+  else setField(draft, "input", Array.isArray(value) ? value.map(fromJson) : fromJson(value));
 }
 
 /** `ai.prompt` of the outer span: `{system?, prompt?|messages?}` as one message list. */
