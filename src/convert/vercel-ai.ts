@@ -38,7 +38,7 @@ const SETTINGS: Readonly<Record<string, string>> = {
   topK: "top_k",
   frequencyPenalty: "frequency_penalty",
   presencePenalty: "presence_penalty",
-  stopSequences: "stop",
+  stopSequences: "stop_sequences",
   seed: "seed",
   maxRetries: "max_retries",
 };

@@ -98,6 +98,18 @@ describe("AI SDK, hand-made spans", () => {
     expect(event.metadata).toMatchObject({ model: "gpt-4o", provider: "openai.chat", finish_reasons: ["tool-calls"] });
   });
 
+  it("names settings as the other conventions do, and keeps unknown ones under their own name", () => {
+    const event = convert({
+      "ai.operationId": "ai.generateText.doGenerate",
+      "ai.settings.topP": 0.9,
+      "ai.settings.stopSequences": ["END"],
+      "ai.settings.maxTokens": 100,
+      "ai.settings.mode": "json",
+    });
+    expect(event.metadata).toMatchObject({ top_p: 0.9, stop_sequences: ["END"], max_tokens: 100, mode: "json" });
+    expect(Object.keys(event.metadata ?? {}).filter((k) => k.startsWith("ai.settings."))).toEqual([]);
+  });
+
   it("takes time to first token from the ai.stream.firstChunk event when the attribute is missing", () => {
     const event = convert({ "ai.operationId": "ai.streamText.doStream" }, { events: [["ai.stream.firstChunk", { "ai.stream.msToFirstChunk": 250 }]] });
     expect(event.metrics.time_to_first_token).toBe(0.25);
