@@ -1,0 +1,42 @@
+// The runnable examples run: each is spawned with tsx, without BRAINTRUST_API_KEY so it logs
+// to its own local server, and must exit 0 having printed the trace it sent.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+
+async function runExample(file: string): Promise<string> {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith("BRAINTRUST_")) delete env[name];
+  const { stdout } = await promisify(execFile)(process.execPath, [tsx, file], { cwd: root, env, timeout: 60_000 });
+  return stdout;
+}
+
+describe("examples", () => {
+  it("http-service.ts: filtered, masked request traces", async () => {
+    const out = await runExample("examples/http-service.ts");
+    expect(out).toMatch(/GET \/ask → 200/);
+    expect(out).toMatch(/^ {2}GET \/ask \[task\]\n {4}chat mock-gpt \[llm\] tokens=19/m);
+    expect(out).not.toMatch(/SELECT users/); // filtered out
+    const logged = out.slice(out.indexOf("Project "));
+    expect(logged).toMatch(/Email me at \[email\]/);
+    expect(logged).not.toMatch(/jane@example\.com/);
+  });
+
+  it("ai-sdk.ts: a task with llm and tool rows", async () => {
+    const out = await runExample("examples/ai-sdk.ts");
+    expect(out).toMatch(/Answer: It is 21°C and sunny in Paris\./);
+    expect(out).toMatch(/ai\.generateText \[task\]/);
+    expect(out.match(/ai\.generateText\.doGenerate \[llm\]/g)).toHaveLength(2);
+    expect(out).toMatch(/ai\.toolCall \[tool\]/);
+  });
+
+  it("serverless.ts: everything delivered before each invocation freezes", async () => {
+    const out = await runExample("examples/serverless.ts");
+    expect(out.match(/frozen with 0 rows still queued/g)).toHaveLength(2);
+    expect(out.match(/summarize \[llm\] tokens=49/g)).toHaveLength(2);
+  });
+});
