@@ -5,6 +5,8 @@ export default defineConfig({
     index: "src/index.ts",
     "testing/index": "src/testing/index.ts",
     register: "src/register-entry.ts",
+    // The `braintrust-otel-exporter` bin; its #! line comes from src/cli.ts, which esbuild keeps.
+    cli: "src/cli.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

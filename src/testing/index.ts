@@ -23,6 +23,8 @@ export interface LocalBraintrustOptions {
   dataFile?: string;
   /** Largest request body accepted, in bytes (default 64 MiB); larger ones get 413. */
   maxRequestBytes?: number;
+  /** Called once per request, when it has been answered (or cut, or left hanging). */
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 export interface LocalBraintrust {
@@ -56,6 +58,7 @@ export async function startLocalBraintrust(options: LocalBraintrustOptions = {})
     port: options.port ?? 0,
     apiKey,
     maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+    onRequest: options.onRequest,
   });
   await server.up();
 

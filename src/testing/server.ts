@@ -28,6 +28,7 @@ export interface ServerOptions {
   port: number;
   apiKey: string;
   maxRequestBytes: number;
+  onRequest?: (request: RecordedRequest) => void;
 }
 
 const HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
@@ -141,10 +142,10 @@ export class LocalServer {
     record.fault = action.kind;
     switch (action.kind) {
       case "hang":
-        return; // the socket stays open until down() or close()
+        return this.finished(record); // the socket stays open until down() or close()
       case "reset":
         req.socket.destroy();
-        return;
+        return this.finished(record);
       case "fail": {
         const headers = action.retryAfter === undefined ? undefined : { "retry-after": action.retryAfter };
         return this.send(res, record, { status: action.status, body: { error: `Injected failure (${action.status})` }, headers });
@@ -172,6 +173,11 @@ export class LocalServer {
     record.status = status;
     res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text), ...headers });
     res.end(text);
+    this.finished(record);
+  }
+
+  private finished(record: RecordedRequest): void {
+    this.options.onRequest?.(record);
   }
 
   /** A bug in a route must not take the server (or the test run) down with it. */

@@ -214,6 +214,20 @@ describe("http plumbing", () => {
   });
 });
 
+describe("onRequest", () => {
+  it("reports each request once it is answered", async () => {
+    const seen: string[] = [];
+    const watched = await startLocalBraintrust({ onRequest: (r) => seen.push(`${r.method} ${r.path} ${r.status}`) });
+    try {
+      await projectId(watched, "watched");
+      await call(watched, "GET", "/v1/project", undefined, "sk-wrong");
+      expect(seen).toEqual(["POST /v1/project 200", "GET /v1/project 401"]);
+    } finally {
+      await watched.close();
+    }
+  });
+});
+
 describe("fetch", () => {
   // Three traces written oldest first: t1 (two spans), t2, t3 (two spans).
   async function seed(name: string): Promise<string> {
