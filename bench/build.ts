@@ -3,7 +3,8 @@
 // figures, in its memory, or in its profile. The library is bundled from `src/` the way
 // tsup bundles it for `dist/` (same esbuild, same externals, no minification, so profile
 // frames keep their function names); `--lib dist` measures the published build instead.
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type BuildOptions, build } from "esbuild";
@@ -36,10 +37,31 @@ export interface Built {
   errors: string[];
 }
 
+/** Bundles `<dir>/index.ts` to bench/.build/<name>.mjs; undefined (and an error) when it does not build. */
+async function bundleLib(name: string, dir: string, errors: string[]): Promise<Lib | undefined> {
+  try {
+    await build({ ...common, entryPoints: { [name]: `${dir}/index.ts` }, outdir: BUILD_DIR, outExtension: { ".js": ".mjs" }, logLevel: "silent" });
+    return { name, url: pathToFileURL(`${BUILD_DIR}/${name}.mjs`).href };
+  } catch (err) {
+    errors.push(`${name}: ${dir}/index.ts does not build: ${(err as Error).message.split("\n").slice(0, 4).join(" ")}`);
+    return undefined;
+  }
+}
+
+/** `src/` as committed at `ref`, extracted under bench/.build/ (the working tree is not touched). */
+function extractCommit(ref: string): string {
+  const dir = `${BUILD_DIR}/git-${ref.replace(/[^\w.-]/g, "_")}`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execFileSync("sh", ["-c", `git -C "$1" archive "$2" src | tar -x -C "$3"`, "sh", root, ref, dir]);
+  return `${dir}/src`;
+}
+
 /**
- * Each of `libs` is "src" (bundle src/index.ts), "dist" (the tsup build), or the path of any
- * module with the same exports (an experiment; put it under bench/.build/ so that it resolves
- * the installed packages). Several are benchmarked side by side, interleaved.
+ * Each of `libs` is "src" (bundle the working tree's src/index.ts), "git:<ref>" (src/ as committed
+ * at <ref>), "dist" (the tsup build), or the path of any module with the same exports (an
+ * experiment; put it under bench/.build/ so that it resolves the installed packages). Several
+ * are benchmarked side by side, interleaved.
  */
 export async function buildBench(libs: string[]): Promise<Built> {
   await build({
@@ -50,13 +72,18 @@ export async function buildBench(libs: string[]): Promise<Built> {
   });
   const built: Built = { contender: `${BUILD_DIR}/contender.mjs`, sink: `${BUILD_DIR}/sink.mjs`, libs: [], errors: [] };
   for (const lib of libs) {
-    if (lib === "src") {
-      try {
-        await build({ ...common, entryPoints: { lib: `${root}src/index.ts` }, outdir: BUILD_DIR, outExtension: { ".js": ".mjs" }, logLevel: "silent" });
-        built.libs.push({ name: "src", url: pathToFileURL(`${BUILD_DIR}/lib.mjs`).href });
-      } catch (err) {
-        built.errors.push(`src/index.ts does not build: ${(err as Error).message.split("\n").slice(0, 4).join(" ")}`);
+    if (lib === "src" || lib.startsWith("git:")) {
+      let dir = `${root}src`;
+      if (lib !== "src") {
+        try {
+          dir = extractCommit(lib.slice(4));
+        } catch (err) {
+          built.errors.push(`${lib}: ${(err as Error).message.split("\n")[0]}`);
+          continue;
+        }
       }
+      const bundled = await bundleLib(lib === "src" ? "lib" : lib.replace(/[^\w.-]/g, "_"), dir, built.errors);
+      if (bundled) built.libs.push({ ...bundled, name: lib });
       continue;
     }
     const path = lib === "dist" ? `${root}dist/index.js` : resolve(lib);

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]!) as ContenderOptions;
   let result: ContenderResult;
   try {
-    result = o.contender === "floor" ? runFloor(o.spans, o.warmupSpans) : await runSdk(o);
+    result = o.contender.startsWith("floor") ? runFloor(o.spans, o.warmupSpans, o.contender === "floor-splice") : await runSdk(o);
   } catch (err) {
     result = { contender: o.contender, variant: o.variant, error: (err as Error).stack ?? String(err) } as ContenderResult;
   }

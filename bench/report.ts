@@ -16,6 +16,7 @@ const LABELS: Record<ContenderName, string> = {
   processor: "BraintrustSpanProcessor",
   exporter: "BatchSpanProcessor + BraintrustExporter",
   floor: "floor: JSON.parse + one JSON.stringify per row",
+  "floor-splice": "splice floor: JSON.parse to validate, JSON attributes written verbatim",
 };
 
 const label = (e: Entry) => (e.variant === undefined ? LABELS[e.contender] : `${LABELS[e.contender]} [${e.variant}]`);
@@ -45,7 +46,7 @@ function aggregate(samples: Sample[], entry: Entry, baselineCpu: number): Row {
   const failures = mine.length - ok.length;
   const m = (pick: (s: Sample) => number) => median(ok.map(pick));
   const processCpu = m((s) => s.result.cpuMicros / s.result.spans);
-  const sdk = contender !== "floor";
+  const sdk = !contender.startsWith("floor");
   return {
     ...entry,
     processCpu,
@@ -78,7 +79,7 @@ export function printLiveTable(samples: Sample[], entries: Entry[]): void {
     const cpu = r.contender === "baseline" ? `(${f(r.processCpu, 2)} SDK)` : f(r.exporterCpu, 2);
     const vsOtlp = r.contender === "baseline" || !otlp ? "–" : ratio(r.exporterCpu / otlp.exporterCpu);
     const vsFloor = r.contender === "baseline" || !floor ? "–" : ratio(r.exporterCpu / floor.exporterCpu);
-    const wire = r.contender === "floor" ? `${f(r.wire, 0)} (row)` : r.contender === "baseline" ? "–" : f(r.wire, 0);
+    const wire = r.contender.startsWith("floor") ? `${f(r.wire, 0)} (row)` : r.contender === "baseline" ? "–" : f(r.wire, 0);
     const delivered = r.contender === "baseline" ? "–" : `${f(r.delivered * 100, 1)}%`;
     const failed = r.failures ? ` (${r.failures} failed)` : "";
     console.log(

@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench -- [--runs 5] [--spans 30000] [--warmup 3000] [--dead-spans 200000] [--queue-mib 64]
-                   [--only otlp,processor,...] [--no-dead] [--profile] [--lib src|dist|path.mjs[,path2.mjs...]]
+                   [--only otlp,processor,...] [--no-dead] [--profile] [--lib src|git:REF|dist|path.mjs[,...]]
 contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`);
   process.exit(0);
 }
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     const dead: ContenderResult[] = [];
     // Under a dead sink nothing is delivered: exports time out quickly so the run ends.
     const deadQueue = { ...queue, exportTimeoutMillis: 5_000 };
-    for (const entry of entries.filter((e) => e.contender !== "floor")) {
+    for (const entry of entries.filter((e) => !e.contender.startsWith("floor"))) {
       sink.reset();
       dead.push(await runContender(built.contender, { ...optionsFor(entry), queue: deadQueue, spans: deadSpans, sink: sink.dead, mode: "dead" }));
     }
