@@ -1,11 +1,14 @@
 // OpenTelemetry GenAI semantic conventions (`gen_ai.*`), current and deprecated forms,
 // including the message events (`gen_ai.user.message`, `gen_ai.choice`, …).
+import { keysByPrefix, rebuildIndexed } from "./indexed.js";
 import {
   type Draft,
   type Mapper,
   claim,
+  claimAll,
   hasAny,
   isPlainObject,
+  isSet,
   parseJsonAttr,
   parseMaybeJson,
   setField,
@@ -13,17 +16,7 @@ import {
   setMetric,
   setType,
 } from "./mapper.js";
-import {
-  claimAll,
-  contentOf,
-  indexedMessages,
-  isSet,
-  keysByPrefix,
-  rebuildIndexed,
-  systemMessage,
-  toChatMessages,
-  toToolCall,
-} from "./messages.js";
+import { contentOf, indexedMessages, systemMessage, toChatMessages, toToolCall } from "./messages.js";
 import type { Attributes, SpanEventLike, SpanLike, SpanType } from "./types.js";
 
 const OPERATION_TYPES: Readonly<Record<string, SpanType>> = {

@@ -78,6 +78,16 @@ export function claim(draft: Draft, ...keys: string[]): void {
   for (const key of keys) draft.claimed.add(key);
 }
 
+/** `claim` for a list, which can be long (indexed attribute families): a loop, not a spread. */
+export function claimAll(draft: Draft, keys: readonly string[]): void {
+  for (const key of keys) draft.claimed.add(key);
+}
+
+/** True when an earlier mapper already set the field: a candidate need not be parsed at all. */
+export function isSet(draft: Draft, field: "input" | "output"): boolean {
+  return draft.event[field] !== undefined;
+}
+
 export function toNumber(value: unknown): number | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
   if (typeof value === "string" && value.trim() !== "") {

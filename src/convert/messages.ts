@@ -2,19 +2,15 @@
 // `{role, content, tool_calls?, tool_call_id?}`, which Braintrust renders as a conversation.
 // Accepted inputs: OpenAI chat messages, GenAI semconv `{role, parts:[…]}`, AI SDK
 // `{role, content:[{type:"text"|"tool-call"|"tool-result"|…}]}`, and flattened indexed forms.
-import { type Draft, isPlainObject, parseMaybeJson, setOwn } from "./mapper.js";
-import type { Attributes } from "./types.js";
+import { isPlainObject, parseMaybeJson, setOwn } from "./mapper.js";
 
 type Json = Record<string, unknown>;
 
-export interface ToolCall {
+interface ToolCall {
   id?: unknown;
   type: "function";
   function: { name: unknown; arguments: string };
 }
-
-/** Nested records get at most this many elements per array, so a hostile index cannot allocate much. */
-const MAX_INDEX = 10_000;
 
 /**
  * Normalizes a message list. Anything that is not an array is returned unchanged, and so is
@@ -43,11 +39,10 @@ export function systemMessage(instructions: unknown): Json | undefined {
 }
 
 /** One assistant message from a completion's text and tool calls (either may be absent). */
-export function assistantMessage(text: unknown, toolCalls: unknown, extra?: Json): Json {
+export function assistantMessage(text: unknown, toolCalls: unknown): Json {
   const message: Json = { role: "assistant", content: text === undefined ? null : text };
   const calls = Array.isArray(toolCalls) ? toolCalls.map(toToolCall) : undefined;
   if (calls && calls.length > 0) message.tool_calls = calls;
-  if (extra) for (const key of Object.keys(extra)) if (extra[key] !== undefined) setOwn(message, key, extra[key]);
   return message;
 }
 
@@ -164,94 +159,6 @@ function asText(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Indexed attribute forms: `prefix.0.role`, `prefix.0.tool_calls.1.name`, … rebuilt as arrays.
-
-interface Node {
-  value?: unknown;
-  children?: Map<string, Node>;
-}
-
-/**
- * Sorts attribute keys into the given prefixes in one pass (the first matching prefix wins),
- * so a mapper looking for several indexed families scans the keys once.
- */
-export function keysByPrefix(attrs: Attributes, prefixes: readonly string[]): Array<string[] | undefined> {
-  const groups: Array<string[] | undefined> = new Array(prefixes.length);
-  for (const key of Object.keys(attrs)) {
-    for (let i = 0; i < prefixes.length; i++) {
-      if (!key.startsWith(prefixes[i]!)) continue;
-      (groups[i] ??= []).push(key);
-      break;
-    }
-  }
-  return groups;
-}
-
-/**
- * Rebuilds `prefix.0.role`, `prefix.0.tool_calls.1.name`, … (from `keys`, all under `prefix`)
- * into an array ordered by index. Returns the keys used, to claim, or undefined when none is
- * indexed.
- */
-export function rebuildIndexed(attrs: Attributes, keys: readonly string[] | undefined, prefix: string): { value: unknown[]; keys: string[] } | undefined {
-  if (!keys) return undefined;
-  let root: Node | undefined;
-  let used: string[] | undefined;
-  for (const key of keys) {
-    const path = key.slice(prefix.length).split(".");
-    if (!isIndex(path[0]!)) continue;
-    root ??= {};
-    (used ??= []).push(key);
-    insert(root, path, attrs[key]);
-  }
-  if (!root || !used) return undefined;
-  const value = build(root);
-  return { value: Array.isArray(value) ? value : [value], keys: used };
-}
-
-/** Marks every key consumed (a loop, not a spread: the list can be long). */
-export function claimAll(draft: Draft, keys: readonly string[]): void {
-  for (const key of keys) draft.claimed.add(key);
-}
-
-/** True when an earlier mapper already set the field, so parsing a candidate would be wasted work. */
-export function isSet(draft: Draft, field: "input" | "output"): boolean {
-  return draft.event[field] !== undefined;
-}
-
-function isIndex(segment: string): boolean {
-  if (segment === "" || segment.length > 5) return false;
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return Number(segment) < MAX_INDEX;
-}
-
-function insert(root: Node, path: string[], value: unknown): void {
-  let node = root;
-  for (const segment of path) {
-    node.children ??= new Map();
-    let next = node.children.get(segment);
-    if (!next) node.children.set(segment, (next = {}));
-    node = next;
-  }
-  node.value = value;
-}
-
-function build(node: Node): unknown {
-  const children = node.children;
-  if (!children || children.size === 0) return node.value;
-  let allIndexes = true;
-  for (const key of children.keys()) if (!isIndex(key)) allIndexes = false;
-  if (allIndexes) {
-    return [...children.entries()].sort((a, b) => Number(a[0]) - Number(b[0])).map(([, child]) => build(child));
-  }
-  const out: Json = {};
-  for (const [key, child] of children) setOwn(out, key, build(child));
-  return out;
 }
 
 /** `JSON` content parts (a string starting with `[`) become parts; plain text stays text. */

@@ -1,10 +1,13 @@
 // OpenInference (Arize Phoenix) semantic conventions.
+import { keysByPrefix, rebuildIndexed } from "./indexed.js";
 import {
   type Draft,
   type Mapper,
   claim,
+  claimAll,
   hasAny,
   isPlainObject,
+  isSet,
   parseJsonAttr,
   parseMaybeJson,
   setField,
@@ -13,7 +16,7 @@ import {
   setOwn,
   setType,
 } from "./mapper.js";
-import { claimAll, isSet, keysByPrefix, rebuildIndexed, toToolCall } from "./messages.js";
+import { toToolCall } from "./messages.js";
 import type { Attributes, SpanType } from "./types.js";
 
 const KIND_TYPES: Readonly<Record<string, SpanType>> = {

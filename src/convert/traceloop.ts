@@ -1,8 +1,21 @@
 // Traceloop / OpenLLMetry. Its LLM spans mostly speak GenAI semconv (genai.ts takes those,
 // including the indexed gen_ai.prompt.{i}.* forms); this adds its own workflow attributes
 // and the `llm.*` names of older releases.
-import { type Draft, type Mapper, claim, hasAny, isPlainObject, parseJsonAttr, setField, setMetadata, setMetric, setType } from "./mapper.js";
-import { claimAll, indexedMessages, keysByPrefix, rebuildIndexed } from "./messages.js";
+import { keysByPrefix, rebuildIndexed } from "./indexed.js";
+import {
+  type Draft,
+  type Mapper,
+  claim,
+  claimAll,
+  hasAny,
+  isPlainObject,
+  parseJsonAttr,
+  setField,
+  setMetadata,
+  setMetric,
+  setType,
+} from "./mapper.js";
+import { indexedMessages } from "./messages.js";
 import type { Attributes, SpanType } from "./types.js";
 
 const KIND_TYPES: Readonly<Record<string, SpanType>> = {

@@ -5,6 +5,7 @@ import {
   type Mapper,
   claim,
   isPlainObject,
+  isSet,
   parseMaybeJson,
   setField,
   setMetadata,
@@ -12,7 +13,7 @@ import {
   setType,
   toNumber,
 } from "./mapper.js";
-import { assistantMessage, isSet, toChatMessages } from "./messages.js";
+import { assistantMessage, toChatMessages } from "./messages.js";
 import type { Attributes, SpanEventLike, SpanLike } from "./types.js";
 
 /** [metric, attribute keys in preference order]: v5+ names first, then the v3/v4 ones. */

@@ -124,6 +124,21 @@ describe("conversion under arbitrary convention attributes", () => {
     );
   });
 
+  it("survives hostile indexed keys: thousands of dots, huge indexes, tens of thousands of entries", () => {
+    const attrs: Record<string, unknown> = {
+      "gen_ai.system": "openai",
+      [`gen_ai.prompt.0.${"a.".repeat(20_000)}role`]: "user",
+      "gen_ai.prompt.99999999999.role": "user",
+      "llm.input_messages.1e3.message.role": "user",
+    };
+    for (let i = 0; i < 50_000; i++) attrs[`gen_ai.completion.${i % 9_000}.tool_calls.${i}.name`] = "t";
+    const event = toBraintrustEvent(spanOf(attrs, [], false, "other"));
+    expect(Array.isArray(event.input)).toBe(true);
+    expect((event.output as unknown[]).length).toBe(9_000);
+    // Indexes out of range are not rebuilt; they stay in metadata under their own keys.
+    expect(event.metadata).toHaveProperty(["gen_ai.prompt.99999999999.role"]);
+  });
+
   it("always produces a row the official InsertProjectLogsEvent schema accepts", (ctx) => {
     if (!validators) return ctx.skip();
     const validate = validators.insertProjectLogsEvent;
