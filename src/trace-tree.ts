@@ -65,10 +65,13 @@ export function renderTraceTree(rows: readonly TraceRow[], options: RenderOption
     .join("\n\n");
 }
 
-/** Fetch pages may repeat a row in older versions: keep the newest of each id. */
-function latestVersions(rows: readonly TraceRow[]): TraceRow[] {
-  const byId = new Map<string, TraceRow>();
-  const anonymous: TraceRow[] = [];
+/**
+ * Fetch pages may repeat a row in older versions: this keeps the newest of each id,
+ * in the order ids were first seen. Rows without an id are all kept.
+ */
+export function latestVersions<T extends TraceRow>(rows: readonly T[]): T[] {
+  const byId = new Map<string, T>();
+  const anonymous: T[] = [];
   for (const row of rows) {
     const id = text(row.id) ?? text(row.span_id);
     if (id === undefined) {
@@ -76,9 +79,19 @@ function latestVersions(rows: readonly TraceRow[]): TraceRow[] {
       continue;
     }
     const seen = byId.get(id);
-    if (!seen || !(Number(seen._xact_id) > Number(row._xact_id))) byId.set(id, row);
+    if (!seen || compareXactIds(row._xact_id, seen._xact_id) >= 0) byId.set(id, row);
   }
   return [...byId.values(), ...anonymous];
+}
+
+/**
+ * Orders two `_xact_id`s. They are decimal strings beyond 2^53, so they are compared
+ * as digit strings, not as numbers; anything else counts as the oldest.
+ */
+export function compareXactIds(a: unknown, b: unknown): number {
+  const digits = (v: unknown) => (typeof v === "string" && /^\d+$/.test(v) ? v.replace(/^0+(?=\d)/, "") : "");
+  const [x, y] = [digits(a), digits(b)];
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }
 
 /** Rows per trace, oldest trace first. */
@@ -182,6 +195,7 @@ function durationOf(metrics: Record<string, unknown>): string | undefined {
   if (typeof end !== "number") return "running";
   const ms = (end - start) * 1000;
   if (!(ms >= 0)) return undefined;
+  if (ms < 1) return "<1ms";
   return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(2)}s`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type TraceRow, renderTraceTree } from "../src/trace-tree.js";
+import { type TraceRow, compareXactIds, latestVersions, renderTraceTree } from "../src/trace-tree.js";
 
 const span = (id: string, fields: TraceRow = {}): TraceRow => ({
   id: `row-${id}`,
@@ -58,6 +58,8 @@ describe("renderTraceTree", () => {
       { id: "early", span_id: "early", root_span_id: "early", span_attributes: { name: "first" }, metrics: { start: 5, end: 5.001 } },
     ];
     expect(renderTraceTree(rows)).toBe("first 1ms\n\nsecond 1.00s");
+    const quick = { id: "q", span_attributes: { name: "quick" }, metrics: { start: 5, end: 5.0002 } };
+    expect(renderTraceTree([quick])).toBe("quick <1ms");
   });
 
   it("shows spans whose parent is missing at root level instead of dropping them", () => {
@@ -85,7 +87,7 @@ describe("renderTraceTree", () => {
       span("a", { error: "TypeError: boom\n\n    at f (x.ts:1:1)", metrics: { start: 1, end: 1 } }),
       { id: "b", span_id: "b", root_span_id: "b", span_attributes: { name: "b" }, error: { name: "RangeError", message: "too far" }, metrics: { start: 9 } },
     ];
-    expect(renderTraceTree(rows).split("\n\n")).toEqual(["a 0ms ✗ TypeError: boom", "b running ✗ RangeError: too far"]);
+    expect(renderTraceTree(rows).split("\n\n")).toEqual(["a <1ms ✗ TypeError: boom", "b running ✗ RangeError: too far"]);
   });
 
   it("cuts previews with … to the width, sharing the room between input and output", () => {
@@ -133,5 +135,28 @@ describe("renderTraceTree", () => {
       { id: "b", span_attributes: { name: "split-only" }, metrics: { prompt_tokens: 3, completion_tokens: 4 } },
     ];
     expect(renderTraceTree(rows).split("\n\n")).toEqual(["total-only 7 tok", "split-only 3 in, 4 out"]);
+  });
+});
+
+describe("latestVersions and compareXactIds", () => {
+  it("orders transaction ids beyond 2^53 exactly", () => {
+    const [older, newer] = ["1000194700000000001", "1000194700000000002"];
+    expect(Number(older)).toBe(Number(newer)); // what a numeric comparison would get wrong
+    expect(compareXactIds(older, newer)).toBeLessThan(0);
+    expect(compareXactIds(newer, older)).toBeGreaterThan(0);
+    expect(compareXactIds("99", "100")).toBeLessThan(0);
+    expect(compareXactIds("007", "7")).toBe(0);
+    expect(compareXactIds(undefined, "1")).toBeLessThan(0);
+  });
+
+  it("keeps the newest version of each id, in first-seen order, and every row without an id", () => {
+    const rows = [
+      { id: "a", _xact_id: "1000194700000000002", v: "a-new" },
+      { id: "b", _xact_id: "5", v: "b" },
+      { id: "a", _xact_id: "1000194700000000001", v: "a-old" },
+      { v: "anonymous-1" },
+      { v: "anonymous-2" },
+    ];
+    expect(latestVersions(rows).map((r) => r.v)).toEqual(["a-new", "b", "anonymous-1", "anonymous-2"]);
   });
 });

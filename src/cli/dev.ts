@@ -1,8 +1,7 @@
 // `dev`: the local Braintrust-compatible server, standalone, for demos and for
 // pointing a real app at something that is not the cloud.
 import { type LocalBraintrust, type RecordedRequest, startLocalBraintrust } from "../testing/index.js";
-import { CliError } from "./api.js";
-import type { Output } from "./output.js";
+import { CliError, type Output } from "./output.js";
 
 export interface DevOptions {
   port: number;
@@ -24,8 +23,8 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new CliError(`Port ${options.port} on ${options.host} is in use; pass --port 0 to pick a free one.`, true);
-    if (code === "EADDRNOTAVAIL") throw new CliError(`Cannot listen on ${options.host}: no such local address.`, true);
+    if (code === "EADDRINUSE") throw new CliError(`Port ${options.port} on ${options.host} is in use; pass --port 0 to pick a free one.`);
+    if (code === "EADDRNOTAVAIL") throw new CliError(`Cannot listen on ${options.host}: no such local address.`);
     throw err;
   }
 

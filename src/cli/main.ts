@@ -1,9 +1,9 @@
 // The commands and their options. Exit codes: 0 done, 1 failed, 2 bad usage.
 // The environment comes in as an argument, so tests can run a command in-process.
 import { parseArgs } from "node:util";
-import { CliError } from "./api.js";
+import { ApiReadError } from "../testing/read-log.js";
 import { dev } from "./dev.js";
-import type { Output } from "./output.js";
+import { CliError, type Output } from "./output.js";
 import { tail } from "./tail.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -95,7 +95,7 @@ async function runTail(args: string[], env: Env, out: Output, signal: AbortSigna
   const project = pick(values.project, env, "BRAINTRUST_PROJECT");
   if (!projectId && !project) throw new UsageError("Pass --project NAME or --project-id ID (or set BRAINTRUST_PROJECT).");
   const apiKey = pick(undefined, env, "BRAINTRUST_API_KEY");
-  if (!apiKey) throw new CliError("BRAINTRUST_API_KEY is not set. Export the key of the API to read from.", true);
+  if (!apiKey) throw new CliError("BRAINTRUST_API_KEY is not set. Export the key of the API to read from.");
   await tail(
     {
       apiUrl: pick(values["api-url"], env, "BRAINTRUST_API_URL") ?? "https://api.braintrust.dev",
@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], env: Env, out: Output, signa
     else throw new UsageError(`Unknown command "${command}".`);
     return 0;
   } catch (err) {
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof ApiReadError) {
       out.note(`error: ${err.message}`);
       return 1;
     }

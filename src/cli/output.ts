@@ -1,6 +1,9 @@
 // Where the commands write: results to stdout, notes and errors to stderr, so
 // `tail | grep` sees only trees.
 
+/** A failure the user can act on, shown as one line, exit code 1. */
+export class CliError extends Error {}
+
 export interface Output {
   /** Results (trees, the server's address). */
   write(text: string): void;

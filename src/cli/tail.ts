@@ -1,8 +1,8 @@
 // `tail`: print a project's recent traces as trees, then (with --follow) every trace
 // that is new or has changed since, by polling the fetch endpoint.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type TraceRow, renderTraceTree } from "../trace-tree.js";
-import { type ApiTarget, CliError, fetchLogs, findProjectId } from "./api.js";
+import { type ApiTarget, ApiReadError, fetchLogs, findProjectId } from "../testing/read-log.js";
+import { type TraceRow, compareXactIds, renderTraceTree } from "../trace-tree.js";
 import type { Output } from "./output.js";
 
 export interface TailOptions extends ApiTarget {
@@ -52,7 +52,7 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
       const rows = [...changed].flatMap((root) => traces.rows(root));
       if (rows.length > 0) out.write("\n" + render(rows, out) + "\n");
     } catch (err) {
-      if (!(err instanceof CliError) || err.fatal) throw err;
+      if (!(err instanceof ApiReadError) || err.fatal) throw err;
       if (!failing) out.note(`${err.message} Retrying every ${options.intervalMs} ms.`);
       failing = true;
     }
@@ -94,7 +94,7 @@ class TraceBook {
       const id = String(row.id ?? row.span_id ?? JSON.stringify(row));
       const trace = this.byRoot.get(root) ?? new Map<string, TraceRow>();
       const seen = trace.get(id);
-      if (seen && version(seen) >= version(row)) continue;
+      if (seen && compareXactIds(seen._xact_id, row._xact_id) >= 0) continue;
       trace.set(id, row);
       this.byRoot.delete(root); // re-insert: the Map's order is recency, for eviction
       this.byRoot.set(root, trace);
@@ -110,14 +110,5 @@ class TraceBook {
 }
 
 const rootOf = (row: TraceRow): string => String(row.root_span_id ?? row.span_id ?? row.id ?? "");
-/** Transaction ids grow with each write; rows without one count as version 0. */
-const version = (row: TraceRow): bigint => {
-  try {
-    return BigInt(String(row._xact_id ?? "0"));
-  } catch {
-    return 0n;
-  }
-};
-
 /** Oldest trace first (the renderer orders them), so the newest ends up at the bottom. */
 const render = (rows: TraceRow[], out: Output) => renderTraceTree(rows, { width: out.width, color: out.color });

@@ -1,8 +1,8 @@
-// The read side of the Braintrust API, for `tail`: find a project by name (never
-// create it) and read log pages. Failures become one clear sentence, and the API
-// key never appears in any of them.
+// The read side of the Braintrust API, for `tail`, examples and tests: find a
+// project by name (never create it) and read its log, from the local server or the
+// real API alike. Failures become one clear sentence without the API key in it.
 import { request } from "undici";
-import type { TraceRow } from "../trace-tree.js";
+import { type TraceRow, latestVersions } from "../trace-tree.js";
 
 export interface ApiTarget {
   apiUrl: string;
@@ -16,7 +16,7 @@ export interface LogPage {
 }
 
 /** A failure to show the user as is; `fatal` ones are not worth retrying (bad key, no project). */
-export class CliError extends Error {
+export class ApiReadError extends Error {
   constructor(
     message: string,
     readonly fatal: boolean,
@@ -25,15 +25,68 @@ export class CliError extends Error {
   }
 }
 
-const TIMEOUT_MS = 15_000;
+export interface ReadProjectLogOptions {
+  /** Default: BRAINTRUST_PROJECT. */
+  projectName?: string;
+  /** Skips the name lookup. Default: BRAINTRUST_PROJECT_ID. */
+  projectId?: string;
+  /** Default: BRAINTRUST_API_KEY. */
+  apiKey?: string;
+  /** Default: BRAINTRUST_API_URL, else https://api.braintrust.dev. */
+  apiUrl?: string;
+  /** Default: BRAINTRUST_ORG_NAME. */
+  orgName?: string;
+  /** Most recent traces to read (default: all). */
+  limit?: number;
+}
 
-/** The id of the project with that name; a CliError when there is none. */
+const TIMEOUT_MS = 15_000;
+const PAGE_TRACES = 100;
+const DEFAULT_API_URL = "https://api.braintrust.dev";
+
+/**
+ * Every row of a project's log (or of its `limit` newest traces), newest trace first,
+ * each row once in its latest version: what `renderTraceTree` takes.
+ */
+export async function readProjectLog(options: ReadProjectLogOptions = {}): Promise<TraceRow[]> {
+  const env = (name: string) => process.env[name]?.trim() || undefined;
+  const apiKey = options.apiKey ?? env("BRAINTRUST_API_KEY");
+  if (!apiKey) throw new ApiReadError("No API key: pass apiKey or set BRAINTRUST_API_KEY.", true);
+  const target: ApiTarget = {
+    apiKey,
+    apiUrl: options.apiUrl ?? env("BRAINTRUST_API_URL") ?? DEFAULT_API_URL,
+    orgName: options.orgName ?? env("BRAINTRUST_ORG_NAME"),
+  };
+  const name = options.projectName ?? env("BRAINTRUST_PROJECT");
+  const projectId = options.projectId ?? (name === undefined ? env("BRAINTRUST_PROJECT_ID") : undefined);
+  if (!projectId && !name) throw new ApiReadError("No project: pass projectName or projectId.", true);
+  const id = projectId ?? (await findProjectId(target, name!));
+
+  const limit = options.limit ?? Infinity;
+  const rows: TraceRow[] = [];
+  const roots = new Set<unknown>();
+  let cursor: string | null = null;
+  do {
+    const page = await fetchLogs(target, id, Math.min(PAGE_TRACES, limit - roots.size), cursor);
+    if (page.events.length === 0) break;
+    for (const row of page.events) {
+      // Pages hold whole traces; a trace past the limit can only come from a repeat.
+      if (roots.size >= limit && !roots.has(row.root_span_id)) continue;
+      roots.add(row.root_span_id);
+      rows.push(row);
+    }
+    cursor = page.cursor;
+  } while (cursor !== null && roots.size < limit);
+  return latestVersions(rows);
+}
+
+/** The id of the project with that name; an ApiReadError when there is none. */
 export async function findProjectId(target: ApiTarget, name: string): Promise<string> {
   const query = new URLSearchParams({ project_name: name });
   if (target.orgName) query.set("org_name", target.orgName);
   const body = (await call(target, "GET", `/v1/project?${query}`)) as { objects?: { id?: unknown; name?: unknown }[] };
   const match = (body.objects ?? []).find((p) => p.name === name && typeof p.id === "string");
-  if (!match) throw new CliError(`Project "${name}" not found at ${target.apiUrl}.`, true);
+  if (!match) throw new ApiReadError(`Project "${name}" not found at ${target.apiUrl}.`, true);
   return match.id as string;
 }
 
@@ -43,7 +96,7 @@ export async function fetchLogs(target: ApiTarget, projectId: string, limit: num
     limit,
     ...(cursor ? { cursor } : {}),
   })) as Partial<LogPage>;
-  if (!Array.isArray(body.events)) throw new CliError(`Unexpected answer from ${target.apiUrl}: no "events" list.`, false);
+  if (!Array.isArray(body.events)) throw new ApiReadError(`Unexpected answer from ${target.apiUrl}: no "events" list.`, false);
   return { events: body.events, cursor: typeof body.cursor === "string" && body.cursor !== "" ? body.cursor : null };
 }
 
@@ -60,29 +113,29 @@ async function call(target: ApiTarget, method: "GET" | "POST", path: string, jso
     });
   } catch (err) {
     const code = (err as { code?: string }).code ?? (err as Error).message;
-    throw new CliError(`Cannot reach the Braintrust API at ${target.apiUrl} (${scrub(String(code), target.apiKey)}).`, false);
+    throw new ApiReadError(`Cannot reach the Braintrust API at ${target.apiUrl} (${scrub(String(code), target.apiKey)}).`, false);
   }
   const text = await res.body.text();
   if (res.statusCode === 401) {
-    throw new CliError(`API key rejected by ${target.apiUrl} (401). Check BRAINTRUST_API_KEY.`, true);
+    throw new ApiReadError(`API key rejected by ${target.apiUrl} (401). Check BRAINTRUST_API_KEY.`, true);
   }
   if (res.statusCode === 403) {
-    throw new CliError(`Access denied by ${target.apiUrl} (403): the API key cannot read this project.`, true);
+    throw new ApiReadError(`Access denied by ${target.apiUrl} (403): the API key cannot read this project.`, true);
   }
-  if (res.statusCode === 404) throw new CliError(`Not found at ${target.apiUrl}: ${method} ${path.split("?")[0]} (404).`, true);
+  if (res.statusCode === 404) throw new ApiReadError(`Not found at ${target.apiUrl}: ${method} ${path.split("?")[0]} (404).`, true);
   if (res.statusCode >= 300) {
     const detail = scrub(text.replace(/\s+/g, " ").slice(0, 200), target.apiKey);
-    throw new CliError(`${method} ${path.split("?")[0]} failed with ${res.statusCode}: ${detail}`, false);
+    throw new ApiReadError(`${method} ${path.split("?")[0]} failed with ${res.statusCode}: ${detail}`, false);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new CliError(`Unexpected answer from ${target.apiUrl}: not JSON.`, false);
+    throw new ApiReadError(`Unexpected answer from ${target.apiUrl}: not JSON.`, false);
   }
 }
 
 /**
- * The CLI keeps its own two-line redaction instead of src/log.ts: that module loads
+ * A two-line redaction of its own instead of src/log.ts: that module loads
  * @opentelemetry/api, a peer dependency the command line must run without.
  */
 function scrub(text: string, apiKey: string): string {
