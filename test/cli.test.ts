@@ -153,6 +153,16 @@ describe("braintrust-otel-exporter dev + tail", () => {
     expect(idFlag.stderr).toContain("404");
   });
 
+  it("tail --limit prints only the newest traces", async () => {
+    const project = await api(server.url, server.apiKey, "POST", "/v1/project", { name: "cli-limit" });
+    for (const prefix of ["older", "newer"]) {
+      await api(server.url, server.apiKey, "POST", `/v1/project_logs/${project.id}/insert`, { events: traceRows(prefix, 10) });
+    }
+    const { stdout } = await runHere(["tail", "--project", "cli-limit", "--limit", "1"], tailEnv);
+    expect(stdout).toContain("newer agent");
+    expect(stdout).not.toContain("older agent");
+  });
+
   it("tail --follow prints new traces as they arrive, and stops cleanly on SIGINT", async () => {
     const follow = start(["tail", "--project", "cli-demo", "--follow", "--interval", "100"], tailEnv);
     await follow.waitFor(/first agent/);

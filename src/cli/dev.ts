@@ -19,6 +19,8 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
       host: options.host,
       dataFile: options.dataFile,
       apiKey: options.apiKey,
+      // A dev server runs for hours: keeping every request body would only grow.
+      recordRequests: false,
       onRequest: options.quiet ? undefined : (r) => out.write(requestLine(r) + "\n"),
     });
   } catch (err) {

@@ -1,7 +1,7 @@
 // `tail`: print a project's recent traces as trees, then (with --follow) every trace
 // that is new or has changed since, by polling the fetch endpoint.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ApiTarget, ApiReadError, fetchLogs, findProjectId } from "../testing/read-log.js";
+import { type ApiTarget, ApiReadError, fetchLogs, findProjectId, readProjectLog } from "../testing/read-log.js";
 import { type TraceRow, compareXactIds, renderTraceTree } from "../trace-tree.js";
 import type { Output } from "./output.js";
 
@@ -25,11 +25,10 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
   const projectId = options.projectId ?? (await findProjectId(options, options.project!));
   const traces = new TraceBook();
 
-  const first = await readPages(options, projectId, options.limit, (page, roots) => roots.size < options.limit && page.cursor !== null);
-  const newest = [...new Set(first.map(rootOf))].slice(0, options.limit);
-  traces.add(first.filter((row) => newest.includes(rootOf(row))));
-  const shown = newest.flatMap((root) => traces.rows(root));
-  if (shown.length > 0) out.write(render(shown, out) + "\n");
+  const { apiKey, apiUrl, orgName, limit } = options;
+  const first = await readProjectLog({ apiKey, apiUrl, orgName, projectId, limit });
+  traces.add(first);
+  if (first.length > 0) out.write(render(first, out) + "\n");
   else out.note(`No traces yet in ${options.project ? `project "${options.project}"` : `project ${projectId}`}.`);
   if (!options.follow) return;
 
@@ -41,12 +40,7 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
       return; // aborted: Ctrl+C ends a follow normally
     }
     try {
-      let changed = new Set<string>();
-      await readPages(options, projectId, FOLLOW_PAGE, (page) => {
-        const now = traces.add(page.events);
-        changed = new Set([...changed, ...now]);
-        return now.size > 0 && page.cursor !== null;
-      });
+      const changed = await readChanges(options, projectId, traces);
       if (failing) out.note("Reconnected.");
       failing = false;
       const rows = [...changed].flatMap((root) => traces.rows(root));
@@ -59,24 +53,18 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
   }
 }
 
-/** Reads pages (newest traces first) while `more` says so; returns every row read. */
-async function readPages(
-  target: ApiTarget,
-  projectId: string,
-  limit: number,
-  more: (page: { events: TraceRow[]; cursor: string | null }, roots: Set<string>) => boolean,
-): Promise<TraceRow[]> {
-  const rows: TraceRow[] = [];
-  const roots = new Set<string>();
+/** Reads pages, newest traces first, until one brings nothing new; returns the traces that changed. */
+async function readChanges(target: ApiTarget, projectId: string, traces: TraceBook): Promise<Set<string>> {
+  const changed = new Set<string>();
   let cursor: string | null = null;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
-    const page = await fetchLogs(target, projectId, limit, cursor);
-    rows.push(...page.events);
-    for (const row of page.events) roots.add(rootOf(row));
-    if (page.events.length === 0 || !more(page, roots)) break;
+    const page = await fetchLogs(target, projectId, FOLLOW_PAGE, cursor);
+    const now = traces.add(page.events);
+    for (const root of now) changed.add(root);
+    if (now.size === 0 || page.cursor === null) break;
     cursor = page.cursor;
   }
-  return rows;
+  return changed;
 }
 
 /**

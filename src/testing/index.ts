@@ -27,13 +27,15 @@ export interface LocalBraintrustOptions {
   maxRequestBytes?: number;
   /** Called once per request, when it has been answered (or cut, or left hanging). */
   onRequest?: (request: RecordedRequest) => void;
+  /** Keep every request, bodies included, in `requests` (default true; off for long-running servers). */
+  recordRequests?: boolean;
 }
 
 export interface LocalBraintrust {
   /** Base URL, e.g. http://127.0.0.1:54321: use it as BRAINTRUST_API_URL. */
   readonly url: string;
   readonly apiKey: string;
-  /** Every request received, oldest first (authorization redacted). */
+  /** Every request received, oldest first (authorization redacted); empty with `recordRequests: false`. */
   readonly requests: RecordedRequest[];
   /** Stored rows of the project with that name, in the order their ids were first written. */
   rows(projectName: string): Row[];
@@ -61,6 +63,7 @@ export async function startLocalBraintrust(options: LocalBraintrustOptions = {})
     apiKey,
     maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     onRequest: options.onRequest,
+    recordRequests: options.recordRequests ?? true,
   });
   await server.up();
 

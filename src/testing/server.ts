@@ -29,6 +29,8 @@ export interface ServerOptions {
   apiKey: string;
   maxRequestBytes: number;
   onRequest?: (request: RecordedRequest) => void;
+  /** Keep every request in `requests` (bodies included): right for tests, not for a long-running server. */
+  recordRequests: boolean;
 }
 
 const HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
@@ -89,7 +91,7 @@ export class LocalServer {
       status: 0,
       bytes: 0,
     };
-    this.requests.push(record);
+    if (this.options.recordRequests) this.requests.push(record);
 
     const raw = await readBody(req, this.options.maxRequestBytes);
     if (raw === undefined) return; // the client went away mid-body

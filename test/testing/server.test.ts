@@ -226,6 +226,18 @@ describe("onRequest", () => {
       await watched.close();
     }
   });
+
+  it("still reports, but keeps nothing, with recordRequests: false", async () => {
+    const seen: number[] = [];
+    const quiet = await startLocalBraintrust({ recordRequests: false, onRequest: (r) => seen.push(r.status) });
+    try {
+      await projectId(quiet, "unrecorded");
+      expect(seen).toEqual([200]);
+      expect(quiet.requests).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
 });
 
 describe("fetch", () => {
