@@ -12,7 +12,7 @@ import type { DeliveryStats, FlushResult } from "./delivery/delivery.js";
 import { createSpanFilter, type SpanFilter } from "./filter.js";
 import { log } from "./log.js";
 import type { Parent } from "./parent.js";
-import { ownDestination, parentInContext } from "./routing.js";
+import { ownDestination, PARENT_ATTRIBUTE, parentInContext, parentNamesDestination } from "./routing.js";
 import { DROPPED, isLocalRoot, keptAncestor, OPEN, type SpanNote, TraceBook } from "./trace-book.js";
 
 export class BraintrustSpanProcessor implements SpanProcessor {
@@ -51,6 +51,11 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   }
 
   private noteStart(span: SpanLike, parentContext: Context): void {
+    // The common case costs two property reads and a context lookup: no feature needs a
+    // note, nothing is routed yet, and neither this span nor its parent names a destination.
+    if (!this.noteEverySpan && this.book.size === 0 && span.attributes?.[PARENT_ATTRIBUTE] === undefined && !parentNamesDestination(parentContext)) {
+      return;
+    }
     const { traceId, spanId } = span.spanContext();
     const parentId = parentSpanIdOf(span);
     let inherited: Parent | undefined;

@@ -38,6 +38,12 @@ export interface ParentInContext {
 
 const NONE: ParentInContext = Object.freeze({ dest: undefined, remote: false });
 
+/** Whether the live span in the start context carries `braintrust.parent` (cheap pre-check). */
+export function parentNamesDestination(parentContext: Context): boolean {
+  const parent = trace.getSpan(parentContext) as unknown as { attributes?: Attributes } | undefined;
+  return parent?.attributes?.[PARENT_ATTRIBUTE] !== undefined;
+}
+
 /** Reads the live parent span from the start context, when it is the span's parent. */
 export function parentInContext(parentContext: Context, parentId: string): ParentInContext {
   const parent = trace.getSpan(parentContext);
