@@ -99,10 +99,12 @@ function groupByTrace(rows: readonly TraceRow[]): TraceRow[][] {
   const traces = new Map<string, TraceRow[]>();
   rows.forEach((row, i) => {
     const key = text(row.root_span_id) ?? text(row.span_id) ?? text(row.id) ?? `#${i}`;
-    traces.set(key, [...(traces.get(key) ?? []), row]);
+    const trace = traces.get(key);
+    if (trace) trace.push(row);
+    else traces.set(key, [row]);
   });
-  const earliest = (trace: TraceRow[]) => Math.min(...trace.map(startOf));
-  return [...traces.values()].sort((a, b) => earliest(a) - earliest(b));
+  const earliest = new Map([...traces.values()].map((t) => [t, Math.min(...t.map(startOf))]));
+  return [...traces.values()].sort((a, b) => earliest.get(a)! - earliest.get(b)!);
 }
 
 /**
@@ -241,9 +243,10 @@ const text = (v: unknown): string | undefined => (typeof v === "string" && v !==
 /** Control characters (newlines, ANSI escapes) from row data would break the tree or the terminal. */
 const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
 /** Lengths and cuts by code point, so a cut never splits a surrogate pair. */
-const length = (s: string): number => Array.from(s).length;
+const SURROGATE = /[\uD800-\uDFFF]/;
+const length = (s: string): number => (SURROGATE.test(s) ? Array.from(s).length : s.length);
 const cut = (s: string, max: number): string => {
-  const chars = Array.from(s);
-  if (chars.length <= max) return s;
-  return max <= 0 ? "" : chars.slice(0, max - 1).join("") + "…";
+  if (length(s) <= max) return s;
+  if (max <= 0) return "";
+  return (SURROGATE.test(s) ? Array.from(s).slice(0, max - 1).join("") : s.slice(0, max - 1)) + "…";
 };

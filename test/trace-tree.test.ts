@@ -100,6 +100,11 @@ describe("renderTraceTree", () => {
     expect(Array.from(short)).toHaveLength(40);
   });
 
+  it("never cuts inside a character that takes two UTF-16 units", () => {
+    const line = renderTraceTree([span("s", { span_attributes: { name: "😀".repeat(40) } })], { width: 21 });
+    expect(line).toBe("😀".repeat(20) + "…");
+  });
+
   it("cuts a long header too, and leaves previews out when there is no room", () => {
     const rows = [span("s", { span_attributes: { name: "n".repeat(100), type: "llm" }, input: "in" })];
     const line = renderTraceTree(rows, { width: 30 });
