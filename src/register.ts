@@ -53,7 +53,7 @@ export function register(options: RegisterOptions = {}): Registration {
     return current;
   }
   const { spanProcessors = [], resource, sampler, spanLimits, idGenerator, ...exporterOptions } = options;
-  const processor = new BraintrustSpanProcessor({ flushOnExit: true, ...exporterOptions });
+  const processor = new BraintrustSpanProcessor({ ...exporterOptions, flushOnExit: exporterOptions.flushOnExit ?? true });
   const providerConfig = withoutUndefined({ resource, sampler, spanLimits, idGenerator });
 
   let sdk: LoadedSdk;

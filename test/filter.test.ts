@@ -3,6 +3,8 @@
 // route and middleware spans, fetches and database calls around AI SDK spans.
 import { type Span, trace } from "@opentelemetry/api";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { generateText } from "ai";
+import { MockLanguageModelV3 } from "ai/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustExporter, BraintrustSpanProcessor, isAISpan } from "../src/index.js";
 import type { SpanLike } from "../src/index.js";
@@ -139,6 +141,40 @@ describe("BraintrustSpanProcessor with filterAISpans", () => {
     expect([...rows.keys()].sort()).toEqual(["POST /chat", "ai.streamText"]);
     expect(rows.get("POST /chat")!.span_parents).toEqual(["b7ad6b7169203331"]);
     expect(rows.get("ai.streamText")!.span_parents).toEqual([server_.spanContext().spanId]);
+    await provider.shutdown();
+  });
+});
+
+describe("filterAISpans with the real AI SDK", () => {
+  it("keeps generateText and its model call under the request root, drops the noise around them", async () => {
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "filter-ai-sdk", filterAISpans: true });
+    const provider = providerWith(processor);
+    trace.setGlobalTracerProvider(provider);
+    const tracer = trace.getTracer("next");
+    const model = new MockLanguageModelV3({
+      doGenerate: {
+        content: [{ type: "text", text: "Paris." }],
+        finishReason: { unified: "stop", raw: "stop" },
+        usage: { inputTokens: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 2, text: 2, reasoning: 0 } },
+        warnings: [],
+      },
+    });
+    const traceId = await tracer.startActiveSpan("POST /api/chat", { attributes: { "http.request.method": "POST" } }, async (root) => {
+      await tracer.startActiveSpan("executing api route (app) /api/chat", async (route) => {
+        tracer.startActiveSpan("redis.get session", (s) => s.end());
+        await generateText({ model, prompt: "Capital of France?", experimental_telemetry: { isEnabled: true } });
+        route.end();
+      });
+      root.end();
+      return root.spanContext().traceId;
+    });
+    await processor.forceFlush();
+    trace.disable();
+
+    const rows = rowsOf("filter-ai-sdk", traceId);
+    expect([...rows.keys()].sort()).toEqual(["POST /api/chat", "ai.generateText", "ai.generateText.doGenerate"]);
+    expect(rows.get("ai.generateText")!.span_parents).toEqual([rows.get("POST /api/chat")!.span_id]);
+    expect(rows.get("ai.generateText.doGenerate")).toMatchObject({ span_attributes: { type: "llm" }, span_parents: [rows.get("ai.generateText")!.span_id] });
     await provider.shutdown();
   });
 });
