@@ -1,5 +1,8 @@
 // register(): one call sets up a global provider with AsyncLocalStorage context, and it
 // says so (once, without throwing) when another provider already owns the global slot.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { context, diag, DiagLogLevel, propagation, type ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -130,5 +133,27 @@ describe("register", () => {
     trace.getTracer("t").startSpan("s").end();
     await expect(result.processor.ready()).rejects.toThrow(/no API key/);
     await result.shutdown();
+  });
+
+  it("without any tracing SDK installed, warns and hands back an idle registration", async () => {
+    // A separate process in which neither SDK package can be found.
+    const script = `
+      import Module from "node:module";
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (/^@opentelemetry\\/sdk-trace(-node)?$/.test(request)) throw Object.assign(new Error("not installed"), { code: "MODULE_NOT_FOUND" });
+        return resolve.call(this, request, ...rest);
+      };
+      const { register } = await import("./src/index.ts");
+      const result = register({ apiKey: "sk-test", apiUrl: "${server.url}", projectName: "register-no-sdk" });
+      result.provider.getTracer("t").startSpan("nowhere").end();
+      await result.shutdown();
+      console.log(JSON.stringify({ registered: result.registered }));
+    `;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+    });
+    expect(JSON.parse(stdout.trim())).toEqual({ registered: false });
+    expect(stderr).toMatch(/register\(\) needs @opentelemetry\/sdk-trace-node/);
   });
 });
