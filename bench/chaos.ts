@@ -56,7 +56,14 @@ async function run(totalSpans: number, rate: number): Promise<void> {
 
   const rssBaseline = process.memoryUsage().rss;
   let rssPeak = rssBaseline;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+  let heapPeak = 0;
+  let queuedBytesPeak = 0;
+  const sampler = setInterval(() => {
+    const memory = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, memory.rss);
+    heapPeak = Math.max(heapPeak, memory.heapUsed);
+    queuedBytesPeak = Math.max(queuedBytesPeak, processor.stats().queuedBytes);
+  }, 20);
   const started = performance.now();
   await server.call("setFault", MIXED);
 
@@ -104,7 +111,7 @@ duplicates          ${audit.rows - audit.distinctSpanIds} duplicate ids stored; 
 dropped (lost)      ${droppedTotal} — ${JSON.stringify(stats.dropped)} (tooLarge counts truncated rows, which were delivered)
 retried requests    ${stats.retried}
 faults injected     ${JSON.stringify(audit.faults)}
-peak RSS            ${mb(Math.max(rssPeak, maxRssBytes))} MB (${mb(rssBaseline)} MB before the first span)
+peak RSS            ${mb(Math.max(rssPeak, maxRssBytes))} MB (${mb(rssBaseline)} MB before the first span; heap used at most ${mb(heapPeak)} MB; queue held at most ${mb(queuedBytesPeak)} MB)
 wall time           ${(wallMs / 1000).toFixed(1)} s (spans produced in ${((producedAt - started) / 1000).toFixed(1)} s; span.end() + onEnd ${(produceMs / 1000).toFixed(2)} s total, ${((produceMs * 1000) / expected.size).toFixed(1)} µs per span)
 `);
   // Exact accounting: every span is stored once, or counted in exactly one dropped reason.
@@ -170,6 +177,8 @@ async function serve(): Promise<void> {
   const { startLocalBraintrust } = await import("braintrust-otel-exporter/testing");
   const server = await startLocalBraintrust({ maxRequestBytes: 64 * 1024 * 1024 });
   const send = (m: unknown) => process.send!(m);
+  // Never outlive the benchmark, whatever happens to it.
+  process.on("disconnect", () => void server.close().finally(() => process.exit(0)));
   send({ url: server.url, apiKey: server.apiKey });
   process.on("message", async ({ id, cmd, arg }: { id: number; cmd: Command; arg?: unknown }) => {
     switch (cmd) {
