@@ -155,7 +155,7 @@ export class Delivery {
       this.counters.lastError = redact(r.message);
       log("error", `unresolved:${parent.key}`, `${r.message}; ${count} queued rows for ${parent.key} dropped, and later ones will be too`);
       this.notify();
-    });
+    }).catch((err) => log("error", "delivery-bug", `unexpected error after resolving ${parent.key}: ${String(err)}`));
     return dest;
   }
 

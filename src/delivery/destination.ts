@@ -65,6 +65,8 @@ export class DestinationResolver {
         return { ok: true, insertPath: experimentInsertPath(parent.value) };
       case "project_name":
         return this.resolveProjectName(parent);
+      default:
+        return { ok: false, message: `unknown parent ${JSON.stringify(parent.key)}: expected project_name:, project_id: or experiment_id:` };
     }
   }
 

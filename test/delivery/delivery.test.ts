@@ -122,6 +122,18 @@ describe("Delivery", () => {
     await ignored.shutdown();
   });
 
+  it("ready() names the project and org on 403; a parent of unknown kind is counted, never thrown", async () => {
+    server.setFault({ routes: ["project"], failStatuses: [403] });
+    const { delivery: d } = start({ orgName: "acme" });
+    await expect(d.ready()).rejects.toThrow(/may not access project "main" in org "acme" \(403 Forbidden\)/);
+    const bogus = { kind: "dataset_id", value: "x", key: "dataset_id:x" } as unknown as Parent;
+    d.enqueue(bogus, event("b1"));
+    await until(() => d.stats().dropped.unresolved === 1);
+    d.enqueue(bogus, event("b2"));
+    expect(d.stats().dropped.unresolved).toBe(2);
+    expect(d.stats().lastError).toMatch(/unknown parent "dataset_id:x"/);
+  });
+
   it("drops a batch the API refuses (400), quoting its message once, and keeps going", async () => {
     const scripted = await scriptedServer((req, res) => {
       if (req.body.includes('"bad-')) return json(res, 400, { error: "events.0.scores.x: must be <= 1" });
