@@ -152,7 +152,7 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
 }
 
 function fail(error: string, warnings: string[]): ConfigResult {
-  return { ok: false, error: `braintrust-otel-exporter: ${error}`, warnings };
+  return { ok: false, error, warnings };
 }
 
 function checkUrl(raw: string, warnings: string[]): string | undefined {

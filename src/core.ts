@@ -19,12 +19,12 @@ export function createCore(options: BraintrustExporterOptions | undefined): Expo
     if (typeof options?.apiKey === "string") addSecret(options.apiKey.trim());
     result = resolveConfig(options ?? {});
   } catch (err) {
-    result = { ok: false as const, error: `braintrust-otel-exporter: invalid options: ${String(err)}`, warnings: [] };
+    result = { ok: false as const, error: `invalid options: ${String(err)}`, warnings: [] };
   }
   for (const warning of result.warnings) log("warn", `config:${warning}`, warning);
   if (!result.ok) {
     warnOnce("config", `${result.error}. No spans will be sent.`);
-    const delivery = new InertDelivery(redact(result.error)) as unknown as Delivery;
+    const delivery = new InertDelivery(`braintrust-otel-exporter: ${redact(result.error)}`) as unknown as Delivery;
     return { config: undefined, delivery, pipeline: new RowPipeline(INERT_CONFIG, delivery) };
   }
   addSecret(result.config.apiKey);
