@@ -119,7 +119,7 @@ export class Delivery {
 
   /** Delivers everything queued before the call, bounded by exportTimeoutMillis. Never rejects. */
   flush(): Promise<FlushResult> {
-    return this.flushUntil(Date.now() + this.config.exportTimeoutMillis).catch(() => this.flushResult(this.counters.sent, this.counters.lost));
+    return this.flushUntil(Date.now() + this.config.exportTimeoutMillis).catch(() => ({ sent: 0, dropped: 0, pending: this.queue.size }));
   }
 
   /** flush once, then close the pool; later enqueues count as dropped.shutdown. Never rejects. */
@@ -238,19 +238,26 @@ export class Delivery {
     try {
       this.pump();
       while (marks.some(([lane, mark]) => lane.taken < mark)) {
-        if (!(await this.progress(deadline))) return this.flushResult(sent0, lost0);
+        if (!(await this.progress(deadline))) return this.flushResult(sent0, lost0, marks, true);
       }
       await settledBy([...this.inflight], deadline);
-      return this.flushResult(sent0, lost0);
+      return this.flushResult(sent0, lost0, marks, Date.now() >= deadline);
     } finally {
       this.flushing--;
       clearTimeout(keepAlive);
     }
   }
 
-  private flushResult(sent0: number, lost0: number): FlushResult {
+  /**
+   * `pending` counts only this flush's own rows: those queued before it that are still
+   * queued, plus (when it ran out of time) the rows in flight. Rows other callers queued
+   * meanwhile are theirs, so overlapping exports do not fail each other.
+   */
+  private flushResult(sent0: number, lost0: number, marks: readonly (readonly [Lane, number])[], timedOut: boolean): FlushResult {
     const { sent, lost } = this.counters;
-    return { sent: sent - sent0, dropped: lost - lost0, pending: this.queue.size + this.inflightRows };
+    let pending = timedOut ? this.inflightRows : 0;
+    for (const [lane, mark] of marks) pending += Math.max(0, mark - lane.taken);
+    return { sent: sent - sent0, dropped: lost - lost0, pending };
   }
 
   /** Waits for the next change in the queue or in flight; false once the deadline has passed. */

@@ -54,6 +54,19 @@ describe("Delivery", () => {
     expect(d.stats()).toMatchObject({ queued: 0, queuedBytes: 0, sent: 25, retried: 0 });
   });
 
+  it("counts as pending only the flush's own rows, so overlapping flushes do not fail each other", async () => {
+    const { delivery: d, parent } = start({ maxExportBatchSize: 10, maxConcurrentRequests: 1 });
+    await d.ready();
+    server.setFault({ delayMs: 100 });
+    enqueueMany(d, parent, ids("first", 10));
+    const first = d.flush();
+    enqueueMany(d, parent, ids("later", 60));
+    expect(await first).toMatchObject({ dropped: 0, pending: 0 });
+    expect(d.stats().queued).toBeGreaterThan(0); // the later rows were not done when the first flush ended
+    expect(await d.flush()).toMatchObject({ dropped: 0, pending: 0 });
+    expect(server.rows("main")).toHaveLength(70);
+  });
+
   it("sends a full batch without waiting for the timer or a flush", async () => {
     const { delivery: d, parent } = start({ maxExportBatchSize: 10 });
     enqueueMany(d, parent, ids("full", 10));
