@@ -54,5 +54,5 @@ const { text } = await generateText({
 console.log(`Answer: ${text}`);
 
 await shutdown();
-target.show(projectName);
+await target.show(projectName);
 await target.close();

@@ -69,5 +69,5 @@ for (const q of ["What is OpenTelemetry?", "Email me at jane@example.com"]) {
 await new Promise<void>((resolve) => server.close(() => resolve()));
 
 await shutdown(); // flushes what is queued
-target.show(projectName);
+await target.show(projectName);
 await target.close();

@@ -55,7 +55,7 @@ async function invoke(body: unknown): Promise<void> {
 await invoke({ text: "OpenTelemetry is a standard for traces. It has many parts." });
 await invoke({ text: "Braintrust stores LLM traces. It also runs evals." });
 
-target.show(projectName);
+await target.show(projectName);
 await target.close();
 // A real platform never calls shutdown; the flushes above already delivered everything.
 process.exit(0);
