@@ -1,19 +1,14 @@
 // Every request body the exporter sends validates against Braintrust's official OpenAPI spec.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { trace } from "@opentelemetry/api";
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../src/index.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+import { loadSpecValidators } from "./helpers/spec.js";
 import { providerWith } from "./helpers/tracing.js";
 
-const validatorPath = fileURLToPath(new URL("../../shared/braintrust-openapi/validate.mjs", import.meta.url));
-const present = existsSync(validatorPath);
-if (!present) console.log(`conformance: skipped, ${validatorPath} is not present`);
+const v = await loadSpecValidators();
 
-describe.skipIf(!present)("conformance with the official OpenAPI spec", () => {
+describe.skipIf(!v)("conformance with the official OpenAPI spec", () => {
   let server: LocalBraintrust;
   beforeAll(async () => {
     server = await startLocalBraintrust();
@@ -21,8 +16,6 @@ describe.skipIf(!present)("conformance with the official OpenAPI spec", () => {
   afterAll(() => server.close());
 
   it("validates project and insert request bodies", async () => {
-    const { loadValidators } = await import(validatorPath);
-    const v = loadValidators({ Ajv, addFormats });
     const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "conformance", orgName: "acme" });
     const provider = providerWith(processor);
     const tracer = provider.getTracer("conformance");
@@ -50,8 +43,8 @@ describe.skipIf(!present)("conformance with the official OpenAPI spec", () => {
     const insertBodies = server.requests.filter((r) => r.path.endsWith("/insert")).map((r) => r.body);
     expect(projectBodies).toEqual([{ name: "conformance", org_name: "acme" }]);
     expect(insertBodies.length).toBeGreaterThan(0);
-    for (const body of projectBodies) expect(v.createProject(body)).toEqual([]);
-    for (const body of insertBodies) expect(v.insertProjectLogs(body)).toEqual([]);
+    for (const body of projectBodies) expect(v!.createProject(body)).toEqual([]);
+    for (const body of insertBodies) expect(v!.insertProjectLogs(body)).toEqual([]);
     expect(server.rows("conformance")).toHaveLength(2);
     await provider.shutdown();
     trace.disable();

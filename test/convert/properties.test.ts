@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { toBraintrustEvent } from "../../src/convert/index.js";
 import type { SpanLike } from "../../src/convert/types.js";
 import { jsonToSpan, type SpanJson } from "../fixtures/span-json.js";
-import { loadSpecValidators, type SpecValidators } from "../testing/helpers.js";
+import { loadSpecValidators, type SpecValidators } from "../helpers/spec.js";
 
 const KEYS = [
   // GenAI semconv, current and deprecated

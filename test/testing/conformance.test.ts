@@ -2,7 +2,8 @@
 // body is checked against the official OpenAPI spec (skipped when it is absent).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
-import { call, insert, loadSpecValidators } from "./helpers.js";
+import { loadSpecValidators } from "../helpers/spec.js";
+import { call, insert } from "./helpers.js";
 
 const spec = await loadSpecValidators();
 

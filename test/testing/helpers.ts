@@ -1,7 +1,5 @@
 // Shared by the local-server tests: a small JSON client over real loopback HTTP,
 // and the official spec's validators when the spec is present.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { LocalBraintrust } from "braintrust-otel-exporter/testing";
 
 export interface Answer {
@@ -40,32 +38,4 @@ export async function projectId(lb: LocalBraintrust, name: string): Promise<stri
 
 export async function insert(lb: LocalBraintrust, id: string, events: unknown[]): Promise<Answer> {
   return call(lb, "POST", `/v1/project_logs/${id}/insert`, { events });
-}
-
-type Validate = (body: unknown) => string[];
-export interface SpecValidators {
-  schema(name: string): Validate;
-  createProject: Validate;
-  project: Validate;
-  insertProjectLogs: Validate;
-  insertProjectLogsEvent: Validate;
-  insertExperiment: Validate;
-  insertEventsResponse: Validate;
-  fetchProjectLogsResponse: Validate;
-}
-
-const specModule = new URL("../../../shared/braintrust-openapi/validate.mjs", import.meta.url);
-
-/** The official spec's validators, or undefined (with a note on the console) when the spec is absent. */
-export async function loadSpecValidators(): Promise<SpecValidators | undefined> {
-  if (!existsSync(fileURLToPath(specModule))) {
-    console.log(`skipping spec conformance: ${fileURLToPath(specModule)} not found`);
-    return undefined;
-  }
-  const [{ default: Ajv }, { default: addFormats }, { loadValidators }] = await Promise.all([
-    import("ajv"),
-    import("ajv-formats"),
-    import(specModule.href),
-  ]);
-  return loadValidators({ Ajv, addFormats }) as SpecValidators;
 }

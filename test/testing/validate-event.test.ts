@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { validateInsertEvent, validateInsertRequest } from "braintrust-otel-exporter/testing";
-import { loadSpecValidators } from "./helpers.js";
+import { loadSpecValidators } from "../helpers/spec.js";
 
 const spec = await loadSpecValidators();
 
