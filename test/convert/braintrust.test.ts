@@ -1,7 +1,7 @@
-import { DiagLogLevel, diag } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { toBraintrustEvent } from "../../src/convert/index.js";
 import { resetLogState } from "../../src/log.js";
+import { captureDiag } from "../helpers/diag.js";
 import { oneSpan } from "../helpers/spans.js";
 
 const SERVICE = { "service.name": "test-service" };
@@ -10,15 +10,9 @@ function convert(attributes: Record<string, unknown>, root = false) {
   return toBraintrustEvent(oneSpan(attributes as never, { root }));
 }
 
-function captureDiag(): string[] {
-  const lines: string[] = [];
-  const sink = (msg: string) => lines.push(msg);
-  diag.setLogger({ error: sink, warn: sink, info: sink, debug: sink, verbose: sink }, DiagLogLevel.ALL);
-  return lines;
-}
-
+let diagnostics: ReturnType<typeof captureDiag> | undefined;
 afterEach(() => {
-  diag.disable();
+  diagnostics?.stop();
   resetLogState();
 });
 
@@ -47,10 +41,10 @@ describe("braintrust.* attributes", () => {
   });
 
   it("keeps invalid JSON as a string and says so through diag", () => {
-    const lines = captureDiag();
+    diagnostics = captureDiag();
     const event = convert({ "braintrust.input_json": "{not json" });
     expect(event.input).toBe("{not json");
-    expect(lines.some((l) => l.includes("braintrust.input_json") && l.includes("not valid JSON"))).toBe(true);
+    expect(diagnostics.messages.some((l) => l.includes("braintrust.input_json") && l.includes("not valid JSON"))).toBe(true);
   });
 
   it("maps metadata, metrics, scores, tags, origin and context", () => {

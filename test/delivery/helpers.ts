@@ -1,6 +1,5 @@
 // Shared by the delivery tests: synthetic rows, configs, and a tiny scripted HTTP server
 // for behaviour the local Braintrust server does not model (sockets, headers, concurrency).
-import { DiagLogLevel, diag } from "@opentelemetry/api";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../../src/config.js";
@@ -87,21 +86,7 @@ export function acceptInsert(req: SeenRequest, res: ServerResponse): void {
   json(res, 200, { row_ids: events.map((e) => e.id) });
 }
 
-/** Fails the test on any unhandled rejection while `fn` runs (and shortly after). */
-export function trackUnhandled(): { rejections: unknown[]; stop(): void } {
-  const rejections: unknown[] = [];
-  const listener = (reason: unknown) => rejections.push(reason);
-  process.on("unhandledRejection", listener);
-  return { rejections, stop: () => process.off("unhandledRejection", listener) };
-}
-
-/** Captures every diag message (all levels) until `stop()`. */
-export function captureDiag(): { messages: string[]; stop(): void } {
-  const messages: string[] = [];
-  const record = (...args: unknown[]) => messages.push(args.map(String).join(" "));
-  diag.setLogger({ error: record, warn: record, info: record, debug: record, verbose: record }, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
-  return { messages, stop: () => diag.disable() };
-}
+export { captureDiag, trackUnhandled } from "../helpers/diag.js";
 
 /** Polls `check` until it holds (the wait is bounded by the test's own timeout). */
 export async function until(check: () => boolean, intervalMs = 10): Promise<void> {

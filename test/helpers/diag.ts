@@ -1,0 +1,18 @@
+// Watching what the exporter says and what escapes it: diag messages and unhandled rejections.
+import { DiagLogLevel, diag } from "@opentelemetry/api";
+
+/** Fails the test on any unhandled rejection while `fn` runs (and shortly after). */
+export function trackUnhandled(): { rejections: unknown[]; stop(): void } {
+  const rejections: unknown[] = [];
+  const listener = (reason: unknown) => rejections.push(reason);
+  process.on("unhandledRejection", listener);
+  return { rejections, stop: () => process.off("unhandledRejection", listener) };
+}
+
+/** Captures every diag message (all levels) until `stop()`. */
+export function captureDiag(): { messages: string[]; stop(): void } {
+  const messages: string[] = [];
+  const record = (...args: unknown[]) => messages.push(args.map(String).join(" "));
+  diag.setLogger({ error: record, warn: record, info: record, debug: record, verbose: record }, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+  return { messages, stop: () => diag.disable() };
+}
