@@ -1,0 +1,146 @@
+// Hostile span data through the real processor to the local server: each case costs at most
+// its own span, says why through diag, and yields a row the official schema accepts or a
+// counted drop. Nothing is thrown and no promise is left rejected.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BraintrustSpanProcessor } from "../src/index.js";
+import { resetLogState } from "../src/log.js";
+import type { SpanLike } from "../src/convert/types.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+import { captureDiag, trackUnhandled } from "./helpers/diag.js";
+import { loadSpecValidators } from "./helpers/spec.js";
+import { providerWith } from "./helpers/tracing.js";
+
+let server: LocalBraintrust;
+let diagnostics: ReturnType<typeof captureDiag>;
+let unhandled: ReturnType<typeof trackUnhandled>;
+const spec = await loadSpecValidators();
+
+beforeAll(async () => {
+  server = await startLocalBraintrust();
+});
+afterAll(() => server.close());
+afterEach(() => {
+  diagnostics.stop();
+  unhandled.stop();
+  expect(unhandled.rejections).toEqual([]);
+  resetLogState();
+});
+
+/** Ends one span with `attributes` beside a well-behaved sibling, and returns both rows. */
+async function send(projectName: string, attributes: Record<string, unknown>, options: { maxBatchBytes?: number } = {}) {
+  diagnostics = captureDiag();
+  unhandled = trackUnhandled();
+  const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName, ...options });
+  const provider = providerWith(processor);
+  const tracer = provider.getTracer("bad-input");
+  tracer.startActiveSpan("root", (root) => {
+    const bad = tracer.startSpan("bad");
+    expect(() => bad.setAttributes(attributes as never)).not.toThrow();
+    bad.end();
+    tracer.startSpan("good", { attributes: { input: "fine" } }).end();
+    root.end();
+  });
+  await processor.forceFlush();
+  const stats = processor.stats();
+  await provider.shutdown();
+  const rows = server.rows(projectName);
+  if (spec) {
+    for (const request of server.requests.filter((r) => r.path.includes(`/insert`))) {
+      expect(spec.insertProjectLogs(request.body)).toEqual([]);
+    }
+  }
+  const byName = (name: string) => rows.find((r) => r.span_attributes?.name === name);
+  expect(byName("good")?.input).toBe("fine"); // the neighbour never pays
+  expect(byName("root")).toBeDefined();
+  return { bad: byName("bad"), stats, messages: diagnostics.messages };
+}
+
+describe("bad input", () => {
+  it("a 10 MB attribute string: delivered with its largest field truncated, and counted", async () => {
+    const huge = "x".repeat(10 * 1024 * 1024);
+    const { bad, stats, messages } = await send("bad-huge", { "braintrust.output_json": JSON.stringify(huge), note: "kept" }, { maxBatchBytes: 1024 * 1024 });
+    expect(bad?.output).toMatch(/^\[truncated 10\.\d MB\]$/);
+    expect(bad?.metadata).toMatchObject({ note: "kept" });
+    expect(stats.dropped.tooLarge).toBe(1);
+    expect(messages.join("\n")).toMatch(/truncat/i);
+  });
+
+  it("invalid JSON in *_json attributes: kept as the string, with a warning", async () => {
+    const { bad, messages } = await send("bad-json", { "braintrust.input_json": '{"a":', "braintrust.metadata": "not json" });
+    expect(bad?.input).toBe('{"a":');
+    expect(bad?.metadata).toMatchObject({ "braintrust.metadata": "not json" });
+    expect(messages.join("\n")).toMatch(/braintrust\.input_json is not valid JSON/);
+  });
+
+  it("NaN and Infinity: never sent as metrics, and the row stays valid", async () => {
+    const { bad } = await send("bad-numbers", {
+      weird: Number.NaN,
+      big: Number.POSITIVE_INFINITY,
+      "braintrust.metrics": '{"prompt_tokens": 1e999, "latency": -1e999, "ok": 2}',
+      "gen_ai.usage.input_tokens": Number.NaN,
+      "gen_ai.usage.output_tokens": 4,
+    });
+    expect(bad?.metrics).toMatchObject({ ok: 2, completion_tokens: 4, tokens: 4 });
+    expect(bad?.metrics).not.toHaveProperty("prompt_tokens");
+    expect(bad?.metrics).not.toHaveProperty("latency");
+  });
+
+  it("very deep nesting: the row is delivered, the unserializable part replaced by a marker", async () => {
+    const depth = 200_000;
+    const { bad } = await send("bad-deep", { "braintrust.input_json": "[".repeat(depth) + "]".repeat(depth), output: "still here" });
+    expect(bad?.output).toBe("still here");
+    expect(bad?.input).toMatch(/^\[unserializable: .+\]$/);
+  });
+
+  it("lone UTF-16 surrogates: sent as escapes, the row stays valid JSON", async () => {
+    const { bad } = await send("bad-surrogates", { input: "a\ud800b", "braintrust.output_json": '"\\udc00"' });
+    expect(bad?.input).toBe("a\ud800b");
+    expect(bad?.output).toBe("\udc00");
+  });
+
+  it("__proto__ and constructor keys: stored as data, no prototype touched", async () => {
+    const { bad } = await send("bad-proto", { "braintrust.metadata": '{"__proto__":{"admin":true},"constructor":{"prototype":1}}' });
+    expect(({} as { admin?: boolean }).admin).toBeUndefined();
+    expect(JSON.stringify(bad?.metadata)).toContain('"__proto__":{"admin":true}');
+  });
+});
+
+describe("spans the SDK would never make", () => {
+  let next = 0;
+  const base = (over: Partial<SpanLike>): SpanLike => ({
+    name: "odd",
+    spanContext: ((id) => () => ({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: id }))(`b7ad6b71692033${String(++next).padStart(2, "0")}`),
+    startTime: [1_700_000_010, 0],
+    endTime: [1_700_000_011, 0],
+    attributes: {},
+    ...over,
+  });
+
+  it("ends before it starts, zero or malformed ids, not a span at all: each costs only itself", async () => {
+    diagnostics = captureDiag();
+    unhandled = trackUnhandled();
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "bad-spans" });
+    const end = (span: unknown) => expect(() => processor.onEnd(span as never)).not.toThrow();
+    end(base({ name: "backwards", startTime: [1_700_000_020, 0], endTime: [1_700_000_010, 0] }));
+    end(base({ name: "zero ids", spanContext: () => ({ traceId: "0".repeat(32), spanId: "0".repeat(16) }) }));
+    end(base({ name: "malformed ids", spanContext: () => ({ traceId: "not-hex", spanId: "" }) }));
+    end(null);
+    end({ name: "no context" });
+    end(base({ name: "fine" }));
+    await processor.forceFlush();
+    const rows = server.rows("bad-spans");
+    const names = rows.map((r) => r.span_attributes?.name).sort();
+    expect(names).toEqual(["backwards", "fine", "malformed ids", "zero ids"]);
+    const backwards = rows.find((r) => r.span_attributes?.name === "backwards")!;
+    expect(backwards.metrics?.end).toBe(backwards.metrics?.start);
+    for (const row of rows) {
+      expect(row.span_id).toMatch(/^[0-9a-f]{16}$/);
+      expect(row.span_id).not.toBe("0".repeat(16));
+    }
+    expect(processor.stats().dropped.invalid).toBe(2);
+    const said = diagnostics.messages.join("\n");
+    expect(said).toMatch(/ends before it starts/);
+    expect(said).toMatch(/invalid span id/);
+    await processor.shutdown();
+  });
+});
