@@ -2,7 +2,8 @@
 // Shared by the span processor and the span exporter; every failure costs only that span.
 // Which spans get here, where they go and which parent they name is decided by the caller.
 import type { ExporterConfig } from "./config.js";
-import { toBraintrustEvent } from "./convert/index.js";
+import { toBraintrustEvent, toRowEvent } from "./convert/index.js";
+import { RawJson } from "./convert/raw-json.js";
 import type { BraintrustEvent, SpanLike } from "./convert/types.js";
 import type { Delivery } from "./delivery/delivery.js";
 import { log } from "./log.js";
@@ -11,6 +12,8 @@ import type { Parent } from "./parent.js";
 import { toStartRow } from "./start-row.js";
 
 const CONTENT_FIELDS = ["input", "output", "expected", "metadata", "context", "origin", "error"] as const;
+/** The fields `toRowEvent` may leave as JSON text. */
+const TEXT_FIELDS = ["input", "output", "expected"] as const;
 
 export class RowPipeline {
   private readonly mask: ExporterConfig["mask"];
@@ -28,7 +31,8 @@ export class RowPipeline {
    */
   push(span: SpanLike, destination: Parent, parentId: string | undefined, merge: boolean): void {
     try {
-      const event = toBraintrustEvent(span);
+      // A mask must see parsed values; without one, JSON content is written as given.
+      const event = this.mask ? toBraintrustEvent(span) : toRowEvent(span);
       if (parentId !== undefined) event.span_parents = [parentId];
       if (merge) event._is_merge = true;
       this.send(event, destination);
@@ -61,10 +65,24 @@ export class RowPipeline {
 }
 
 /**
- * One JSON.stringify per row. Values that cannot be serialized (nesting deeper than the
- * stack allows, BigInt from a custom mask) lose only the offending fields, not the row.
+ * One JSON.stringify per row, with JSON text fields (RawJson) appended verbatim. Values that
+ * cannot be serialized (nesting deeper than the stack allows, BigInt from a custom mask) lose
+ * only the offending fields, not the row.
  */
 export function serializeRow(event: BraintrustEvent): string | undefined {
+  let text = "";
+  for (const field of TEXT_FIELDS) {
+    const value = event[field];
+    if (!(value instanceof RawJson)) continue;
+    text += `,"${field}":${value.text}`;
+    event[field] = undefined;
+  }
+  const json = stringifyRow(event);
+  if (json === undefined || text === "") return json;
+  return json === "{}" ? `{${text.slice(1)}}` : json.slice(0, -1) + text + "}";
+}
+
+function stringifyRow(event: BraintrustEvent): string | undefined {
   try {
     return JSON.stringify(event);
   } catch (err) {

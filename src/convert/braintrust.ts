@@ -13,6 +13,7 @@ import {
   setMetric,
   setOwn,
 } from "./mapper.js";
+import { rawJsonOf } from "./raw-json.js";
 import type { Attributes } from "./types.js";
 
 const CONTENT = [
@@ -33,7 +34,7 @@ export const braintrustMapper: Mapper = {
   map(_span, attrs, draft) {
     for (const [field, jsonKey, legacyKey] of CONTENT) {
       if (attrs[jsonKey] !== undefined) {
-        setField(draft, field, parseJsonAttr(attrs[jsonKey], jsonKey));
+        setField(draft, field, jsonContent(attrs[jsonKey], jsonKey, draft));
         claim(draft, jsonKey);
       }
       if (attrs[legacyKey] !== undefined) {
@@ -72,6 +73,11 @@ export const braintrustMapper: Mapper = {
     claim(draft, "braintrust.parent");
   },
 };
+
+/** A `*_json` content attribute: its text as is when the draft may keep it and it is valid JSON, else parsed. */
+function jsonContent(value: unknown, key: string, draft: Draft): unknown {
+  return (draft.keepJsonText && typeof value === "string" && rawJsonOf(value)) || parseJsonAttr(value, key);
+}
 
 /** A JSON-object attribute; anything else is reported and kept in metadata under its own key. */
 function objectAttr(attrs: Attributes, key: string, draft: Draft): Record<string, unknown> | undefined {

@@ -16,8 +16,20 @@ const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** Pure conversion of one finished span. Throws only on a span that is not span-shaped at all. */
 export function toBraintrustEvent(span: SpanLike): BraintrustEvent {
+  return convert(span, false);
+}
+
+/**
+ * For the row pipeline: the same event, except that `input`, `output` and `expected` given
+ * as valid JSON text may be that text (a RawJson), which `serializeRow` writes verbatim.
+ */
+export function toRowEvent(span: SpanLike): BraintrustEvent {
+  return convert(span, true);
+}
+
+function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
   const attrs: Attributes = span.attributes ?? NO_ATTRIBUTES;
-  const draft: Draft = { event: baseEvent(span), claimed: new Set() };
+  const draft: Draft = { event: baseEvent(span), claimed: new Set(), keepJsonText };
 
   for (const mapper of MAPPERS) {
     if (mapper.applies(span, attrs)) mapper.map(span, attrs, draft);

@@ -8,6 +8,8 @@ export interface Draft {
   readonly event: BraintrustEvent & { metadata: Record<string, unknown> };
   /** Attribute keys a mapper consumed; they are not copied into metadata. */
   readonly claimed: Set<string>;
+  /** Content given as valid JSON text may stay text (a RawJson), for the row serializer. */
+  readonly keepJsonText: boolean;
 }
 
 export interface Mapper {
