@@ -1,68 +1,63 @@
 // Cuts one insert request out of a lane: at most `maxRows` rows and `maxBytes` UTF-8 bytes
-// of body. Rows are already JSON, so the body is built by concatenation, never re-stringified.
+// of body. Rows are already JSON, and already UTF-8 in the queue, so the body is a copy of
+// their bytes, never re-stringified; the queue knows each row's exact size.
 import type { ByteBoundedQueue, Lane } from "./queue.js";
-import { byteLength, truncateToFit } from "./truncate.js";
+import { ENVELOPE_BYTES, EncodedRows } from "./rows.js";
+import { truncateToFit } from "./truncate.js";
 
-const OPEN = '{"events":[';
-const CLOSE = "]}";
-/** Envelope bytes around the rows (both parts are ASCII). */
-export const ENVELOPE_BYTES = OPEN.length + CLOSE.length;
+export { ENVELOPE_BYTES, batchBody, batchBytes } from "./rows.js";
 
-export function batchBody(rows: readonly string[]): string {
-  return OPEN + rows.join(",") + CLOSE;
-}
-
-/** The body's exact UTF-8 size, without building it. */
-export function batchBytes(rows: readonly string[]): number {
-  let bytes = ENVELOPE_BYTES + Math.max(0, rows.length - 1);
-  for (const row of rows) bytes += byteLength(row);
-  return bytes;
-}
-
-export interface Batch {
-  rows: string[];
-  /** Rows in `rows` that were truncated to fit (the originals are gone). */
-  truncated: string[];
+export class Batch {
+  /** Rows truncated to fit (then the batch is that one row), as sent. */
+  truncated: string[] = [];
   /** Rows taken from the lane that could not be made to fit, even truncated. */
-  dropped: number;
+  dropped = 0;
+
+  constructor(public encoded: EncodedRows) {}
+
+  /** The rows as text, decoded (the send path uses `encoded`). */
+  get rows(): string[] {
+    return this.encoded.texts();
+  }
 }
 
 /**
  * Takes the next batch from the front of `lane`. A row too big for any batch is taken alone
- * and truncated (see truncate.ts). Exact byte counts are computed only once the cheap upper
- * bound (3 UTF-8 bytes per UTF-16 unit) says the batch might not fit.
+ * and truncated (see truncate.ts); one that cannot fit even then is dropped and counted.
  */
 export function takeBatch(queue: ByteBoundedQueue, lane: Lane, maxRows: number, maxBytes: number): Batch {
-  const batch: Batch = { rows: [], truncated: [], dropped: 0 };
-  let bytes = ENVELOPE_BYTES;
-  let exact = false;
-  while (batch.rows.length < maxRows) {
-    const row = lane.peek();
-    if (row === undefined) break;
-    const separator = batch.rows.length > 0 ? 1 : 0;
-    let size = row.length * 3;
-    if (!exact && bytes + separator + size > maxBytes) {
-      exact = true;
-      bytes = batchBytes(batch.rows);
+  let dropped = 0;
+  let batch: Batch | undefined;
+  while (!batch) {
+    const count = rowsThatFit(lane, maxRows, maxBytes);
+    if (count > 0 || lane.length === 0) {
+      batch = new Batch(queue.take(lane, count));
+      continue;
     }
-    if (exact) size = byteLength(row);
-    if (bytes + separator + size > maxBytes) {
-      if (batch.rows.length > 0) break;
-      queue.shift(lane);
-      const fitted = truncateToFit(row, maxBytes - ENVELOPE_BYTES);
-      if (fitted === undefined) {
-        batch.dropped++;
-        continue;
-      }
-      batch.rows.push(fitted);
+    // The front row is too big for a batch of its own.
+    const fitted = truncateToFit(queue.shift(lane)!, maxBytes - ENVELOPE_BYTES);
+    if (fitted === undefined) {
+      dropped++;
+    } else {
+      batch = new Batch(EncodedRows.fromText([fitted], true));
       batch.truncated.push(fitted);
-      break;
     }
-    queue.shift(lane);
-    batch.rows.push(row);
-    bytes += separator + size;
   }
+  batch.dropped = dropped;
   return batch;
+}
+
+/** How many rows from the front of `lane` fit in one body. */
+function rowsThatFit(lane: Lane, maxRows: number, maxBytes: number): number {
+  const limit = Math.min(maxRows, lane.length);
+  let bytes = ENVELOPE_BYTES;
+  let count = 0;
+  while (count < limit) {
+    bytes += lane.rowBytes(count) + (count > 0 ? 1 : 0);
+    if (bytes > maxBytes) break;
+    count++;
+  }
+  return count;
 }
 
 /** Halves for a 413 answer; each keeps its order. */

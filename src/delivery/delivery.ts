@@ -8,6 +8,7 @@ import { takeBatch } from "./batch.js";
 import { DestinationResolver } from "./destination.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, sleep } from "./retry.js";
+import type { EncodedRows } from "./rows.js";
 import { Sender } from "./sender.js";
 import { Counters, type DeliveryStats, type DropReason, type FlushResult } from "./stats.js";
 import { Transport } from "./transport.js";
@@ -191,7 +192,7 @@ export class Delivery {
       this.counters.truncated(batch.truncated.length);
       this.counters.drop("tooLarge", batch.dropped);
       if (batch.truncated.length + batch.dropped > 0) this.sender.reportTooLarge(dest, batch.truncated.length, batch.dropped);
-      if (batch.rows.length > 0) this.start(dest, batch.rows, new Set(batch.truncated));
+      if (batch.encoded.length > 0) this.start(dest, batch.encoded);
     }
     if (!this.order.some((d) => d.insertPath && d.lane.length > 0)) this.due = false;
     if (this.queue.size > 0 && !this.timer && !this.due) this.arm();
@@ -213,14 +214,17 @@ export class Delivery {
     return undefined;
   }
 
-  private start(dest: Destination, rows: string[], truncated: Set<string>): void {
+  private start(dest: Destination, rows: EncodedRows): void {
     this.active++;
     this.inflightRows += rows.length;
+    // The body is memory the queue no longer counts, until the send is done with it.
+    this.queue.inFlightBytes += rows.body.length;
     const task: Promise<void> = this.sender
-      .send({ parent: dest.parent, insertPath: dest.insertPath! }, rows, truncated)
+      .send({ parent: dest.parent, insertPath: dest.insertPath! }, rows)
       .finally(() => {
         this.active--;
         this.inflightRows -= rows.length;
+        this.queue.inFlightBytes -= rows.body.length;
         this.inflight.delete(task);
         this.pump();
       });

@@ -1,12 +1,26 @@
-// Serialized rows waiting to be sent, one FIFO lane per destination, bounded as a
-// whole by row count and bytes. Every operation is O(1) (amortized for `shift`),
-// because `push` runs on the application's hot path.
+// Serialized rows waiting to be sent, one FIFO lane per destination, bounded as a whole by
+// row count and bytes. `push` runs on the application's hot path: it is O(1) and encodes
+// the row once, as UTF-8, into a chunk of its lane.
+//
+// Rows live outside the V8 heap, as the bytes that will be sent. Held as strings they cost
+// more than their length (a serialized row is a rope of pieces until something flattens
+// it), they survive young-generation collections only to be copied and promoted, and a
+// batch had to join and encode them again. In chunks, the bytes held are the bytes counted,
+// each row's string dies young, and a batch is a copy of a few byte ranges.
+import { EncodedRows } from "./rows.js";
+
+/** A lane's chunks grow with what it holds, up to this size; emptied ones of this size are reused. */
+const MAX_CHUNK = 1024 * 1024;
+/** A lane's first chunk: idle lanes hold none, and many small lanes hold little. */
+const MIN_CHUNK = 16 * 1024;
+/** Emptied full-size chunks kept for reuse, so a steady stream leaves the GC nothing to find. */
+const SPARE_CHUNKS = 4;
+const COMMA = 0x2c;
 
 /**
- * What a row costs against `maxQueueBytes`: its UTF-16 length. V8 keeps ASCII/Latin-1
- * strings at one byte per character, so for typical JSON this is both the memory held
- * and the UTF-8 size on the wire. It is a lower bound on UTF-8 bytes (a non-ASCII
- * character takes 2-4 bytes), so the batcher measures exact bytes where a cap is at stake.
+ * The least a row can cost against `maxQueueBytes`, known without a scan: its UTF-16 length,
+ * a lower bound on its UTF-8 bytes (a non-ASCII character takes 2-4). A row that cannot fit
+ * even so is refused before it is encoded; the queue counts the exact bytes it holds.
  */
 export function rowCost(json: string): number {
   return json.length;
@@ -16,56 +30,145 @@ export function rowCost(json: string): number {
 export class Lane {
   /** Rows ever removed from this lane (sent, or dropped); a flush waits for this to pass a mark. */
   taken = 0;
+  /** UTF-8 bytes of the rows queued. */
   bytes = 0;
-  private items: string[] = [];
+  // Per row, from `head` on: its chunk and its byte range there. Rows follow each other in
+  // a chunk with a comma after each, so consecutive rows are one range, ready for a body.
+  private chunks: Buffer[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
   private head = 0;
+  /** The chunk new rows are written to, and how much of it is used. */
+  private current: Buffer | undefined;
+  private used = 0;
 
   constructor(readonly key: string) {}
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.starts.length - this.head;
   }
 
+  /** UTF-8 bytes of the row `i` places from the front. */
+  rowBytes(i: number): number {
+    const at = this.head + i;
+    return this.ends[at]! - this.starts[at]!;
+  }
+
+  /** The oldest row's text (decoded). */
   peek(): string | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
+    if (this.length === 0) return undefined;
+    const at = this.head;
+    return this.chunks[at]!.toString("utf8", this.starts[at], this.ends[at]);
   }
 
-  /** Internal to the queue, which keeps the totals. */
-  add(json: string): void {
-    this.items.push(json);
+  /** Internal to the queue: encodes `json` after the last row and returns its bytes; `commit` makes it a row. */
+  stage(json: string, spares: Buffer[]): number {
+    const room = this.current ? this.current.length - this.used : 0;
+    // Room for the row and its comma, judged by the 3-bytes-per-unit bound, measured exactly only when that is short.
+    if (json.length * 3 + 1 > room) {
+      const needed = Buffer.byteLength(json) + 1;
+      if (needed > room) this.startChunk(needed, spares);
+    }
+    return this.current!.write(json, this.used, "utf8");
   }
 
-  /** Internal to the queue, which keeps the totals. */
-  remove(): string | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const row = this.items[this.head]!;
-    this.items[this.head++] = ""; // let the string be collected before compaction
-    if (this.head === this.items.length) {
-      this.items = [];
+  /** Internal to the queue: the row `stage` just wrote. */
+  commit(bytes: number): void {
+    const chunk = this.current!;
+    this.chunks.push(chunk);
+    this.starts.push(this.used);
+    this.ends.push(this.used + bytes);
+    chunk[this.used + bytes] = COMMA;
+    this.used += bytes + 1;
+    this.bytes += bytes;
+  }
+
+  /**
+   * Internal to the queue: copies the `count` oldest rows into a request body and removes
+   * them. Rows that are neighbours in a chunk are copied as one range, commas included.
+   */
+  take(count: number, spares: Buffer[]): EncodedRows {
+    let rowBytes = Math.max(0, count - 1);
+    for (let i = 0; i < count; i++) rowBytes += this.rowBytes(i);
+    const body = EncodedRows.allocate(rowBytes);
+    const ends: number[] = new Array(count);
+    let at = EncodedRows.FIRST_ROW;
+    let i = 0;
+    while (i < count) {
+      if (i > 0) body[at++] = COMMA;
+      const first = this.head + i;
+      const chunk = this.chunks[first]!;
+      const shift = at - this.starts[first]!; // chunk offset → body offset, for this run
+      let last = first;
+      ends[i] = shift + this.ends[last]!;
+      while (i + 1 < count && this.chunks[last + 1] === chunk && this.starts[last + 1] === this.ends[last]! + 1) {
+        last++;
+        ends[++i] = shift + this.ends[last]!;
+      }
+      chunk.copy(body, at, this.starts[first], this.ends[last]);
+      at = shift + this.ends[last]!;
+      i++;
+    }
+    this.drop(count, spares);
+    return new EncodedRows(body, ends);
+  }
+
+  /** Internal to the queue: removes the `count` oldest rows, returning emptied chunks to `spares`. */
+  drop(count: number, spares: Buffer[]): void {
+    for (let i = 0; i < count; i++) {
+      const at = this.head + i;
+      this.bytes -= this.ends[at]! - this.starts[at]!;
+      const chunk = this.chunks[at]!;
+      const next = this.chunks[at + 1];
+      // A chunk is empty once its last row leaves, unless rows are still being written to it.
+      if (next !== chunk && chunk !== this.current) recycle(chunk, spares);
+    }
+    this.head += count;
+    this.taken += count;
+    if (this.head === this.starts.length) {
+      // Empty: an idle lane holds no memory.
+      this.chunks = [];
+      this.starts = [];
+      this.ends = [];
       this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
+      if (this.current) recycle(this.current, spares);
+      this.current = undefined;
+      this.used = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.starts.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.starts = this.starts.slice(this.head);
+      this.ends = this.ends.slice(this.head);
       this.head = 0;
     }
-    return row;
   }
 
-  /** Internal to the queue, which keeps the totals. */
-  removeAll(): string[] {
-    const rows = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return rows;
+  /** A chunk that holds at least `needed` bytes, sized to a quarter of what the lane holds (within bounds). */
+  private startChunk(needed: number, spares: Buffer[]): void {
+    // The chunk being left keeps only its rows; once they are taken it is garbage (or a spare).
+    if (this.current && this.used === 0) recycle(this.current, spares);
+    const size = Math.max(needed, Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, this.bytes >> 2)));
+    this.current = size === MAX_CHUNK && spares.length > 0 ? spares.pop()! : Buffer.allocUnsafeSlow(size);
+    this.used = 0;
   }
+}
+
+function recycle(chunk: Buffer, spares: Buffer[]): void {
+  if (chunk.length === MAX_CHUNK && spares.length < SPARE_CHUNKS) spares.push(chunk);
 }
 
 export class ByteBoundedQueue {
   /** Rows queued across all lanes. */
   size = 0;
-  /** Sum of `rowCost` over queued rows. */
+  /** UTF-8 bytes of the rows queued across all lanes. */
   bytes = 0;
+  /**
+   * Bytes of request bodies taken from the queue and not yet done with: they are still in
+   * memory, so they count against `maxBytes` too (not in `bytes`, which is what is queued).
+   */
+  inFlightBytes = 0;
   private readonly byKey = new Map<string, Lane>();
   private readonly order: Lane[] = [];
+  private readonly spares: Buffer[] = [];
 
   constructor(
     readonly maxRows: number,
@@ -74,12 +177,14 @@ export class ByteBoundedQueue {
 
   /** Adds a row at the back of its lane; false (and nothing changes) when either bound would be passed. */
   push(lane: Lane, json: string): boolean {
-    const cost = rowCost(json);
-    if (this.size >= this.maxRows || this.bytes + cost > this.maxBytes) return false;
-    lane.add(json);
-    lane.bytes += cost;
+    if (this.size >= this.maxRows) return false;
+    const held = this.bytes + this.inFlightBytes;
+    if (held + rowCost(json) > this.maxBytes) return false;
+    const bytes = lane.stage(json, this.spares);
+    if (held + bytes > this.maxBytes) return false;
+    lane.commit(bytes);
     this.size++;
-    this.bytes += cost;
+    this.bytes += bytes;
     return true;
   }
 
@@ -99,24 +204,33 @@ export class ByteBoundedQueue {
     return this.order;
   }
 
+  /** The `count` oldest rows of `lane`, removed, as a request body. */
+  take(lane: Lane, count: number): EncodedRows {
+    const before = lane.bytes;
+    const rows = lane.take(Math.min(count, lane.length), this.spares);
+    this.size -= rows.length;
+    this.bytes -= before - lane.bytes;
+    return rows;
+  }
+
+  /** The oldest row of `lane`, removed, as text. */
   shift(lane: Lane): string | undefined {
-    const row = lane.remove();
-    if (row === undefined) return undefined;
-    const cost = rowCost(row);
-    lane.bytes -= cost;
-    lane.taken++;
-    this.size--;
-    this.bytes -= cost;
+    const row = lane.peek();
+    if (row !== undefined) this.remove(lane, 1);
     return row;
   }
 
   /** Empties a lane; returns how many rows it held. */
   clear(lane: Lane): number {
-    const rows = lane.removeAll();
-    lane.taken += rows.length;
-    this.size -= rows.length;
-    this.bytes -= lane.bytes;
-    lane.bytes = 0;
-    return rows.length;
+    const count = lane.length;
+    this.remove(lane, count);
+    return count;
+  }
+
+  private remove(lane: Lane, count: number): void {
+    const before = lane.bytes;
+    lane.drop(count, this.spares);
+    this.size -= count;
+    this.bytes -= before - lane.bytes;
   }
 }

@@ -3,12 +3,12 @@
 // message when the API refuses them.
 import { log, redact } from "../log.js";
 import type { Parent } from "../parent.js";
-import { ENVELOPE_BYTES, batchBody, splitRows } from "./batch.js";
 import { describeOutcome } from "./destination.js";
 import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
+import { ENVELOPE_BYTES, EncodedRows } from "./rows.js";
 import type { Counters } from "./stats.js";
 import type { Transport } from "./transport.js";
-import { byteLength, truncateToFit } from "./truncate.js";
+import { truncateToFit } from "./truncate.js";
 
 export interface Target {
   readonly parent: Parent;
@@ -40,17 +40,21 @@ export class Sender {
     this.batchCap = options.maxBatchBytes;
   }
 
-  /** Sends `rows` within exportTimeoutMillis. `truncated` holds rows already counted as tooLarge. Never rejects. */
-  async send(target: Target, rows: string[], truncated: Set<string>): Promise<void> {
+  /**
+   * Sends `rows` within exportTimeoutMillis. Rows given as text are encoded first; `truncated`
+   * then names those already counted as tooLarge. Never rejects.
+   */
+  async send(target: Target, rows: EncodedRows | readonly string[], truncated?: ReadonlySet<string>): Promise<void> {
     try {
-      await this.deliver(target, rows, Date.now() + this.options.exportTimeoutMillis, truncated);
+      const encoded = rows instanceof EncodedRows ? rows : EncodedRows.fromText(rows, rows.length === 1 && truncated?.has(rows[0]!) === true);
+      await this.deliver(target, encoded, Date.now() + this.options.exportTimeoutMillis);
     } catch (err) {
       log("error", "delivery-bug", `unexpected error while sending: ${String(err)}`);
     }
   }
 
-  private async deliver(target: Target, rows: string[], deadline: number, truncated: Set<string>): Promise<void> {
-    const body = batchBody(rows);
+  private async deliver(target: Target, rows: EncodedRows, deadline: number): Promise<void> {
+    const body = rows.body;
     const result = await withRetry((remaining) => this.insert(target.insertPath, body, remaining), {
       deadline,
       policy: this.options.policy,
@@ -66,7 +70,7 @@ export class Sender {
         this.counters.sent += rows.length;
         return;
       case "split":
-        return this.split(target, rows, deadline, truncated, byteLength(body));
+        return this.split(target, rows, deadline);
       case "final":
         this.counters.drop("rejected", rows.length);
         this.reportRejected(target, result.outcome, rows.length);
@@ -83,17 +87,17 @@ export class Sender {
   }
 
   /** 413: the halves go one after the other; a lone row is truncated to half its size and tried again. */
-  private async split(target: Target, rows: string[], deadline: number, truncated: Set<string>, bodyBytes: number): Promise<void> {
+  private async split(target: Target, rows: EncodedRows, deadline: number): Promise<void> {
+    const bodyBytes = rows.body.length;
     this.batchCap = Math.max(MIN_BATCH_BYTES, Math.min(this.batchCap, Math.floor(bodyBytes / 2)));
     if (rows.length > 1) {
-      const [first, second] = splitRows(rows);
-      await this.deliver(target, first, deadline, truncated);
-      await this.deliver(target, second, deadline, truncated);
+      const [first, second] = rows.split();
+      await this.deliver(target, first, deadline);
+      await this.deliver(target, second, deadline);
       return;
     }
-    const row = rows[0]!;
-    const counted = truncated.has(row);
-    const fitted = truncateToFit(row, Math.floor(bodyBytes / 2) - ENVELOPE_BYTES);
+    const counted = rows.countedTooLarge;
+    const fitted = truncateToFit(rows.text(0), Math.floor(bodyBytes / 2) - ENVELOPE_BYTES);
     if (fitted === undefined) {
       if (counted) this.counters.lost++;
       else this.counters.drop("tooLarge");
@@ -101,13 +105,12 @@ export class Sender {
       return;
     }
     if (!counted) this.counters.truncated();
-    truncated.add(fitted);
     this.reportTooLarge(target, 1, 0);
-    await this.deliver(target, [fitted], deadline, truncated);
+    await this.deliver(target, EncodedRows.fromText([fitted], true), deadline);
   }
 
   /** One attempt. A 2xx whose body is not `{row_ids}` may not have been stored, so it is retried (ids make that safe). */
-  private async insert(path: string, body: string, remaining: number): Promise<Outcome> {
+  private async insert(path: string, body: Uint8Array, remaining: number): Promise<Outcome> {
     const outcome = await this.transport.post(path, body, Math.min(remaining, this.options.attemptTimeoutMs));
     if (outcome.kind !== "ok") return outcome;
     try {

@@ -45,8 +45,8 @@ export class Transport {
     return this.basePath + apiPath;
   }
 
-  /** POSTs `body` (a JSON string) to `apiPath`; gives up after `timeoutMs`. */
-  async post(apiPath: string, body: string, timeoutMs: number): Promise<Outcome> {
+  /** POSTs `body` (JSON, as text or UTF-8 bytes) to `apiPath`; gives up after `timeoutMs`. */
+  async post(apiPath: string, body: string | Uint8Array, timeoutMs: number): Promise<Outcome> {
     if (!(await this.acquire())) return closedOutcome();
     const abort = new AbortController();
     const onClose = () => abort.abort();
