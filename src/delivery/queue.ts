@@ -9,12 +9,15 @@
 // each row's string dies young, and a batch is a copy of a few byte ranges.
 import { EncodedRows } from "./rows.js";
 
-/** A lane's chunks grow with what it holds, up to this size; emptied ones of this size are reused. */
-const MAX_CHUNK = 1024 * 1024;
-/** A lane's first chunk: idle lanes hold none, and many small lanes hold little. */
-const MIN_CHUNK = 16 * 1024;
-/** Emptied full-size chunks kept for reuse, so a steady stream leaves the GC nothing to find. */
-const SPARE_CHUNKS = 4;
+/**
+ * Rows are written one after another into chunks of this size. Small enough that a lane
+ * with a few rows holds little, big enough that a chunk's unused tail is small.
+ */
+const CHUNK = 64 * 1024;
+/** A row longer than this gets a buffer of its own, so that no chunk is left mostly empty. */
+const BIG_ROW = CHUNK / 4;
+/** Emptied chunks kept for reuse (1 MiB), so a steady stream allocates nothing and leaves the GC nothing to find. */
+const SPARE_CHUNKS = 16;
 const COMMA = 0x2c;
 
 /**
@@ -41,6 +44,9 @@ export class Lane {
   /** The chunk new rows are written to, and how much of it is used. */
   private current: Buffer | undefined;
   private used = 0;
+  /** Where `stage` wrote the row that `commit` may make a row. */
+  private stagedIn: Buffer | undefined;
+  private stagedAt = 0;
 
   constructor(readonly key: string) {}
 
@@ -63,24 +69,33 @@ export class Lane {
 
   /** Internal to the queue: encodes `json` after the last row and returns its bytes; `commit` makes it a row. */
   stage(json: string, spares: Buffer[]): number {
-    const room = this.current ? this.current.length - this.used : 0;
+    const room = this.current ? CHUNK - this.used : 0;
     // Room for the row and its comma, judged by the 3-bytes-per-unit bound, measured exactly only when that is short.
     if (json.length * 3 + 1 > room) {
       const needed = Buffer.byteLength(json) + 1;
-      if (needed > room) this.startChunk(needed, spares);
+      if (needed > BIG_ROW) {
+        this.stagedIn = Buffer.allocUnsafeSlow(needed);
+        this.stagedAt = 0;
+        return this.stagedIn.write(json, 0, "utf8");
+      }
+      if (needed > room) this.startChunk(spares);
     }
+    this.stagedIn = this.current;
+    this.stagedAt = this.used;
     return this.current!.write(json, this.used, "utf8");
   }
 
   /** Internal to the queue: the row `stage` just wrote. */
   commit(bytes: number): void {
-    const chunk = this.current!;
+    const chunk = this.stagedIn!;
+    const at = this.stagedAt;
     this.chunks.push(chunk);
-    this.starts.push(this.used);
-    this.ends.push(this.used + bytes);
-    chunk[this.used + bytes] = COMMA;
-    this.used += bytes + 1;
+    this.starts.push(at);
+    this.ends.push(at + bytes);
+    chunk[at + bytes] = COMMA;
+    if (chunk === this.current) this.used = at + bytes + 1;
     this.bytes += bytes;
+    this.stagedIn = undefined;
   }
 
   /**
@@ -142,18 +157,17 @@ export class Lane {
     }
   }
 
-  /** A chunk that holds at least `needed` bytes, sized to a quarter of what the lane holds (within bounds). */
-  private startChunk(needed: number, spares: Buffer[]): void {
-    // The chunk being left keeps only its rows; once they are taken it is garbage (or a spare).
+  /** Moves on to a fresh chunk; the one left keeps only its rows, and is a spare once they are taken. */
+  private startChunk(spares: Buffer[]): void {
     if (this.current && this.used === 0) recycle(this.current, spares);
-    const size = Math.max(needed, Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, this.bytes >> 2)));
-    this.current = size === MAX_CHUNK && spares.length > 0 ? spares.pop()! : Buffer.allocUnsafeSlow(size);
+    this.current = spares.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
     this.used = 0;
   }
 }
 
+/** Keeps an emptied chunk for reuse; a row's own buffer (another size) is left to the GC. */
 function recycle(chunk: Buffer, spares: Buffer[]): void {
-  if (chunk.length === MAX_CHUNK && spares.length < SPARE_CHUNKS) spares.push(chunk);
+  if (chunk.length === CHUNK && spares.length < SPARE_CHUNKS) spares.push(chunk);
 }
 
 export class ByteBoundedQueue {

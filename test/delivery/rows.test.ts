@@ -72,7 +72,7 @@ describe("rows taken from the queue as bytes", () => {
         expected[which]!.push(text);
       }
     };
-    // Past 4 MiB a lane writes full-size chunks, which are the ones reused.
+    // Thousands of 2 KB rows fill many chunks; taking rows empties them, and pushes reuse them.
     push(0, 3_000);
     push(1, 3_000);
     for (let round = 0; round < 40; round++) {
