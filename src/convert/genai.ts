@@ -9,6 +9,7 @@ import {
   hasAny,
   isPlainObject,
   isSet,
+  mapMetricSources,
   parseJsonAttr,
   parseMaybeJson,
   setField,
@@ -33,16 +34,16 @@ const OPERATION_TYPES: Readonly<Record<string, SpanType>> = {
 };
 
 /** [metric, attribute keys in preference order]. */
-const METRICS: ReadonlyArray<readonly [string, ...string[]]> = [
-  ["prompt_tokens", "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"],
-  ["completion_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"],
+const METRICS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ["prompt_tokens", ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"]],
+  ["completion_tokens", ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"]],
   // Not in the spec, but emitted by OpenLLMetry and others.
-  ["tokens", "gen_ai.usage.total_tokens"],
-  ["prompt_cached_tokens", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"],
-  ["prompt_cache_creation_tokens", "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"],
-  ["completion_reasoning_tokens", "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"],
+  ["tokens", ["gen_ai.usage.total_tokens"]],
+  ["prompt_cached_tokens", ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"]],
+  ["prompt_cache_creation_tokens", ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"]],
+  ["completion_reasoning_tokens", ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"]],
   // Seconds already.
-  ["time_to_first_token", "gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk", "gen_ai.server.time_to_first_token"],
+  ["time_to_first_token", ["gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk", "gen_ai.server.time_to_first_token"]],
 ];
 
 /** [metadata key, attribute key]: response facts renamed; `gen_ai.request.*` is handled as a family. */
@@ -94,13 +95,7 @@ export const genaiMapper: Mapper = {
     mapModel(attrs, draft);
     mapInput(span, attrs, rebuildIndexed(attrs, promptKeys, PROMPT_PREFIX), draft);
     mapOutput(span, attrs, rebuildIndexed(attrs, completionKeys, COMPLETION_PREFIX), draft);
-    for (const [metric, ...sources] of METRICS) {
-      for (const key of sources) {
-        if (attrs[key] === undefined) continue;
-        setMetric(draft, metric, attrs[key]);
-        claim(draft, key);
-      }
-    }
+    mapMetricSources(attrs, draft, METRICS);
     for (const [target, key] of RENAMED) {
       if (attrs[key] === undefined) continue;
       setMetadata(draft, target, attrs[key]);

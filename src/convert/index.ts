@@ -29,7 +29,7 @@ export function toRowEvent(span: SpanLike): BraintrustEvent {
 
 function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
   const attrs: Attributes = span.attributes ?? NO_ATTRIBUTES;
-  const draft: Draft = { event: baseEvent(span), claimed: new Set(), keepJsonText };
+  const draft: Draft = { event: baseEvent(span), attrs, claimed: new Set(), keepJsonText };
 
   for (const mapper of MAPPERS) {
     if (mapper.applies(span, attrs)) mapper.map(span, attrs, draft);

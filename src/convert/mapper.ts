@@ -6,7 +6,9 @@ import type { Attributes, BraintrustEvent, SpanLike, SpanType } from "./types.js
 export interface Draft {
   /** `event.metadata` and `event.metrics` always exist here; empty ones are dropped at the end. */
   readonly event: BraintrustEvent & { metadata: Record<string, unknown> };
-  /** Attribute keys a mapper consumed; they are not copied into metadata. */
+  /** The span's attributes. */
+  readonly attrs: Attributes;
+  /** Attribute keys a mapper consumed (of those the span has); they are not copied into metadata. */
   readonly claimed: Set<string>;
   /** Content given as valid JSON text may stay text (a RawJson), for the row serializer. */
   readonly keepJsonText: boolean;
@@ -60,6 +62,17 @@ export function setMetric(draft: Draft, key: string, value: unknown): void {
   setOwn(metrics, key, key.endsWith("tokens") ? Math.round(n) : n);
 }
 
+/** Each metric from the first of its source attributes the span has; every source present is claimed. */
+export function mapMetricSources(attrs: Attributes, draft: Draft, table: ReadonlyArray<readonly [string, readonly string[]]>): void {
+  for (const [metric, sources] of table) {
+    for (const key of sources) {
+      if (attrs[key] === undefined) continue;
+      setMetric(draft, metric, attrs[key]);
+      claim(draft, key);
+    }
+  }
+}
+
 export function setType(draft: Draft, type: unknown): void {
   const attrs = draft.event.span_attributes;
   if (attrs.type !== undefined || typeof type !== "string" || !SPAN_TYPES.has(type)) return;
@@ -76,13 +89,21 @@ export function hasAny(attrs: Attributes, keys: readonly string[]): boolean {
   return false;
 }
 
-export function claim(draft: Draft, ...keys: string[]): void {
-  for (const key of keys) draft.claimed.add(key);
+/**
+ * Marks attribute keys as consumed. Only keys the span has are recorded, and the arity is
+ * fixed: this runs a few dozen times per span, and should allocate nothing.
+ */
+export function claim(draft: Draft, a: string, b?: string, c?: string, d?: string): void {
+  const { attrs, claimed } = draft;
+  if (attrs[a] !== undefined) claimed.add(a);
+  if (b !== undefined && attrs[b] !== undefined) claimed.add(b);
+  if (c !== undefined && attrs[c] !== undefined) claimed.add(c);
+  if (d !== undefined && attrs[d] !== undefined) claimed.add(d);
 }
 
-/** `claim` for a list, which can be long (indexed attribute families): a loop, not a spread. */
+/** `claim` for a list, which can be long (indexed attribute families). */
 export function claimAll(draft: Draft, keys: readonly string[]): void {
-  for (const key of keys) draft.claimed.add(key);
+  for (const key of keys) if (draft.attrs[key] !== undefined) draft.claimed.add(key);
 }
 
 /** True when an earlier mapper already set the field: a candidate need not be parsed at all. */

@@ -4,8 +4,10 @@ import {
   type Draft,
   type Mapper,
   claim,
+  claimAll,
   isPlainObject,
   isSet,
+  mapMetricSources,
   parseMaybeJson,
   setField,
   setMetadata,
@@ -17,14 +19,14 @@ import { assistantMessage, toChatMessages } from "./messages.js";
 import type { Attributes, SpanEventLike, SpanLike } from "./types.js";
 
 /** [metric, attribute keys in preference order]: v5+ names first, then the v3/v4 ones. */
-const METRICS: ReadonlyArray<readonly [string, ...string[]]> = [
-  ["prompt_tokens", "ai.usage.inputTokens", "ai.usage.promptTokens"],
-  ["completion_tokens", "ai.usage.outputTokens", "ai.usage.completionTokens"],
+const METRICS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ["prompt_tokens", ["ai.usage.inputTokens", "ai.usage.promptTokens"]],
+  ["completion_tokens", ["ai.usage.outputTokens", "ai.usage.completionTokens"]],
   // Embedding calls report one count, `ai.usage.tokens`.
-  ["tokens", "ai.usage.totalTokens", "ai.usage.tokens"],
-  ["prompt_cached_tokens", "ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"],
-  ["prompt_cache_creation_tokens", "ai.usage.inputTokenDetails.cacheWriteTokens"],
-  ["completion_reasoning_tokens", "ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"],
+  ["tokens", ["ai.usage.totalTokens", "ai.usage.tokens"]],
+  ["prompt_cached_tokens", ["ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"]],
+  ["prompt_cache_creation_tokens", ["ai.usage.inputTokenDetails.cacheWriteTokens"]],
+  ["completion_reasoning_tokens", ["ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"]],
 ];
 
 /** Milliseconds in the SDK; Braintrust wants seconds. */
@@ -72,7 +74,7 @@ const INPUT_KEYS = ["ai.prompt.messages", "ai.prompt", "ai.toolCall.args", "ai.t
 function mapInput(attrs: Attributes, draft: Draft): void {
   const key = INPUT_KEYS.find((k) => attrs[k] !== undefined);
   if (key === undefined) return;
-  claim(draft, ...INPUT_KEYS);
+  claimAll(draft, INPUT_KEYS);
   if (isSet(draft, "input")) return;
   const value = attrs[key];
   if (key === "ai.prompt.messages") setField(draft, "input", toChatMessages(parseMaybeJson(value)));
@@ -144,13 +146,7 @@ function mapMetadata(attrs: Attributes, draft: Draft): void {
 }
 
 function mapMetrics(span: SpanLike, attrs: Attributes, draft: Draft): void {
-  for (const [metric, ...sources] of METRICS) {
-    for (const key of sources) {
-      if (attrs[key] === undefined) continue;
-      setMetric(draft, metric, attrs[key]);
-      claim(draft, key);
-    }
-  }
+  mapMetricSources(attrs, draft, METRICS);
   const ms = toNumber(first(attrs, draft, ...FIRST_CHUNK_KEYS) ?? firstChunkEventMs(span));
   if (ms !== undefined) setMetric(draft, "time_to_first_token", ms / 1000);
 }
