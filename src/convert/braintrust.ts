@@ -30,7 +30,9 @@ const CALLER = [
 
 export const braintrustMapper: Mapper = {
   name: "braintrust",
-  applies: () => true,
+  prefixes: ["braintrust.", "code."],
+  // Without such keys there is nothing to map.
+  applies: (_span, _attrs, keyed) => keyed,
   map(_span, attrs, draft) {
     for (const [field, jsonKey, legacyKey] of CONTENT) {
       if (attrs[jsonKey] !== undefined) {

@@ -88,7 +88,8 @@ const INPUT_EVENTS: Readonly<Record<string, string>> = {
 
 export const genaiMapper: Mapper = {
   name: "genai",
-  applies: (span, attrs) => hasAny(attrs, MARKERS) || hasMessageEvents(span),
+  prefixes: ["gen_ai."],
+  applies: (span, attrs, keyed) => (keyed && hasAny(attrs, MARKERS)) || hasMessageEvents(span),
   map(span, attrs, draft) {
     const [promptKeys, completionKeys, requestKeys] = keysByPrefix(attrs, PREFIXES);
     mapType(attrs, draft);

@@ -12,6 +12,28 @@ import type { Attributes, BraintrustEvent, SpanLike } from "./types.js";
 
 export const MAPPERS: readonly Mapper[] = [braintrustMapper, genaiMapper, vercelAiMapper, openInferenceMapper, traceloopMapper, plainMapper];
 
+/** Mappers' key prefixes by their first character: [prefix, the mapper's bit]. */
+const PREFIXES_BY_FIRST_CHAR = new Map<number, Array<readonly [string, number]>>();
+MAPPERS.forEach((mapper, i) => {
+  for (const prefix of mapper.prefixes) {
+    const code = prefix.charCodeAt(0);
+    const list = PREFIXES_BY_FIRST_CHAR.get(code) ?? [];
+    list.push([prefix, 1 << i]);
+    PREFIXES_BY_FIRST_CHAR.set(code, list);
+  }
+});
+
+/** Bit i set when a key starts with one of MAPPERS[i]'s prefixes: one pass, a character and a prefix or two per key. */
+function keyedMappers(keys: readonly string[]): number {
+  let keyed = 0;
+  for (const key of keys) {
+    const candidates = PREFIXES_BY_FIRST_CHAR.get(key.charCodeAt(0));
+    if (candidates === undefined) continue;
+    for (const [prefix, bit] of candidates) if ((keyed & bit) === 0 && key.startsWith(prefix)) keyed |= bit;
+  }
+  return keyed;
+}
+
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** Pure conversion of one finished span. Throws only on a span that is not span-shaped at all. */
@@ -31,12 +53,15 @@ function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
   const attrs: Attributes = span.attributes ?? NO_ATTRIBUTES;
   const draft: Draft = { event: baseEvent(span), attrs, claimed: new Set(), keepJsonText };
 
-  for (const mapper of MAPPERS) {
-    if (mapper.applies(span, attrs)) mapper.map(span, attrs, draft);
+  const keys = Object.keys(attrs);
+  const keyed = keyedMappers(keys);
+  for (let i = 0; i < MAPPERS.length; i++) {
+    const mapper = MAPPERS[i]!;
+    if (mapper.applies(span, attrs, (keyed & (1 << i)) !== 0)) mapper.map(span, attrs, draft);
   }
   // A root span is a task unless a convention said what it is (an LLM call traced alone is "llm").
   if (draft.event.span_parents === undefined) setType(draft, "task");
-  for (const key of Object.keys(attrs)) {
+  for (const key of keys) {
     if (!draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
   }
   const serviceName = span.resource?.attributes?.["service.name"];

@@ -16,8 +16,14 @@ export interface Draft {
 
 export interface Mapper {
   readonly name: string;
-  /** A cheap test (a key present, the tracer name) so that unrelated spans skip the mapper. */
-  applies(span: SpanLike, attrs: Attributes): boolean;
+  /** How the convention's attribute keys begin; every key `applies` looks for starts with one. */
+  readonly prefixes: readonly string[];
+  /**
+   * A cheap test (a key present, the tracer name) so that unrelated spans skip the mapper.
+   * `keyed`: some key of the span starts with one of `prefixes` (found in one pass for all
+   * mappers); when false, no key-based test can pass, and a mapper for an absent convention costs nothing.
+   */
+  applies(span: SpanLike, attrs: Attributes, keyed: boolean): boolean;
   map(span: SpanLike, attrs: Attributes, draft: Draft): void;
 }
 

@@ -52,7 +52,8 @@ const MARKERS = ["openinference.span.kind", "llm.model_name", "llm.input_message
 
 export const openInferenceMapper: Mapper = {
   name: "openinference",
-  applies: (_span, attrs) => hasAny(attrs, MARKERS),
+  prefixes: ["openinference.", "llm.", "embedding."],
+  applies: (_span, attrs, keyed) => keyed && hasAny(attrs, MARKERS),
   map(_span, attrs, draft) {
     // One scan of the keys for every indexed family.
     const groups = keysByPrefix(attrs, PREFIXES);

@@ -3,7 +3,8 @@ import { type Mapper, claim, parseMaybeJson, setField } from "./mapper.js";
 
 export const plainMapper: Mapper = {
   name: "plain",
-  applies: (_span, attrs) => attrs.input !== undefined || attrs.output !== undefined,
+  prefixes: ["input", "output"],
+  applies: (_span, attrs, keyed) => keyed && (attrs.input !== undefined || attrs.output !== undefined),
   map(_span, attrs, draft) {
     if (attrs.input !== undefined) {
       setField(draft, "input", parseMaybeJson(attrs.input));

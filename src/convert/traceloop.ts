@@ -53,7 +53,8 @@ const MARKERS = [
 
 export const traceloopMapper: Mapper = {
   name: "traceloop",
-  applies: (_span, attrs) => hasAny(attrs, MARKERS),
+  prefixes: ["traceloop.", "llm."],
+  applies: (_span, attrs, keyed) => keyed && hasAny(attrs, MARKERS),
   map(_span, attrs, draft) {
     const [prompts, completions, functionKeys, associations] = keysByPrefix(attrs, PREFIXES);
     mapType(attrs, draft);

@@ -53,7 +53,8 @@ const MODEL_CALL = /\.do(Generate|Stream|Embed|Rerank)$/;
 
 export const vercelAiMapper: Mapper = {
   name: "vercel-ai",
-  applies: (span, attrs) => attrs["ai.operationId"] !== undefined || scopeName(span) === "ai",
+  prefixes: ["ai."],
+  applies: (span, attrs, keyed) => (keyed && attrs["ai.operationId"] !== undefined) || scopeName(span) === "ai",
   map(span, attrs, draft) {
     const operation = typeof attrs["ai.operationId"] === "string" ? (attrs["ai.operationId"] as string) : undefined;
     const modelCall = operation !== undefined && MODEL_CALL.test(operation);
