@@ -1,6 +1,7 @@
 // The OTel SpanProcessor face. onStart notes what a span's descendants will need (its
-// parent link, its destination) only when a feature needs it; onEnd filters, routes and
-// hands the span to the row pipeline. Both run on the app's thread: they stay cheap and
+// parent link, its destination) only when a feature needs it; onEnd filters and routes the
+// span, and leaves it for the row pipeline, which builds its row right after the current
+// event-loop turn (pending-rows.ts). Both run inside the app's calls: they stay cheap and
 // never throw.
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -12,6 +13,7 @@ import type { DeliveryStats, FlushResult } from "./delivery/delivery.js";
 import { createSpanFilter, type SpanFilter } from "./filter.js";
 import { log } from "./log.js";
 import type { Parent } from "./parent.js";
+import { PendingRows } from "./pending-rows.js";
 import { ownDestination, PARENT_ATTRIBUTE, parentInContext, parentNamesDestination } from "./routing.js";
 import { DROPPED, isLocalRoot, keptAncestor, OPEN, type SpanNote, TraceBook } from "./trace-book.js";
 
@@ -22,12 +24,15 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   /** Every span needs a note (filtering, start rows); otherwise only routed ones do. */
   private readonly noteEverySpan: boolean;
   private readonly book = new TraceBook();
+  /** Kept spans whose rows are built right after the current event-loop turn, not inside span.end(). */
+  private readonly pending: PendingRows;
   private readonly onBeforeExit: (() => void) | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private filtered = 0;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
+    this.pending = new PendingRows(this.core.pipeline);
     const config = this.core.config;
     this.filter = config ? createSpanFilter(config) : undefined;
     this.logSpanStart = config?.logSpanStart === true;
@@ -35,7 +40,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
     if (config?.flushOnExit) {
       this.onBeforeExit = () => {
         // beforeExit fires again after our flush drains; only flush while there is work.
-        if (this.core.delivery.stats().queued > 0) void this.core.delivery.flush();
+        if (this.pending.size > 0 || this.core.delivery.stats().queued > 0) void this.flush();
       };
       process.on("beforeExit", this.onBeforeExit);
     }
@@ -106,7 +111,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       this.core.delivery.drop("invalid");
       log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${describe(err)}`);
     }
-    if (root && this.core.config?.flushOnRootEnd) void this.core.delivery.flush();
+    if (root && this.core.config?.flushOnRootEnd) void this.flush();
   }
 
   /** Filters, routes and queues one ended span; returns whether it is a local root. */
@@ -140,23 +145,25 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       dest = ownDestination(span.attributes) ?? note?.dest;
       if (note) note.dest = dest; // late children inherit the final destination
     }
-    this.core.pipeline.push(span, dest ?? config.parent, keptParent, note?.started === true);
+    this.pending.add(span, dest ?? config.parent, keptParent, note?.started === true);
     return root;
   }
 
   /** Resolves (never rejects) once everything queued before the call is delivered or has failed. */
   async forceFlush(): Promise<void> {
-    await this.core.delivery.flush();
+    await this.flush();
   }
 
   /** Like forceFlush, with what the flush achieved. */
   flush(): Promise<FlushResult> {
+    this.pending.drain();
     return this.core.delivery.flush();
   }
 
   shutdown(): Promise<void> {
     if (!this.shutdownPromise) {
       if (this.onBeforeExit) process.off("beforeExit", this.onBeforeExit);
+      this.pending.drain();
       this.shutdownPromise = this.core.delivery.shutdown();
     }
     return this.shutdownPromise;
@@ -169,6 +176,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
 
   /** Delivery counters, plus `filtered`: spans left out by `filterAISpans` / `customFilter`. */
   stats(): DeliveryStats & { filtered: number } {
+    this.pending.drain();
     return { ...this.core.delivery.stats(), filtered: this.filtered };
   }
 }

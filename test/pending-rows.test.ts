@@ -1,0 +1,63 @@
+// Rows of ended spans are built right after the event-loop turn, or at once for whoever reads
+// the outcome; a loop that never yields keeps the backlog bounded.
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Delivery } from "../src/delivery/delivery.js";
+import { BraintrustSpanProcessor } from "../src/index.js";
+import { PendingRows } from "../src/pending-rows.js";
+import { RowPipeline } from "../src/pipeline.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+import { configFor } from "./delivery/helpers.js";
+import { oneSpan } from "./helpers/spans.js";
+import { providerWith } from "./helpers/tracing.js";
+
+let server: LocalBraintrust;
+beforeAll(async () => {
+  server = await startLocalBraintrust();
+});
+afterAll(() => server.close());
+
+describe("PendingRows", () => {
+  it("queues nothing inside the call, everything right after the turn, in order", async () => {
+    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-turn", scheduledDelayMillis: 60_000 });
+    const delivery = new Delivery(config);
+    const pending = new PendingRows(new RowPipeline(config, delivery));
+    const spans = ["a", "b", "c"].map((name) => oneSpan({ input: name }, { name }));
+    for (const span of spans) pending.add(span, config.parent, undefined, false);
+    expect([pending.size, delivery.stats().queued]).toEqual([3, 0]);
+    await nextTurn();
+    expect([pending.size, delivery.stats().queued]).toEqual([0, 3]);
+    expect(await delivery.flush()).toMatchObject({ sent: 3, pending: 0 });
+    expect(server.rows("pending-turn").map((r) => r.input).sort()).toEqual(["a", "b", "c"]);
+    await delivery.shutdown();
+  });
+
+  it("stays bounded when spans end in a loop that never yields", () => {
+    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-bound", scheduledDelayMillis: 60_000 });
+    const delivery = new Delivery(config);
+    const pending = new PendingRows(new RowPipeline(config, delivery));
+    const span = oneSpan({ input: "same" });
+    let most = 0;
+    for (let i = 0; i < 5_000; i++) {
+      pending.add(span, config.parent, undefined, false);
+      most = Math.max(most, pending.size);
+    }
+    expect(most).toBe(1024);
+    expect(delivery.stats().queued).toBe(5_000 - 1024);
+    pending.drain();
+    expect([pending.size, delivery.stats().queued]).toEqual([0, 5_000]);
+    return delivery.shutdown();
+  });
+});
+
+describe("the processor's outcome, read at once", () => {
+  it("stats and flush include spans that ended in the same turn", async () => {
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-read" });
+    const tracer = providerWith(processor).getTracer("t");
+    for (let i = 0; i < 3; i++) tracer.startSpan(`s${i}`, { attributes: { input: `q${i}` } }).end();
+    expect(processor.stats().queued).toBe(3);
+    expect(await processor.flush()).toMatchObject({ sent: 3, dropped: 0, pending: 0 });
+    expect(server.rows("pending-read")).toHaveLength(3);
+    await processor.shutdown();
+  });
+});
