@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { ROOT_CONTEXT, SpanKind, trace as traceApi, type Tracer } from "@opentelemetry/api";
 import type { BraintrustExporterOptions } from "../src/config.js";
-import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, monotonicMicros, rssBytes, timeOnEnd } from "./measure.js";
+import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, monotonicMicros, rssBytes, timeOnEnd, youngGenerationBytes } from "./measure.js";
 import { BENCH_PROJECT_ID, type ContenderOptions, type ContenderResult } from "./protocol.js";
 import { runFloor } from "./floor.js";
 import { NAMES, SERVICE_NAME, SPANS_PER_TRACE, llmAttributes, rootAttributes, toolAttributes } from "./workload.js";
@@ -82,6 +82,7 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
 
   const traces = Math.ceil(o.spans / SPANS_PER_TRACE);
   const rssBefore = rssBytes();
+  const youngBefore = youngGenerationBytes();
   const window0 = monotonicMicros();
   const cpu0 = cpuMicros();
   const t0 = performance.now();
@@ -99,7 +100,7 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
     warmupSpans: warmupTraces * SPANS_PER_TRACE,
     cpuMicros: cpu,
     wallMillis: wall,
-    ...memoryFigures(rssBefore, rssEnd),
+    ...memoryFigures(rssBefore, rssEnd, youngBefore),
     onEnd: recorder.summary(),
     window,
     stats: typeof inner.stats === "function" ? inner.stats() : undefined,

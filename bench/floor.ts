@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Attributes } from "@opentelemetry/api";
-import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, rssBytes } from "./measure.js";
+import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, rssBytes, youngGenerationBytes } from "./measure.js";
 import type { ContenderResult } from "./protocol.js";
 import { KINDS, NAMES, SERVICE_NAME, SPANS_PER_TRACE, type SpanKindName, attributesFor } from "./workload.js";
 
@@ -151,6 +151,7 @@ export function runFloor(spanCount: number, warmupSpans: number, splice: boolean
 
   const pass = new FloorPass(splice);
   const rssBefore = rssBytes();
+  const youngBefore = youngGenerationBytes();
   let cpu = 0;
   let wall = 0;
   for (let first = 0; first < traces; first += CHUNK) {
@@ -185,7 +186,7 @@ export function runFloor(spanCount: number, warmupSpans: number, splice: boolean
     warmupSpans: 0,
     cpuMicros: cpu,
     wallMillis: wall,
-    ...memoryFigures(rssBefore, rssEnd),
+    ...memoryFigures(rssBefore, rssEnd, youngBefore),
     onEnd: recorder.summary(),
     rowBytes: pass.bytes / pass.rows,
   };

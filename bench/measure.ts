@@ -1,5 +1,6 @@
 // Measurement helpers shared by the contender processes and the report.
 import { performance } from "node:perf_hooks";
+import { getHeapSpaceStatistics } from "node:v8";
 import { KINDS, NAMES, type SpanKindName } from "./workload.js";
 
 export interface Percentiles {
@@ -105,8 +106,16 @@ export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** Memory figures of a run that started at `before` and whose workload ended at `end` (RSS bytes). */
-export function memoryFigures(before: number, end: number) {
+/** Committed size of V8's young generation (new space). */
+export function youngGenerationBytes(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0;
+}
+
+/**
+ * Memory figures of a run that started at `before` and whose workload ended at `end` (RSS
+ * bytes); `youngBefore`: the young generation's size at the start.
+ */
+export function memoryFigures(before: number, end: number, youngBefore: number) {
   collectGarbage();
   const after = process.memoryUsage();
   return {
@@ -116,6 +125,10 @@ export function memoryFigures(before: number, end: number) {
     // What the process holds once garbage is gone: JS heap in use, and off-heap (Buffers, undici).
     heapUsedAfterGcBytes: after.heapUsed,
     externalAfterGcBytes: after.external,
+    // V8 doubles its young generation (16 -> 32 MiB) once enough bytes have survived scavenges
+    // over the process's life: a matter of how much the process allocated, not of what it holds.
+    youngBeforeBytes: youngBefore,
+    youngAfterBytes: youngGenerationBytes(),
     // Peak resident set size of the process so far.
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };

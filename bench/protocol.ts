@@ -46,6 +46,8 @@ export interface ContenderResult {
   peakRssBytes: number;
   heapUsedAfterGcBytes: number;
   externalAfterGcBytes: number;
+  youngBeforeBytes: number;
+  youngAfterBytes: number;
   onEnd: Record<SpanKindName, Percentiles>;
   /** The floor's mean serialized row size. */
   rowBytes?: number;

@@ -107,24 +107,30 @@ function printTargets(r: Row, otlp: Row, floor: Row): void {
 
 export function printDeadTable(results: ContenderResult[], budgetBytes: number): void {
   const growth = (r: ContenderResult) => r.peakRssBytes - r.rssBeforeBytes;
+  const young = (r: ContenderResult) => r.youngAfterBytes - r.youngBeforeBytes;
   const baseline = results.find((r) => r.contender === "baseline" && !r.error);
   const spans = results[0]?.spans ?? 0;
   console.log(`\nDead sink (never answers): ${spans} spans, queue budget maxQueueBytes = ${f(budgetBytes / MiB, 0)} MiB ` +
     `(BatchSpanProcessor is bounded by count only: maxQueueSize = 100000 spans).`);
-  console.log("Growth = peak RSS minus RSS after warm-up; net = growth minus the baseline's growth (the SDK's own garbage).\n");
-  console.log("| contender | RSS before MiB | peak MiB | growth MiB | net MiB | net / budget | after GC: RSS / heap used / external MiB | queued rows | queued MiB | dropped |");
-  console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+  console.log("Growth = peak RSS minus RSS after warm-up; net = growth minus the baseline's growth (the SDK's own garbage).");
+  console.log("Young gen: V8's young generation before -> after (it doubles once enough bytes have survived scavenges over the");
+  console.log("process's life, whatever holds them); net without it = net minus the difference of that growth from the baseline's.\n");
+  console.log("| contender | RSS before MiB | peak MiB | growth MiB | net MiB | net / budget | young gen MiB | net without young-gen growth | after GC: RSS / heap used / external MiB | queued rows | queued MiB | dropped |");
+  console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
   for (const r of results) {
     if (r.error) {
-      console.log(`| ${label(r)} | failed: ${r.error.split("\n")[0]} ||||||||`);
+      console.log(`| ${label(r)} | failed: ${r.error.split("\n")[0]} ||||||||||`);
       continue;
     }
+    const isBaseline = r.contender === "baseline";
     const net = baseline ? growth(r) - growth(baseline) : Number.NaN;
+    const netYoung = baseline ? net - (young(r) - young(baseline)) : Number.NaN;
     const stats = r.stats as { queued?: number; queuedBytes?: number; dropped?: Record<string, number> } | undefined;
     const dropped = stats?.dropped ? Object.entries(stats.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "0" : "–";
     console.log(
       `| ${label(r)} | ${f(r.rssBeforeBytes / MiB, 0)} | ${f(r.peakRssBytes / MiB, 0)} | ${f(growth(r) / MiB, 1)} | ` +
-        `${r.contender === "baseline" ? "–" : f(net / MiB, 1)} | ${r.contender === "baseline" ? "–" : ratio(net / budgetBytes)} | ` +
+        `${isBaseline ? "–" : f(net / MiB, 1)} | ${isBaseline ? "–" : ratio(net / budgetBytes)} | ` +
+        `${f(r.youngBeforeBytes / MiB, 0)} -> ${f(r.youngAfterBytes / MiB, 0)} | ${isBaseline ? "–" : `${f(netYoung / MiB, 1)} (${ratio(netYoung / budgetBytes)})`} | ` +
         `${f(r.rssAfterGcBytes / MiB, 0)} / ${f(r.heapUsedAfterGcBytes / MiB, 0)} / ${f(r.externalAfterGcBytes / MiB, 0)} | ${stats?.queued ?? "–"} | ${stats?.queuedBytes === undefined ? "–" : f(stats.queuedBytes / MiB, 1)} | ${dropped} |`,
     );
   }
