@@ -32,13 +32,15 @@ const { values: args } = parseArgs({
     lib: { type: "string", default: "src" },
     "no-dead": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "profile-of": { type: "string", default: "processor" },
     help: { type: "boolean", default: false },
   },
 });
 
 if (args.help) {
   console.log(`npm run bench -- [--runs 5] [--spans 30000] [--warmup 3000] [--dead-spans 200000] [--queue-mib 64]
-                   [--only otlp,processor,...] [--no-dead] [--profile] [--lib src|git:REF|dist|path.mjs[,...]]
+                   [--only otlp,processor,...] [--no-dead] [--profile [--profile-of processor|exporter]]
+                   [--lib src|git:REF|dist|path.mjs[,...]]
 contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`);
   process.exit(0);
 }
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
   if (args.profile) {
     const lib = built.libs[0];
     if (!lib) console.log("profile skipped: our library does not build");
-    else await profile(built.contender, { ...optionsFor({ contender: "processor", lib }), spans, sink: sink.live, mode: "live" });
+    else await profile(built.contender, { ...optionsFor({ contender: args["profile-of"] === "exporter" ? "exporter" : "processor", lib }), spans, sink: sink.live, mode: "live" });
   }
   sink.stop();
   console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -182,14 +184,15 @@ async function main(): Promise<void> {
 async function profile(contenderPath: string, options: ContenderOptions): Promise<void> {
   const dir = fileURLToPath(new URL("./profiles", import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const name = `processor-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
+  const name = `${options.contender}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
   const before = new Set(readdirSync(dir));
   const result = await runContender(contenderPath, options, ["--cpu-prof", "--cpu-prof-interval=100", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]);
   if (result.error) console.log(`profile run failed: ${result.error}`);
   const written = readdirSync(dir).filter((f) => !before.has(f));
   for (const f of written) if (f !== name) rmSync(`${dir}/${f}`);
   const path = `${dir}/${name}`;
-  console.log(`\nCPU profile of BraintrustSpanProcessor (${options.spans} spans): ${path}`);
+  const what = options.contender === "exporter" ? "BatchSpanProcessor + BraintrustExporter" : "BraintrustSpanProcessor";
+  console.log(`\nCPU profile of ${what} (${options.spans} spans): ${path}`);
   console.log(summarizeProfile(path, 20, basename(fileURLToPath(options.libUrl)), result.window));
 }
 
