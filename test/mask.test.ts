@@ -148,6 +148,7 @@ describe("mask through the processor", () => {
     expect(JSON.stringify(rows)).not.toContain("sk-proj-abcdefghij0123456789");
     const byName = new Map(rows.map((r) => [r.span_attributes?.name, r]));
     expect(byName.get("plain")).toMatchObject({ input: "from [email]", output: "ok", metadata: { "user.email": "[email]" } });
+    expect(JSON.stringify(byName.get("genai")!.input)).toContain("card [credit-card]");
     expect(byName.get("braintrust")!.input).toEqual({ key: "[api-key]" });
     expect(byName.get("explodes")).toMatchObject({ input: MASK_FAILED, metadata: { masked: MASK_FAILED } });
     expect(calls).toBe(4);
