@@ -74,6 +74,9 @@ export class Lane {
     if (json.length * 3 + 1 > room) {
       const needed = Buffer.byteLength(json) + 1;
       if (needed > BIG_ROW) {
+        // Later rows go to a new chunk, not back into this one: `drop` knows a chunk is empty
+        // when its last row leaves only if the chunk's rows are consecutive in the lane.
+        this.retireChunk(spares);
         this.stagedIn = Buffer.allocUnsafeSlow(needed);
         this.stagedAt = 0;
         return this.stagedIn.write(json, 0, "utf8");
@@ -159,8 +162,14 @@ export class Lane {
 
   /** Moves on to a fresh chunk; the one left keeps only its rows, and is a spare once they are taken. */
   private startChunk(spares: Buffer[]): void {
-    if (this.current && this.used === 0) recycle(this.current, spares);
+    this.retireChunk(spares);
     this.current = spares.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
+  }
+
+  /** Stops writing to the current chunk; it is a spare at once if it holds no row. */
+  private retireChunk(spares: Buffer[]): void {
+    if (this.current && this.used === 0) recycle(this.current, spares);
+    this.current = undefined;
     this.used = 0;
   }
 }

@@ -21,6 +21,31 @@ describe("ByteBoundedQueue", () => {
     expect(q.push(lane, "z")).toBe(false);
   });
 
+  it("never reuses a chunk that still holds rows queued after a large row", () => {
+    // Rows of ~1 KB fill 64 KiB chunks; a 20 KB row gets a buffer of its own between them.
+    const q = new ByteBoundedQueue(10_000, 64 * 1024 * 1024);
+    const lane = q.lane("main");
+    const other = q.lane("other");
+    const row = (tag: string, n: number) => JSON.stringify({ id: `${tag}-${n}`, pad: tag.repeat(1000) });
+    const sent: string[] = [];
+    for (let n = 0; n < 60; n++) {
+      const json = n === 30 ? JSON.stringify({ id: "big", pad: "B".repeat(20_000) }) : row("a", n);
+      expect(q.push(lane, json)).toBe(true);
+      sent.push(json);
+    }
+    for (let n = 0; n < 100; n++) {
+      expect(q.push(lane, row("c", n))).toBe(true);
+      sent.push(row("c", n));
+    }
+    // Up to the large row: the chunk the small rows share now has its first half sent.
+    const received = q.take(lane, 30).texts();
+    received.push(...q.take(lane, 1).texts()); // the large row
+    // Another lane writes 50 KB into whatever chunk is free.
+    for (let n = 0; n < 50; n++) expect(q.push(other, row("x", n))).toBe(true);
+    while (lane.length > 0) received.push(...q.take(lane, 7).texts());
+    expect(received).toEqual(sent);
+  });
+
   it("keeps one FIFO per lane and totals across lanes", () => {
     const q = new ByteBoundedQueue(10, 1000);
     const a = q.lane("a");
