@@ -244,8 +244,8 @@ export class Delivery {
       while (marks.some(([lane, mark]) => lane.taken < mark)) {
         if (!(await this.progress(deadline))) return this.flushResult(sent0, lost0, marks, true);
       }
-      await settledBy([...this.inflight], deadline);
-      return this.flushResult(sent0, lost0, marks, Date.now() >= deadline);
+      const settled = await settledBy([...this.inflight], deadline);
+      return this.flushResult(sent0, lost0, marks, !settled);
     } finally {
       this.flushing--;
       clearTimeout(keepAlive);
@@ -289,9 +289,13 @@ export class Delivery {
   }
 }
 
-/** Waits for all `tasks` to settle, or until `deadline`, whichever is first. */
-async function settledBy(tasks: Promise<unknown>[], deadline: number): Promise<void> {
+/** Waits for all `tasks` to settle (true), or until `deadline` (false), whichever is first. */
+async function settledBy(tasks: Promise<unknown>[], deadline: number): Promise<boolean> {
   const stop = new AbortController();
-  await Promise.race([Promise.allSettled(tasks), sleep(deadline - Date.now(), stop.signal)]);
+  const settled = await Promise.race([
+    Promise.allSettled(tasks).then(() => true),
+    sleep(deadline - Date.now(), stop.signal).then(() => false),
+  ]);
   stop.abort();
+  return settled;
 }
