@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ByteBoundedQueue, rowCost } from "../../src/delivery/queue.js";
 
@@ -105,5 +106,44 @@ describe("ByteBoundedQueue", () => {
       expect(rowCost(text)).toBeLessThanOrEqual(Buffer.byteLength(text));
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(3 * rowCost(text));
     }
+  });
+});
+
+describe("ByteBoundedQueue under arbitrary use", () => {
+  it("every lane gives back exactly the rows pushed into it, in order, whatever the sizes and interleaving", () => {
+    const op = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant("push" as const), lane: fc.nat(2), size: fc.oneof(fc.nat(4000), fc.nat(4000), fc.integer({ min: 17_000, max: 70_000 })), wide: fc.boolean() }) },
+      fc.record({ kind: fc.constant("take" as const), lane: fc.nat(2), count: fc.integer({ min: 1, max: 40 }) }),
+      fc.record({ kind: fc.constant("shift" as const), lane: fc.nat(2) }),
+      fc.record({ kind: fc.constant("clear" as const), lane: fc.nat(2) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 100, maxLength: 400 }), (ops) => {
+        const q = new ByteBoundedQueue(100_000, 64 * 1024 * 1024);
+        const lanes = [0, 1, 2].map((i) => q.lane(`lane-${i}`));
+        const model: string[][] = [[], [], []];
+        let serial = 0;
+        for (const o of ops) {
+          const lane = lanes[o.lane]!;
+          const expected = model[o.lane]!;
+          if (o.kind === "push") {
+            const json = JSON.stringify({ n: serial++, pad: (o.wide ? "é" : "a").repeat(o.size) });
+            expect(q.push(lane, json)).toBe(true);
+            expected.push(json);
+          } else if (o.kind === "take") {
+            expect(q.take(lane, o.count).texts()).toEqual(expected.splice(0, o.count));
+          } else if (o.kind === "shift") {
+            expect(q.shift(lane)).toEqual(expected.shift());
+          } else {
+            expect(q.clear(lane)).toBe(expected.length);
+            expected.length = 0;
+          }
+          expect(q.size).toBe(model.reduce((n, rows) => n + rows.length, 0));
+          expect(q.bytes).toBe(model.flat().reduce((n, row) => n + Buffer.byteLength(row), 0));
+        }
+        lanes.forEach((lane, i) => expect(q.take(lane, lane.length).texts()).toEqual(model[i]));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
