@@ -14,7 +14,7 @@ import type { SpanLike } from "./convert/types.js";
 import { createCore, type ExporterCore } from "./core.js";
 import type { DeliveryStats } from "./delivery/delivery.js";
 import { createSpanFilter, type SpanFilter } from "./filter.js";
-import { log } from "./log.js";
+import { errorMessage, log } from "./log.js";
 import type { Parent } from "./parent.js";
 import { ownDestination } from "./routing.js";
 import { DROPPED, inheritedDestination, isLocalRoot, keptAncestor, OPEN, TraceBook } from "./trace-book.js";
@@ -50,7 +50,7 @@ export class BraintrustExporter implements SpanExporter {
     try {
       this.emit(spans as unknown as SpanLike[]);
     } catch (err) {
-      log("warn", "export", `a batch could not be processed: ${err instanceof Error ? err.message : String(err)}`);
+      log("warn", "export", `a batch could not be processed: ${errorMessage(err)}`);
     }
     this.core.delivery.flush().then(
       (result) => resultCallback(result.dropped > 0 || result.pending > 0 ? failed(result.dropped, result.pending) : { code: SUCCESS }),
@@ -72,7 +72,7 @@ export class BraintrustExporter implements SpanExporter {
         this.emitOne(span, config.parent);
       } catch (err) {
         this.core.delivery.drop("invalid");
-        log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${err instanceof Error ? err.message : String(err)}`);
+        log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${errorMessage(err)}`);
       }
     }
   }

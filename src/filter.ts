@@ -4,7 +4,7 @@
 // kept and nothing is orphaned: see `keptAncestor` in trace-book.ts.
 import type { ExporterConfig } from "./config.js";
 import type { SpanLike } from "./convert/types.js";
-import { log } from "./log.js";
+import { errorMessage, log } from "./log.js";
 
 const AI_PREFIX = /^(?:gen_ai|braintrust|llm|ai|traceloop)\./;
 // Routing and context that any span may carry: on their own they say nothing about AI.
@@ -40,7 +40,7 @@ function askCustomFilter(customFilter: (span: SpanLike) => boolean | undefined, 
     const verdict = customFilter(span);
     return verdict === true || verdict === false ? verdict : undefined;
   } catch (err) {
-    log("warn", "custom-filter-threw", `customFilter threw on span ${JSON.stringify(String(span?.name))} (${err instanceof Error ? err.message : String(err)}); the default rule decided instead`);
+    log("warn", "custom-filter-threw", `customFilter threw on span ${JSON.stringify(String(span?.name))} (${errorMessage(err)}); the default rule decided instead`);
     return undefined;
   }
 }

@@ -19,6 +19,11 @@ export function redact(text: string): string {
   return out.replace(/(bearer\s+)[^\s"']+/gi, "$1***");
 }
 
+/** What to say about something thrown, whatever was thrown. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 type Level = "error" | "warn" | "info" | "debug";
 
 /** Logs at most once per `kind` per 30 s, saying how many were held back meanwhile. */

@@ -3,7 +3,7 @@
 // restored afterwards so a mask cannot detach a row. If it throws or returns something
 // that is not a row, the content fields are replaced: raw data never leaves the process.
 import type { BraintrustEvent } from "./convert/types.js";
-import { log } from "./log.js";
+import { errorMessage, log } from "./log.js";
 
 export const MASK_FAILED = "[masked: mask function failed]";
 
@@ -18,7 +18,7 @@ export function applyMask(event: BraintrustEvent, mask: Mask): BraintrustEvent {
   try {
     masked = mask(event);
   } catch (err) {
-    return failed(original, `threw: ${err instanceof Error ? err.message : String(err)}`);
+    return failed(original, `threw: ${errorMessage(err)}`);
   }
   if (typeof masked !== "object" || masked === null || Array.isArray(masked)) {
     return failed(original, `returned ${masked === null ? "null" : Array.isArray(masked) ? "an array" : typeof masked} instead of the event`);

@@ -6,7 +6,7 @@ import { toBraintrustEvent, toRowEvent } from "./convert/index.js";
 import { RawJson } from "./convert/raw-json.js";
 import type { BraintrustEvent, SpanLike } from "./convert/types.js";
 import type { Delivery } from "./delivery/delivery.js";
-import { log } from "./log.js";
+import { errorMessage, log } from "./log.js";
 import { applyMask } from "./mask.js";
 import type { Parent } from "./parent.js";
 import { toStartRow } from "./start-row.js";
@@ -60,7 +60,7 @@ export class RowPipeline {
 
   private failed(span: SpanLike, err: unknown): void {
     this.delivery.drop("invalid");
-    log("warn", "convert-failed", `span ${safeName(span)} could not be converted and was dropped: ${describe(err)}`);
+    log("warn", "convert-failed", `span ${safeName(span)} could not be converted and was dropped: ${errorMessage(err)}`);
   }
 }
 
@@ -86,7 +86,7 @@ function stringifyRow(event: BraintrustEvent): string | undefined {
   try {
     return JSON.stringify(event);
   } catch (err) {
-    const reason = describe(err);
+    const reason = errorMessage(err);
     const fallback: Record<string, unknown> = { ...event };
     for (const field of CONTENT_FIELDS) {
       if (fallback[field] === undefined) continue;
@@ -111,8 +111,4 @@ function safeName(span: SpanLike): string {
   } catch {
     return "(unnamed)";
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

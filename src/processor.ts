@@ -11,7 +11,7 @@ import type { SpanLike } from "./convert/types.js";
 import { createCore, type ExporterCore } from "./core.js";
 import type { DeliveryStats, FlushResult } from "./delivery/delivery.js";
 import { createSpanFilter, type SpanFilter } from "./filter.js";
-import { log } from "./log.js";
+import { errorMessage, log } from "./log.js";
 import type { Parent } from "./parent.js";
 import { PendingRows } from "./pending-rows.js";
 import { ownDestination, PARENT_ATTRIBUTE, parentInContext, parentNamesDestination } from "./routing.js";
@@ -51,7 +51,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
     try {
       this.noteStart(span as unknown as SpanLike, parentContext);
     } catch (err) {
-      log("warn", "on-start", `could not note a started span: ${describe(err)}`);
+      log("warn", "on-start", `could not note a started span: ${errorMessage(err)}`);
     }
   }
 
@@ -109,7 +109,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       root = this.emit(like);
     } catch (err) {
       this.core.delivery.drop("invalid");
-      log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${describe(err)}`);
+      log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${errorMessage(err)}`);
     }
     if (root && this.core.config?.flushOnRootEnd) void this.flush();
   }
@@ -179,8 +179,4 @@ export class BraintrustSpanProcessor implements SpanProcessor {
     this.pending.drain();
     return { ...this.core.delivery.stats(), filtered: this.filtered };
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

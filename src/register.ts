@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { ProxyTracerProvider, type TracerProvider, context, propagation, trace } from "@opentelemetry/api";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "./config.js";
-import { log, warnOnce } from "./log.js";
+import { errorMessage, log, warnOnce } from "./log.js";
 import { BraintrustSpanProcessor } from "./processor.js";
 
 export interface RegisterOptions extends BraintrustExporterOptions {
@@ -60,7 +60,7 @@ export function register(options: RegisterOptions = {}): Registration {
   try {
     sdk = loadSdk();
   } catch (err) {
-    warnOnce("register-no-sdk", `register() needs @opentelemetry/sdk-trace-node (npm install @opentelemetry/sdk-trace-node): ${describe(err)}. No spans will be recorded; you can add \`new BraintrustSpanProcessor()\` to your own tracer provider instead.`);
+    warnOnce("register-no-sdk", `register() needs @opentelemetry/sdk-trace-node (npm install @opentelemetry/sdk-trace-node): ${errorMessage(err)}. No spans will be recorded; you can add \`new BraintrustSpanProcessor()\` to your own tracer provider instead.`);
     return inert(processor);
   }
   const provider = newProvider(sdk.Provider, providerConfig, [processor, ...spanProcessors]);
@@ -92,7 +92,7 @@ function shutdownOnce(registration: Registration, provider: SdkProvider, install
     try {
       await provider.shutdown();
     } catch (err) {
-      log("warn", "register-shutdown", `tracer provider shutdown failed: ${describe(err)}`);
+      log("warn", "register-shutdown", `tracer provider shutdown failed: ${errorMessage(err)}`);
     }
     await registration.processor.shutdown();
     // Give the globals back, so a later register() (tests, hot reload) can take them.
@@ -144,7 +144,7 @@ function installContextManager(sdk: LoadedSdk): boolean {
     const { AsyncLocalStorageContextManager } = sdk.requireBeside("@opentelemetry/context-async-hooks");
     return context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   } catch (err) {
-    warnOnce("register-context", `register(): could not install the AsyncLocalStorage context manager (${describe(err)}); child spans may not nest under their parents. Install @opentelemetry/context-async-hooks.`);
+    warnOnce("register-context", `register(): could not install the AsyncLocalStorage context manager (${errorMessage(err)}); child spans may not nest under their parents. Install @opentelemetry/context-async-hooks.`);
     return false;
   }
 }
@@ -157,7 +157,7 @@ function installPropagator(sdk: LoadedSdk): boolean {
       new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
     );
   } catch (err) {
-    log("warn", "register-propagator", `register(): no W3C propagator was installed (${describe(err)})`);
+    log("warn", "register-propagator", `register(): no W3C propagator was installed (${errorMessage(err)})`);
     return false;
   }
 }
@@ -189,8 +189,4 @@ function withoutUndefined(object: Record<string, unknown>): Record<string, unkno
 
 function isNotFound(err: unknown): boolean {
   return (err as { code?: unknown })?.code === "MODULE_NOT_FOUND";
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
