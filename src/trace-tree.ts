@@ -136,7 +136,10 @@ function buildForest(rows: readonly TraceRow[]): SpanNode[] {
     roots.push(node);
     visit(node);
   }
-  const byStart = (a: SpanNode, b: SpanNode) => a.start - b.start || a.order - b.order;
+  // Start times often tie: the OTel SDK takes them from Date.now(), in whole milliseconds.
+  // Then the row written first (the span that ended first) goes first.
+  const byStart = (a: SpanNode, b: SpanNode) =>
+    a.start - b.start || compareXactIds(a.row._xact_id, b.row._xact_id) || a.order - b.order;
   for (const node of nodes) node.children.sort(byStart);
   return roots.sort(byStart);
 }

@@ -17,6 +17,13 @@ async function runExample(file: string): Promise<string> {
 }
 
 describe("examples", () => {
+  it("basic.ts (npm run demo): the root and its two children, as a tree", async () => {
+    const out = await runExample("examples/basic.ts");
+    expect(out).toMatch(/^User Interaction \[task\] /m);
+    expect(out).toMatch(/^├─ Interaction 0 .* "What is 0 \+ 0\?" → "0"$/m);
+    expect(out).toMatch(/^└─ Interaction 1 .* "What is 1 \+ 1\?" → "2"$/m);
+  });
+
   it("http-service.ts: filtered, masked request traces", async () => {
     const out = await runExample("examples/http-service.ts");
     expect(out).toMatch(/GET \/ask → 200/);

@@ -52,6 +52,16 @@ describe("renderTraceTree", () => {
     ]);
   });
 
+  it("orders children that started in the same millisecond by when their rows were written", () => {
+    // Newest first, as a fetch returns them; the SDK's start times are whole milliseconds.
+    const rows = [
+      span("second", { span_parents: ["root"], metrics: { start: 5 }, _xact_id: "1000000000000000002" }),
+      span("first", { span_parents: ["root"], metrics: { start: 5 }, _xact_id: "1000000000000000001" }),
+      span("root", { _xact_id: "1000000000000000003" }),
+    ];
+    expect(renderTraceTree(rows).split("\n")).toEqual(["root", "├─ first running", "└─ second running"]);
+  });
+
   it("separates traces with a blank line, oldest first", () => {
     const rows = [
       { id: "late", span_id: "late", root_span_id: "late", span_attributes: { name: "second" }, metrics: { start: 20, end: 21 } },
