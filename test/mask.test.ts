@@ -1,6 +1,5 @@
 // mask: applied to the mapped row whatever convention the data came from; a failing mask
 // never lets raw data out. The PII helper: emails, API keys, Luhn-valid card numbers.
-import { trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor, MASK_FAILED, createPiiMask, maskPII, redactPII } from "../src/index.js";
 import type { BraintrustEvent } from "../src/index.js";

@@ -14,7 +14,6 @@ import {
   parseMaybeJson,
   setField,
   setMetadata,
-  setMetric,
   setType,
 } from "./mapper.js";
 import { contentOf, indexedMessages, systemMessage, toChatMessages, toToolCall } from "./messages.js";
