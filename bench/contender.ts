@@ -4,7 +4,7 @@
 import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { ROOT_CONTEXT, SpanKind, trace as traceApi, type Tracer } from "@opentelemetry/api";
-import type { BraintrustExporterOptions } from "../src/config.js";
+import type { BraintrustExporterOptions } from "../src/config/config.js";
 import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, monotonicMicros, rssBytes, timeOnEnd, youngGenerationBytes } from "./measure.js";
 import { BENCH_PROJECT_ID, type ContenderOptions, type ContenderResult } from "./protocol.js";
 import { runFloor } from "./floor.js";

@@ -10,11 +10,11 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const v3 = fileURLToPath(new URL("./otel-matrix/v3/", import.meta.url));
 const vitest = "node_modules/vitest/vitest.mjs";
 const TESTS = [
-  "test/processor.test.ts",
-  "test/exporter.test.ts",
-  "test/filter.test.ts",
-  "test/routing.test.ts",
-  "test/mask.test.ts",
+  "test/spans/processor.test.ts",
+  "test/spans/exporter.test.ts",
+  "test/spans/filter.test.ts",
+  "test/spans/routing.test.ts",
+  "test/rows/mask.test.ts",
   "test/register.test.ts",
   "test/setups.test.ts",
   "test/e2e.test.ts",

@@ -8,9 +8,9 @@
 import { createRequire } from "node:module";
 import { ProxyTracerProvider, type TracerProvider, context, propagation, trace } from "@opentelemetry/api";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import type { BraintrustExporterOptions } from "./config.js";
+import type { BraintrustExporterOptions } from "./config/config.js";
 import { errorMessage, log, warnOnce } from "./log.js";
-import { BraintrustSpanProcessor } from "./processor.js";
+import { BraintrustSpanProcessor } from "./spans/processor.js";
 
 export interface RegisterOptions extends BraintrustExporterOptions {
   /** More processors to run beside Braintrust's (a console exporter while debugging, another backend). */

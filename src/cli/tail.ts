@@ -2,7 +2,7 @@
 // that is new or has changed since, by polling the fetch endpoint.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ApiTarget, ApiReadError, fetchLogs, findProjectId, readProjectLog } from "../testing/read-log.js";
-import { type TraceRow, compareXactIds, renderTraceTree } from "../trace-tree.js";
+import { type TraceRow, compareXactIds, renderTraceTree } from "../view/trace-tree.js";
 import type { Output } from "./output.js";
 
 export interface TailOptions extends ApiTarget {

@@ -2,10 +2,10 @@
 // of body. Rows are already JSON, and already UTF-8 in the queue, so the body is a copy of
 // their bytes, never re-stringified; the queue knows each row's exact size.
 import type { ByteBoundedQueue, Lane } from "./queue.js";
-import { ENVELOPE_BYTES, EncodedRows } from "./rows.js";
+import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
 import { truncateToFit } from "./truncate.js";
 
-export { ENVELOPE_BYTES, batchBody, batchBytes } from "./rows.js";
+export { ENVELOPE_BYTES, batchBody, batchBytes } from "./encoded-rows.js";
 
 export class Batch {
   /** Rows truncated to fit (then the batch is that one row), as sent. */

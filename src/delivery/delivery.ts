@@ -1,14 +1,14 @@
 // Queue → batch → sender, per destination. The state is small and explicit: the queue
 // (one lane per destination), the scheduling timer, the batches in flight, and a closing
 // flag. Every row ends in exactly one counter (stats.ts): sent, or one dropped reason.
-import type { ExporterConfig } from "../config.js";
+import type { ExporterConfig } from "../config/config.js";
 import { addSecret, log, redact } from "../log.js";
-import type { Parent } from "../parent.js";
+import type { Parent } from "../config/parent.js";
 import { takeBatch } from "./batch.js";
 import { DestinationResolver } from "./destination.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, sleep } from "./retry.js";
-import type { EncodedRows } from "./rows.js";
+import type { EncodedRows } from "./encoded-rows.js";
 import { Sender } from "./sender.js";
 import { Counters, type DeliveryStats, type DropReason, type FlushResult } from "./stats.js";
 import { Transport } from "./transport.js";

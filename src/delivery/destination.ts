@@ -1,7 +1,7 @@
 // Where a parent's rows are inserted. `project_id` and `experiment_id` are known at once;
 // a `project_name` is resolved to an id by `POST /v1/project` (create-or-get), once per
 // name, retrying in the background while the API is unreachable. Rows wait in the queue.
-import type { Parent } from "../parent.js";
+import type { Parent } from "../config/parent.js";
 import { type BackoffPolicy, type Outcome, decide, retryDelay, sleep } from "./retry.js";
 import type { Transport } from "./transport.js";
 

@@ -7,7 +7,7 @@
 // it), they survive young-generation collections only to be copied and promoted, and a
 // batch had to join and encode them again. In chunks, the bytes held are the bytes counted,
 // each row's string dies young, and a batch is a copy of a few byte ranges.
-import { EncodedRows } from "./rows.js";
+import { EncodedRows } from "./encoded-rows.js";
 
 /**
  * Rows are written one after another into chunks of this size. Small enough that a lane

@@ -2,10 +2,10 @@
 // row is truncated instead), and every row counted exactly once at the end, with a clear
 // message when the API refuses them.
 import { log, redact } from "../log.js";
-import type { Parent } from "../parent.js";
+import type { Parent } from "../config/parent.js";
 import { describeOutcome } from "./destination.js";
 import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
-import { ENVELOPE_BYTES, EncodedRows } from "./rows.js";
+import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
 import type { Counters } from "./stats.js";
 import type { Transport } from "./transport.js";
 import { truncateToFit } from "./truncate.js";

@@ -12,7 +12,7 @@ export type { RecordedRequest } from "./server.js";
 export type { FetchPage, Project, Row } from "./store.js";
 export { validateInsertEvent, validateInsertRequest } from "./validate-event.js";
 export { ApiReadError, type ReadProjectLogOptions, readProjectLog } from "./read-log.js";
-export { type RenderOptions, type TraceRow, renderTraceTree } from "../trace-tree.js";
+export { type RenderOptions, type TraceRow, renderTraceTree } from "../view/trace-tree.js";
 
 export interface LocalBraintrustOptions {
   /** 0 (default) picks a free port. */

@@ -2,7 +2,7 @@
 // project by name (never create it) and read its log, from the local server or the
 // real API alike. Failures become one clear sentence without the API key in it.
 import { request } from "undici";
-import { type TraceRow, latestVersions } from "../trace-tree.js";
+import { type TraceRow, latestVersions } from "../view/trace-tree.js";
 
 export interface ApiTarget {
   apiUrl: string;

@@ -1,9 +1,9 @@
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BraintrustExporterOptions } from "../../src/config.js";
+import type { BraintrustExporterOptions } from "../../src/config/config.js";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { resetLogState } from "../../src/log.js";
-import { type Parent, makeParent } from "../../src/parent.js";
+import { type Parent, makeParent } from "../../src/config/parent.js";
 import { acceptInsert, captureDiag, configFor, event, json, scriptedServer, trackUnhandled, until } from "./helpers.js";
 
 let server: LocalBraintrust;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DestinationResolver, describeOutcome } from "../../src/delivery/destination.js";
 import type { Outcome } from "../../src/delivery/retry.js";
 import { Transport } from "../../src/delivery/transport.js";
-import { makeParent } from "../../src/parent.js";
+import { makeParent } from "../../src/config/parent.js";
 
 let server: LocalBraintrust;
 let transport: Transport;

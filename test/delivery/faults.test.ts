@@ -4,7 +4,7 @@
 import { type LocalBraintrust, type RecordedRequest, startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { BraintrustSpanProcessor } from "braintrust-otel-exporter";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BraintrustExporterOptions } from "../../src/config.js";
+import type { BraintrustExporterOptions } from "../../src/config/config.js";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { resetLogState } from "../../src/log.js";
 import { providerWith } from "../helpers/tracing.js";

@@ -2,7 +2,7 @@
 // for behaviour the local Braintrust server does not model (sockets, headers, concurrency).
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../../src/config.js";
+import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../../src/config/config.js";
 
 /** One valid InsertProjectLogsEvent, serialized, with a unique id. */
 export function event(id: string, extra: Record<string, unknown> = {}): string {

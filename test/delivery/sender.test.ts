@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Sender } from "../../src/delivery/sender.js";
 import { Counters } from "../../src/delivery/stats.js";
 import { Transport } from "../../src/delivery/transport.js";
-import { makeParent } from "../../src/parent.js";
+import { makeParent } from "../../src/config/parent.js";
 import { type ScriptedServer, acceptInsert, event, json, scriptedServer } from "./helpers.js";
 
 let server: ScriptedServer;

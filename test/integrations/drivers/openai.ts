@@ -6,7 +6,7 @@ import { OpenAIInstrumentation as OpenInferenceOpenAI } from "@arizeai/openinfer
 import { OpenAIInstrumentation as TraceloopOpenAI } from "@traceloop/instrumentation-openai";
 import { OpenAIInstrumentation as TraceloopOpenAI022 } from "traceloop-openai-0.22";
 import type { TracerProvider } from "@opentelemetry/api";
-import { startFakeOpenAI } from "../../fake-openai.js";
+import { startFakeOpenAI } from "../fake-openai.js";
 import type { Library } from "./library.js";
 
 // No failing-request scenario: both OpenInference 4.x and Traceloop 0.27 end their span only on

@@ -1,10 +1,10 @@
 // The row a span becomes on the wire: JSON content attributes written verbatim must give
 // the same value as the public, parse-everything conversion.
 import { describe, expect, it } from "vitest";
-import { toBraintrustEvent, toRowEvent } from "../src/convert/index.js";
-import { RawJson } from "../src/convert/raw-json.js";
-import { serializeRow } from "../src/pipeline.js";
-import { oneSpan } from "./helpers/spans.js";
+import { toBraintrustEvent, toRowEvent } from "../../src/convert/index.js";
+import { RawJson } from "../../src/convert/raw-json.js";
+import { serializeRow } from "../../src/rows/serialize.js";
+import { oneSpan } from "../helpers/spans.js";
 
 const wire = (attributes: Record<string, unknown>) => {
   const span = oneSpan(attributes as never);

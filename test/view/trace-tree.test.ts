@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type TraceRow, compareXactIds, latestVersions, renderTraceTree } from "../src/trace-tree.js";
+import { type TraceRow, compareXactIds, latestVersions, renderTraceTree } from "../../src/view/trace-tree.js";
 
 const span = (id: string, fields: TraceRow = {}): TraceRow => ({
   id: `row-${id}`,

@@ -1,9 +1,24 @@
-// Which finished traces the book keeps for late children: the most recently finished ones,
-// a trace that reopens counting as finished again only when it ends again.
+// What the book keeps: never more than maxNotes; of finished traces, the most recently
+// finished ones for late children, a trace that reopens counting as finished again only
+// when it ends again.
 import { describe, expect, it } from "vitest";
-import { OPEN, type SpanNote, TraceBook } from "../src/trace-book.js";
+import { OPEN, type SpanNote, TraceBook } from "../../src/spans/trace-book.js";
 
 const note = (parentId?: string): SpanNote => ({ parentId, dest: undefined, live: undefined, state: OPEN, pinned: false, started: false, root: parentId === undefined });
+
+describe("TraceBook size", () => {
+  it("never holds more than maxNotes, forgetting finished traces first", () => {
+    const book = new TraceBook(10, 100);
+    for (let t = 0; t < 5; t++) book.add(`t${t}`, "root", note());
+    for (let t = 0; t < 3; t++) book.end(`t${t}`, "root");
+    for (let i = 0; i < 8; i++) book.add("busy", `s${i}`, note("root"));
+    expect(book.size).toBe(10);
+    expect(book.get("t0", "root")).toBeUndefined(); // finished: forgotten first
+    expect(book.get("t3", "root")).toBeDefined(); // still open
+    for (let i = 8; i < 20; i++) book.add("busy", `s${i}`, note("root"));
+    expect(book.size).toBe(10);
+  });
+});
 
 describe("TraceBook finished traces", () => {
   it("forgets the trace that finished longest ago, not the one that started first", () => {

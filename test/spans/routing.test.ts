@@ -4,9 +4,9 @@ import { randomUUID } from "node:crypto";
 import { trace } from "@opentelemetry/api";
 import { SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BraintrustExporter, BraintrustSpanProcessor } from "../src/index.js";
-import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { providerWith } from "./helpers/tracing.js";
+import { BraintrustExporter, BraintrustSpanProcessor } from "../../src/index.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
+import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {

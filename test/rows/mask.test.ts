@@ -1,12 +1,12 @@
 // mask: applied to the mapped row whatever convention the data came from; a failing mask
 // never lets raw data out. The PII helper: emails, API keys, Luhn-valid card numbers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BraintrustSpanProcessor, MASK_FAILED, createPiiMask, maskPII, redactPII } from "../src/index.js";
-import type { BraintrustEvent } from "../src/index.js";
-import { applyMask } from "../src/mask.js";
-import { luhnValid } from "../src/pii.js";
-import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { providerWith } from "./helpers/tracing.js";
+import { BraintrustSpanProcessor, MASK_FAILED, createPiiMask, maskPII, redactPII } from "../../src/index.js";
+import type { BraintrustEvent } from "../../src/index.js";
+import { applyMask } from "../../src/rows/mask.js";
+import { luhnValid } from "../../src/rows/pii.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
+import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 // What the processor and the exporter both build from options: the config, the
 // delivery and the span pipeline. A config that cannot work yields an inert core that
 // says why once, rejects `ready()`, and counts every span it is handed as dropped.
-import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "./config.js";
-import { Delivery, type DeliveryStats, type DropReason, type FlushResult } from "./delivery/delivery.js";
-import { addSecret, log, redact, warnOnce } from "./log.js";
-import type { Parent } from "./parent.js";
-import { RowPipeline } from "./pipeline.js";
+import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../config/config.js";
+import { Delivery, type DeliveryStats, type DropReason, type FlushResult } from "../delivery/delivery.js";
+import { addSecret, log, redact, warnOnce } from "../log.js";
+import type { Parent } from "../config/parent.js";
+import { RowPipeline } from "../rows/pipeline.js";
 
 export interface ExporterCore {
   readonly config: ExporterConfig | undefined;

@@ -2,10 +2,10 @@
 // bookkeeping staying bounded, and never throwing into the app.
 import { context, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BraintrustSpanProcessor } from "../src/index.js";
-import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { DROPPED, KEPT, OPEN, type SpanNote, TraceBook, keptAncestor } from "../src/trace-book.js";
-import { providerWith } from "./helpers/tracing.js";
+import { BraintrustSpanProcessor } from "../../src/index.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
+import type { TraceBook } from "../../src/spans/trace-book.js";
+import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {
@@ -147,9 +147,6 @@ describe("never hurts the app", () => {
 });
 
 describe("bookkeeping", () => {
-  const note = (parentId?: string, state: SpanNote["state"] = OPEN): SpanNote =>
-    ({ parentId, dest: undefined, live: undefined, state, pinned: false, started: false, root: parentId === undefined });
-
   it("the processor forgets finished traces, keeping only a bounded number", async () => {
     const processor = new BraintrustSpanProcessor({ ...options("bookkeeping"), filterAISpans: true });
     const provider = providerWith(processor);
@@ -166,37 +163,5 @@ describe("bookkeeping", () => {
     // 1000 finished traces are kept for late children, two notes each.
     expect(book.size).toBe(2000);
     await provider.shutdown();
-  });
-
-  it("never holds more than maxNotes, forgetting finished traces first", () => {
-    const book = new TraceBook(10, 100);
-    for (let t = 0; t < 5; t++) book.add(`t${t}`, "root", note());
-    for (let t = 0; t < 3; t++) book.end(`t${t}`, "root");
-    for (let i = 0; i < 8; i++) book.add("busy", `s${i}`, note("root"));
-    expect(book.size).toBe(10);
-    expect(book.get("t0", "root")).toBeUndefined(); // finished: forgotten first
-    expect(book.get("t3", "root")).toBeDefined(); // still open
-    for (let i = 8; i < 20; i++) book.add("busy", `s${i}`, note("root"));
-    expect(book.size).toBe(10);
-  });
-
-  it("keptAncestor walks past dropped spans and pins the open ancestor it names", () => {
-    const book = new TraceBook();
-    book.add("t", "root", note());
-    book.add("t", "route", note("root"));
-    book.add("t", "llm", note("route"));
-    book.end("t", "route")!.state = DROPPED;
-    expect(keptAncestor(book, () => false, "t", "route", false)).toBe("root");
-    expect(book.get("t", "root")!.pinned).toBe(true);
-    // An open ancestor the filter keeps is named and pinned.
-    book.add("t", "agent", { ...note("root"), live: { name: "ai.agent" } as never });
-    expect(keptAncestor(book, (s) => s.name.startsWith("ai."), "t", "agent", false)).toBe("agent");
-    expect(book.get("t", "agent")!.pinned).toBe(true);
-    expect(book.get("t", "agent")!.state).toBe(OPEN);
-    book.end("t", "agent");
-    expect(book.get("t", "agent")!.state).toBe(KEPT);
-    // Unknown ancestors end the walk; the exporter leaves a pinned placeholder.
-    expect(keptAncestor(book, () => false, "t", "elsewhere", true)).toBe("elsewhere");
-    expect(book.get("t", "elsewhere")!.pinned).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // A ready-made `mask` for common personal data: email addresses, API-key-shaped strings
 // and credit card numbers (checked with Luhn, so order ids and timestamps survive).
 // It rewrites strings anywhere inside input, output, expected, error and metadata.
-import type { BraintrustEvent } from "./convert/types.js";
+import type { BraintrustEvent } from "../convert/types.js";
 
 export interface PiiMaskOptions {
   /** Default true. */

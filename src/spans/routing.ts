@@ -2,9 +2,9 @@
 // inherited from its parent span, else the configured default. Parsed destinations are
 // cached, so the spans of one project share one `Parent` and parsing costs a Map lookup.
 import { trace, type Context } from "@opentelemetry/api";
-import type { Attributes } from "./convert/types.js";
-import { log } from "./log.js";
-import { type Parent, parseParent } from "./parent.js";
+import type { Attributes } from "../convert/types.js";
+import { log } from "../log.js";
+import { type Parent, parseParent } from "../config/parent.js";
 
 export const PARENT_ATTRIBUTE = "braintrust.parent";
 

@@ -5,8 +5,8 @@
 //
 // It is sent with `_is_merge` too: if a retry delivered it after the end row, merging the
 // same values back changes nothing, where a plain insert would replace the finished row.
-import { toBraintrustEvent } from "./convert/index.js";
-import type { Attributes, BraintrustEvent, HrTime, SpanLike } from "./convert/types.js";
+import { toBraintrustEvent } from "../convert/index.js";
+import type { Attributes, BraintrustEvent, HrTime, SpanLike } from "../convert/types.js";
 
 /** A started span seen as if nothing but its start had happened yet. */
 class StartedSpan implements SpanLike {

@@ -1,15 +1,15 @@
-// What the processor remembers about a span between its start and the end of its trace:
-// its parent link (to attach a kept span past filtered-out ancestors), a destination
-// that its children inherit, and whether a start row was written for it.
+// What a face remembers about a span until its trace is done: its parent link (to attach
+// a kept span past filtered-out ancestors), a destination that its children inherit, and
+// whether a start row was written for it. The processor notes spans as they start, the
+// exporter as each batch arrives; judge.ts reads the notes.
 //
 // Memory is bounded. A trace's notes are kept while any of its spans is open, then for
 // the next `maxFinishedTraces` traces (children started after their trace "ended", as in
 // a handler's `waitUntil`, still find their ancestors), and the oldest go first once
 // `maxNotes` is reached.
-import { parentSpanIdOf } from "./convert/span.js";
-import type { SpanLike } from "./convert/types.js";
-import { log } from "./log.js";
-import type { Parent } from "./parent.js";
+import type { SpanLike } from "../convert/types.js";
+import { log } from "../log.js";
+import type { Parent } from "../config/parent.js";
 
 export const OPEN = 0;
 export const KEPT = 1;
@@ -39,8 +39,6 @@ interface TraceNotes {
 
 export const DEFAULT_MAX_NOTES = 100_000;
 const DEFAULT_MAX_FINISHED_TRACES = 1_000;
-/** Deeper trees than this are not walked: the span is attached where the walk stops. */
-const MAX_WALK = 1_000;
 
 export class TraceBook {
   private readonly traces = new Map<string, TraceNotes>();
@@ -130,57 +128,4 @@ export class TraceBook {
       if (trace.notes.size === 0) this.traces.delete(traceId);
     }
   }
-}
-
-/**
- * The id a kept span should name as its parent: its nearest ancestor that is (or will be)
- * kept. An ancestor still open is judged now by `keeps`; if kept it is pinned, so the link
- * can never dangle. An ancestor this book does not know (in another process, forgotten)
- * ends the walk; with `pinUnknown` (the exporter, which sees children before parents) a
- * pinned placeholder is left for it, so it is kept when it arrives.
- */
-export function keptAncestor(
-  book: TraceBook,
-  keeps: (span: SpanLike) => boolean,
-  traceId: string,
-  parentId: string | undefined,
-  pinUnknown: boolean,
-): string | undefined {
-  let id = parentId;
-  for (let hops = 0; id !== undefined && hops < MAX_WALK; hops++) {
-    const note = book.get(traceId, id);
-    if (note === undefined) {
-      if (pinUnknown) book.add(traceId, id, placeholder());
-      return id;
-    }
-    if (note.pinned || note.root) return pin(note, id);
-    if (note.state === KEPT) return id;
-    if (note.state === OPEN && (note.live === undefined || keeps(note.live))) return pin(note, id);
-    id = note.parentId;
-  }
-  return id;
-}
-
-function pin(note: SpanNote, id: string): string {
-  note.pinned = true;
-  return id;
-}
-
-function placeholder(): SpanNote {
-  return { parentId: undefined, dest: undefined, live: undefined, state: OPEN, pinned: true, started: false, root: false };
-}
-
-/** The nearest destination among the span and its known ancestors, undefined for the default. */
-export function inheritedDestination(book: TraceBook, traceId: string, note: SpanNote | undefined): Parent | undefined {
-  let current = note;
-  for (let hops = 0; current !== undefined && hops < MAX_WALK; hops++) {
-    if (current.dest !== undefined) return current.dest;
-    current = book.get(traceId, current.parentId);
-  }
-  return undefined;
-}
-
-/** No parent, or a parent in another process (an incoming `traceparent`): read from the span alone. */
-export function isLocalRoot(span: SpanLike): boolean {
-  return parentSpanIdOf(span) === undefined || (span.parentSpanContext as { isRemote?: unknown } | undefined)?.isRemote === true;
 }

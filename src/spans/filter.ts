@@ -2,9 +2,9 @@
 // `customFilter` returning true keeps and false drops; undefined defers to `filterAISpans`,
 // which keeps AI spans; with neither option every span is kept. Trace roots are always
 // kept and nothing is orphaned: see `keptAncestor` in trace-book.ts.
-import type { ExporterConfig } from "./config.js";
-import type { SpanLike } from "./convert/types.js";
-import { errorMessage, log } from "./log.js";
+import type { ExporterConfig } from "../config/config.js";
+import type { SpanLike } from "../convert/types.js";
+import { errorMessage, log } from "../log.js";
 
 const AI_PREFIX = /^(?:gen_ai|braintrust|llm|ai|traceloop)\./;
 // Routing and context that any span may carry: on their own they say nothing about AI.

@@ -6,10 +6,10 @@ import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { generateText } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BraintrustExporter, BraintrustSpanProcessor, isAISpan } from "../src/index.js";
-import type { SpanLike } from "../src/index.js";
-import { type LocalBraintrust, type Row, startLocalBraintrust } from "../src/testing/index.js";
-import { providerWith } from "./helpers/tracing.js";
+import { BraintrustExporter, BraintrustSpanProcessor, isAISpan } from "../../src/index.js";
+import type { SpanLike } from "../../src/index.js";
+import { type LocalBraintrust, type Row, startLocalBraintrust } from "../../src/testing/index.js";
+import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {

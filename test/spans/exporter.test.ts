@@ -2,9 +2,9 @@
 // applies the same mask as the processor. Filtering and routing through it are tested in
 // filter.test.ts and routing.test.ts; the NodeSDK route in setups.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BraintrustExporter, MASK_FAILED, maskPII } from "../src/index.js";
-import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { providerWith } from "./helpers/tracing.js";
+import { BraintrustExporter, MASK_FAILED, maskPII } from "../../src/index.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
+import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {

@@ -2,8 +2,8 @@
 // the data came from. It may rewrite any content; the row's identity and tree links are
 // restored afterwards so a mask cannot detach a row. If it throws or returns something
 // that is not a row, the content fields are replaced: raw data never leaves the process.
-import type { BraintrustEvent } from "./convert/types.js";
-import { errorMessage, log } from "./log.js";
+import type { BraintrustEvent } from "../convert/types.js";
+import { errorMessage, log } from "../log.js";
 
 export const MASK_FAILED = "[masked: mask function failed]";
 

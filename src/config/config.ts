@@ -1,6 +1,6 @@
 // Options + environment → one validated, frozen config. Explicit options beat
 // non-blank env vars, which beat defaults. The env is read at construction only.
-import type { BraintrustEvent, SpanLike } from "./convert/types.js";
+import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import { type Parent, makeParent, parseParent } from "./parent.js";
 
 export interface BraintrustExporterOptions {

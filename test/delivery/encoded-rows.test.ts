@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ByteBoundedQueue } from "../../src/delivery/queue.js";
-import { ENVELOPE_BYTES, EncodedRows, batchBody } from "../../src/delivery/rows.js";
+import { ENVELOPE_BYTES, EncodedRows, batchBody } from "../../src/delivery/encoded-rows.js";
 
 const row = (id: string, text = "") => JSON.stringify({ id, text });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_API_URL, resolveConfig } from "../src/config.js";
+import { DEFAULT_API_URL, resolveConfig } from "../../src/config/config.js";
 
 const KEY = "sk-test-abcdef123456";
 

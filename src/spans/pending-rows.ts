@@ -6,9 +6,7 @@
 // the event loop are converted together right after it (setImmediate), on the same thread.
 // Whatever reads the outcome (flush, stats, shutdown) converts what is pending first, so
 // what changes is only when the work is done, not what is sent or counted.
-import type { SpanLike } from "./convert/types.js";
-import type { Parent } from "./parent.js";
-import type { RowPipeline } from "./pipeline.js";
+import type { RowOrder, RowPipeline } from "../rows/pipeline.js";
 
 /**
  * Spans waiting at most. At this bound (spans ending in a tight loop that never yields) each
@@ -16,15 +14,8 @@ import type { RowPipeline } from "./pipeline.js";
  */
 const MAX_PENDING = 1024;
 
-interface Pending {
-  readonly span: SpanLike;
-  readonly destination: Parent;
-  readonly parentId: string | undefined;
-  readonly merge: boolean;
-}
-
 export class PendingRows {
-  private items: Pending[] = [];
+  private items: RowOrder[] = [];
   private head = 0;
   private scheduled = false;
   private readonly drainSoon = () => {
@@ -38,10 +29,10 @@ export class PendingRows {
     return this.items.length - this.head;
   }
 
-  /** Takes the arguments of `RowPipeline.push`, for later. Never throws. */
-  add(span: SpanLike, destination: Parent, parentId: string | undefined, merge: boolean): void {
+  /** Takes an order for `RowPipeline.push`, for later. Never throws. */
+  add(order: RowOrder): void {
     if (this.size >= MAX_PENDING) this.convertOldest();
-    this.items.push({ span, destination, parentId, merge });
+    this.items.push(order);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.drainSoon);
@@ -55,7 +46,7 @@ export class PendingRows {
 
   private convertOldest(): void {
     const item = this.items[this.head]!;
-    this.items[this.head++] = undefined as unknown as Pending; // let the span go
+    this.items[this.head++] = undefined as unknown as RowOrder; // let the span go
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
@@ -63,6 +54,6 @@ export class PendingRows {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    this.pipeline.push(item.span, item.destination, item.parentId, item.merge);
+    this.pipeline.push(item);
   }
 }

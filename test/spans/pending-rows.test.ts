@@ -2,14 +2,14 @@
 // the outcome; a loop that never yields keeps the backlog bounded.
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Delivery } from "../src/delivery/delivery.js";
-import { BraintrustSpanProcessor } from "../src/index.js";
-import { PendingRows } from "../src/pending-rows.js";
-import { RowPipeline } from "../src/pipeline.js";
-import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { configFor } from "./delivery/helpers.js";
-import { oneSpan } from "./helpers/spans.js";
-import { providerWith } from "./helpers/tracing.js";
+import { Delivery } from "../../src/delivery/delivery.js";
+import { BraintrustSpanProcessor } from "../../src/index.js";
+import { PendingRows } from "../../src/spans/pending-rows.js";
+import { RowPipeline } from "../../src/rows/pipeline.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
+import { configFor } from "../delivery/helpers.js";
+import { oneSpan } from "../helpers/spans.js";
+import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe("PendingRows", () => {
     const delivery = new Delivery(config);
     const pending = new PendingRows(new RowPipeline(config, delivery));
     const spans = ["a", "b", "c"].map((name) => oneSpan({ input: name }, { name }));
-    for (const span of spans) pending.add(span, config.parent, undefined, false);
+    for (const span of spans) pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
     expect([pending.size, delivery.stats().queued]).toEqual([3, 0]);
     await nextTurn();
     expect([pending.size, delivery.stats().queued]).toEqual([0, 3]);
@@ -39,7 +39,7 @@ describe("PendingRows", () => {
     const span = oneSpan({ input: "same" });
     let most = 0;
     for (let i = 0; i < 5_000; i++) {
-      pending.add(span, config.parent, undefined, false);
+      pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
       most = Math.max(most, pending.size);
     }
     expect(most).toBe(1024);

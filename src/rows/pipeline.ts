@@ -1,0 +1,79 @@
+// The path one span takes on the app's thread: convert → mask → serialize once → enqueue.
+// Shared by the span processor and the span exporter; every failure costs only that span.
+// Which spans get here, where they go and which parent they name is decided before
+// (spans/judge.ts), and handed over as a RowOrder.
+import type { ExporterConfig } from "../config/config.js";
+import type { Parent } from "../config/parent.js";
+import { toBraintrustEvent, toRowEvent } from "../convert/index.js";
+import type { BraintrustEvent, SpanLike } from "../convert/types.js";
+import type { Delivery } from "../delivery/delivery.js";
+import { errorMessage, log } from "../log.js";
+import { applyMask } from "./mask.js";
+import { serializeRow } from "./serialize.js";
+import { toStartRow } from "./start-row.js";
+
+/** What to write for one span: its row, where it goes, and the parent it names. */
+export interface RowOrder {
+  readonly span: SpanLike;
+  readonly destination: Parent;
+  /** Replaces the span's own parent link (its parent was filtered out). */
+  readonly parentId: string | undefined;
+  /** The row completes a start row (`logSpanStart`). */
+  readonly merge: boolean;
+  /** The local root of its trace: no parent, or a parent in another process. */
+  readonly root: boolean;
+}
+
+export class RowPipeline {
+  private readonly mask: ExporterConfig["mask"];
+
+  constructor(
+    config: ExporterConfig,
+    private readonly delivery: Delivery,
+  ) {
+    this.mask = config.mask;
+  }
+
+  /** The row of a finished span. Never throws. */
+  push({ span, destination, parentId, merge }: RowOrder): void {
+    try {
+      // A mask must see parsed values; without one, JSON content is written as given.
+      const event = this.mask ? toBraintrustEvent(span) : toRowEvent(span);
+      if (parentId !== undefined) event.span_parents = [parentId];
+      if (merge) event._is_merge = true;
+      this.send(event, destination);
+    } catch (err) {
+      this.failed(span, err);
+    }
+  }
+
+  /** The partial row of a span that just started (`logSpanStart`). Never throws. */
+  pushStart({ span, destination, parentId }: RowOrder): void {
+    try {
+      const event = toStartRow(span);
+      if (parentId !== undefined) event.span_parents = [parentId];
+      this.send(event, destination);
+    } catch (err) {
+      this.failed(span, err);
+    }
+  }
+
+  private send(event: BraintrustEvent, destination: Parent): void {
+    const json = serializeRow(this.mask ? applyMask(event, this.mask) : event);
+    if (json === undefined) this.delivery.drop("invalid");
+    else this.delivery.enqueue(destination, json);
+  }
+
+  private failed(span: SpanLike, err: unknown): void {
+    this.delivery.drop("invalid");
+    log("warn", "convert-failed", `span ${safeName(span)} could not be converted and was dropped: ${errorMessage(err)}`);
+  }
+}
+
+function safeName(span: SpanLike): string {
+  try {
+    return JSON.stringify(String(span.name));
+  } catch {
+    return "(unnamed)";
+  }
+}

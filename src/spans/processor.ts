@@ -1,0 +1,112 @@
+// The OTel SpanProcessor face. onStart lets the judge note what a span's descendants will
+// need; onEnd asks it whether and where the span becomes a row, and leaves the row for
+// right after the current event-loop turn (pending-rows.ts). Both run inside the app's
+// calls: they stay cheap and never throw.
+import type { Context } from "@opentelemetry/api";
+import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { BraintrustExporterOptions } from "../config/config.js";
+import type { SpanLike } from "../convert/types.js";
+import type { DeliveryStats, FlushResult } from "../delivery/delivery.js";
+import { errorMessage, log } from "../log.js";
+import { createCore, type ExporterCore } from "./core.js";
+import { createSpanFilter } from "./filter.js";
+import { SpanJudge } from "./judge.js";
+import { PendingRows } from "./pending-rows.js";
+import { TraceBook } from "./trace-book.js";
+
+export class BraintrustSpanProcessor implements SpanProcessor {
+  private readonly core: ExporterCore;
+  /** What onStart saw: parent links and destinations, for the judge. */
+  private readonly book = new TraceBook();
+  private readonly judge: SpanJudge | undefined;
+  /** Kept spans whose rows are built right after the current event-loop turn, not inside span.end(). */
+  private readonly pending: PendingRows;
+  private readonly onBeforeExit: (() => void) | undefined;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options?: BraintrustExporterOptions) {
+    this.core = createCore(options);
+    this.pending = new PendingRows(this.core.pipeline);
+    const config = this.core.config;
+    if (config) {
+      this.judge = new SpanJudge(this.book, {
+        filter: createSpanFilter(config),
+        fallback: config.parent,
+        logSpanStart: config.logSpanStart,
+        seesStarts: true,
+      });
+    }
+    if (config?.flushOnExit) {
+      this.onBeforeExit = () => {
+        // beforeExit fires again after our flush drains; only flush while there is work.
+        if (this.pending.size > 0 || this.core.delivery.stats().queued > 0) void this.flush();
+      };
+      process.on("beforeExit", this.onBeforeExit);
+    }
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    if (this.shutdownPromise || !this.judge) return;
+    try {
+      const start = this.judge.noteStart(span as unknown as SpanLike, parentContext);
+      if (start) this.core.pipeline.pushStart(start);
+    } catch (err) {
+      log("warn", "on-start", `could not note a started span: ${errorMessage(err)}`);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.shutdownPromise) {
+      this.core.delivery.drop("shutdown");
+      return;
+    }
+    if (!this.judge) {
+      this.core.delivery.drop("unresolved");
+      return;
+    }
+    const like = span as unknown as SpanLike;
+    let root = false;
+    try {
+      const order = this.judge.ended(like);
+      if (order) {
+        root = order.root;
+        this.pending.add(order);
+      }
+    } catch (err) {
+      this.core.delivery.drop("invalid");
+      log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${errorMessage(err)}`);
+    }
+    if (root && this.core.config?.flushOnRootEnd) void this.flush();
+  }
+
+  /** Resolves (never rejects) once everything queued before the call is delivered or has failed. */
+  async forceFlush(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Like forceFlush, with what the flush achieved. */
+  flush(): Promise<FlushResult> {
+    this.pending.drain();
+    return this.core.delivery.flush();
+  }
+
+  shutdown(): Promise<void> {
+    if (!this.shutdownPromise) {
+      if (this.onBeforeExit) process.off("beforeExit", this.onBeforeExit);
+      this.pending.drain();
+      this.shutdownPromise = this.core.delivery.shutdown();
+    }
+    return this.shutdownPromise;
+  }
+
+  /** Resolves once the destination project is known; rejects with a clear reason (bad key, no project, …). */
+  ready(): Promise<void> {
+    return this.core.delivery.ready();
+  }
+
+  /** Delivery counters, plus `filtered`: spans left out by `filterAISpans` / `customFilter`. */
+  stats(): DeliveryStats & { filtered: number } {
+    this.pending.drain();
+    return { ...this.core.delivery.stats(), filtered: this.judge?.filtered ?? 0 };
+  }
+}
