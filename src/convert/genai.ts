@@ -14,10 +14,13 @@ import {
   parseMaybeJson,
   setField,
   setMetadata,
+  setMetric,
   setType,
 } from "./mapper.js";
-import { contentOf, indexedMessages, systemMessage, toChatMessages, toToolCall } from "./messages.js";
-import type { Attributes, SpanEventLike, SpanLike, SpanType } from "./types.js";
+import { eventMessages, hasMessageEvents } from "./genai-events.js";
+import { indexedMessages, systemMessage, toChatMessages } from "./messages.js";
+import { firstTokenSeconds } from "./first-token.js";
+import type { Attributes, SpanLike, SpanType } from "./types.js";
 
 const OPERATION_TYPES: Readonly<Record<string, SpanType>> = {
   chat: "llm",
@@ -30,6 +33,8 @@ const OPERATION_TYPES: Readonly<Record<string, SpanType>> = {
   create_agent: "task",
   invoke_workflow: "task",
   agent_step: "task",
+  // Strands' agent loop iteration
+  execute_event_loop_cycle: "task",
 };
 
 /** [metric, attribute keys in preference order]. */
@@ -38,18 +43,29 @@ const METRICS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["completion_tokens", ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"]],
   // Not in the spec, but emitted by OpenLLMetry and others.
   ["tokens", ["gen_ai.usage.total_tokens"]],
-  ["prompt_cached_tokens", ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"]],
-  ["prompt_cache_creation_tokens", ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"]],
-  ["completion_reasoning_tokens", ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"]],
-  // Seconds already.
-  ["time_to_first_token", ["gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk", "gen_ai.server.time_to_first_token"]],
+  ["prompt_cached_tokens", ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cached_input_tokens"]],
+  [
+    "prompt_cache_creation_tokens",
+    // The last one is Strands'.
+    ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "gen_ai.usage.cache_write_input_tokens"],
+  ],
+  ["completion_reasoning_tokens", ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "gen_ai.usage.details.reasoning_tokens"]],
 ];
+
+/** Seconds by the spec; first-token.ts decides when a value can only be milliseconds. */
+const FIRST_TOKEN_KEYS = ["gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk", "gen_ai.server.time_to_first_token"];
+
+/**
+ * `gen_ai.system` / `gen_ai.provider.name` values that name the agent framework, not the model
+ * vendor. A vendor named by a later convention wins; the framework name is the last resort
+ * (genaiFallbackMapper).
+ */
+export const FRAMEWORK_SYSTEMS: ReadonlySet<string> = new Set(["strands-agents", "gcp.vertex.agent"]);
 
 /** [metadata key, attribute key]: response facts renamed; `gen_ai.request.*` is handled as a family. */
 const RENAMED: ReadonlyArray<readonly [string, string]> = [
   ["operation", "gen_ai.operation.name"],
   ["response_id", "gen_ai.response.id"],
-  ["finish_reasons", "gen_ai.response.finish_reasons"],
   ["tool_name", "gen_ai.tool.name"],
   ["tool_call_id", "gen_ai.tool.call.id"],
 ];
@@ -69,21 +85,20 @@ const MARKERS = [
   "gen_ai.prompt.0.content",
   "gen_ai.completion.0.role",
   "gen_ai.completion.0.content",
+  "gen_ai.system_instructions",
   "gen_ai.tool.call.arguments",
+  "gen_ai.tool.call.result",
+  "gen_ai.tool.name",
+  "gen_ai.tool.call.id",
   "gen_ai.usage.input_tokens",
   "gen_ai.usage.prompt_tokens",
+  "gen_ai.usage.output_tokens",
 ];
 
 const PROMPT_PREFIX = "gen_ai.prompt.";
 const COMPLETION_PREFIX = "gen_ai.completion.";
 const REQUEST_PREFIX = "gen_ai.request.";
 const PREFIXES = [PROMPT_PREFIX, COMPLETION_PREFIX, REQUEST_PREFIX];
-const INPUT_EVENTS: Readonly<Record<string, string>> = {
-  "gen_ai.system.message": "system",
-  "gen_ai.user.message": "user",
-  "gen_ai.assistant.message": "assistant",
-  "gen_ai.tool.message": "tool",
-};
 
 export const genaiMapper: Mapper = {
   name: "genai",
@@ -96,6 +111,15 @@ export const genaiMapper: Mapper = {
     mapInput(span, attrs, rebuildIndexed(attrs, promptKeys, PROMPT_PREFIX), draft);
     mapOutput(span, attrs, rebuildIndexed(attrs, completionKeys, COMPLETION_PREFIX), draft);
     mapMetricSources(attrs, draft, METRICS);
+    for (const key of FIRST_TOKEN_KEYS) {
+      if (attrs[key] === undefined) continue;
+      claim(draft, key);
+      setMetric(draft, "time_to_first_token", firstTokenSeconds(attrs[key], draft.event.metrics));
+    }
+    if (attrs["gen_ai.response.finish_reasons"] !== undefined) {
+      setMetadata(draft, "finish_reasons", finishReasons(attrs["gen_ai.response.finish_reasons"]));
+      claim(draft, "gen_ai.response.finish_reasons");
+    }
     for (const [target, key] of RENAMED) {
       if (attrs[key] === undefined) continue;
       setMetadata(draft, target, attrs[key]);
@@ -115,19 +139,25 @@ export const genaiMapper: Mapper = {
   },
 };
 
-function mapType(attrs: Attributes, draft: Draft): void {
+/** The span's type from its operation; without one (older spans, Semantic Kernel), from what it carries. */
+function operationType(attrs: Attributes): SpanType | undefined {
   const operation = attrs["gen_ai.operation.name"];
-  if (typeof operation === "string") {
-    const type = OPERATION_TYPES[operation];
-    if (type) setType(draft, type);
-  } else if (
-    // Deprecated spans carry no operation name; a model request still makes it an LLM call.
+  if (typeof operation === "string") return OPERATION_TYPES[operation];
+  if (attrs["gen_ai.tool.name"] !== undefined || attrs["gen_ai.tool.call.id"] !== undefined) return "tool";
+  if (
     attrs["gen_ai.request.model"] !== undefined ||
-    attrs["gen_ai.system"] !== undefined ||
-    attrs["gen_ai.provider.name"] !== undefined
+    attrs["gen_ai.response.model"] !== undefined ||
+    (typeof attrs["gen_ai.system"] === "string" && !FRAMEWORK_SYSTEMS.has(attrs["gen_ai.system"])) ||
+    (typeof attrs["gen_ai.provider.name"] === "string" && !FRAMEWORK_SYSTEMS.has(attrs["gen_ai.provider.name"]))
   ) {
-    setType(draft, "llm");
+    return "llm";
   }
+  return undefined;
+}
+
+function mapType(attrs: Attributes, draft: Draft): void {
+  const type = operationType(attrs);
+  if (type) setType(draft, type);
 }
 
 function mapModel(attrs: Attributes, draft: Draft): void {
@@ -137,9 +167,25 @@ function mapModel(attrs: Attributes, draft: Draft): void {
   if (typeof model === "string" && model !== "") setMetadata(draft, "model", model);
   claim(draft, "gen_ai.response.model", "gen_ai.request.model");
 
-  const provider = attrs["gen_ai.provider.name"] ?? attrs["gen_ai.system"];
-  if (typeof provider === "string" && provider !== "") setMetadata(draft, "provider", provider);
+  const provider = vendorOf(attrs);
+  if (provider !== undefined) setMetadata(draft, "provider", provider);
   claim(draft, "gen_ai.provider.name", "gen_ai.system");
+}
+
+/** The first of `gen_ai.provider.name`, `gen_ai.system` that names a vendor rather than a framework. */
+function vendorOf(attrs: Attributes): string | undefined {
+  for (const key of ["gen_ai.provider.name", "gen_ai.system"]) {
+    const value = attrs[key];
+    if (typeof value === "string" && value !== "" && !FRAMEWORK_SYSTEMS.has(value)) return value;
+  }
+  return undefined;
+}
+
+/** Always a list: an array, JSON text of one, or one plain reason (Mastra and Spring AI send all three). */
+export function finishReasons(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  const parsed = parseMaybeJson(value);
+  return Array.isArray(parsed) ? parsed : [value];
 }
 
 type Indexed = ReturnType<typeof rebuildIndexed>;
@@ -149,19 +195,28 @@ function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Dr
   if (indexed) claimAll(draft, indexed.keys);
   claim(draft, "gen_ai.input.messages", "gen_ai.prompt", "gen_ai.system_instructions", "gen_ai.tool.call.arguments");
   if (isSet(draft, "input")) return;
+  if (attrs["gen_ai.tool.call.arguments"] !== undefined) {
+    setField(draft, "input", parseMaybeJson(attrs["gen_ai.tool.call.arguments"]));
+    return;
+  }
+  // As on Braintrust's server: a nonempty list from message events beats the attributes.
+  const fromEvents = eventMessages(span, "input");
+  if (fromEvents) {
+    setField(draft, "input", isToolSpan(draft) ? toolArguments(fromEvents) : fromEvents);
+    return;
+  }
   let messages: unknown;
   if (attrs["gen_ai.input.messages"] !== undefined) {
     messages = toChatMessages(parseJsonAttr(attrs["gen_ai.input.messages"], "gen_ai.input.messages"));
   } else if (attrs["gen_ai.prompt"] !== undefined) {
     messages = toChatMessages(parseMaybeJson(attrs["gen_ai.prompt"]));
-  } else {
-    messages = indexed ? indexedMessages(indexed.value) : eventMessages(span, "input");
+  } else if (indexed) {
+    messages = indexedMessages(indexed.value);
   }
   const system = systemInstructions(attrs);
   if (system && Array.isArray(messages)) messages = [system, ...messages];
   else if (system && messages === undefined) messages = [system];
   setField(draft, "input", messages);
-  if (attrs["gen_ai.tool.call.arguments"] !== undefined) setField(draft, "input", parseMaybeJson(attrs["gen_ai.tool.call.arguments"]));
 }
 
 function systemInstructions(attrs: Attributes): Record<string, unknown> | undefined {
@@ -175,62 +230,43 @@ function mapOutput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: D
   if (indexed) claimAll(draft, indexed.keys);
   claim(draft, "gen_ai.output.messages", "gen_ai.completion", "gen_ai.tool.call.result");
   if (isSet(draft, "output")) return;
-  if (attrs["gen_ai.output.messages"] !== undefined) {
+  if (attrs["gen_ai.tool.call.result"] !== undefined) {
+    setField(draft, "output", parseMaybeJson(attrs["gen_ai.tool.call.result"]));
+    return;
+  }
+  const fromEvents = eventMessages(span, "output");
+  if (fromEvents) {
+    setField(draft, "output", isToolSpan(draft) ? toolResult(fromEvents) : fromEvents);
+  } else if (attrs["gen_ai.output.messages"] !== undefined) {
     setField(draft, "output", toChatMessages(parseJsonAttr(attrs["gen_ai.output.messages"], "gen_ai.output.messages")));
   } else if (attrs["gen_ai.completion"] !== undefined) {
     setField(draft, "output", toChatMessages(parseMaybeJson(attrs["gen_ai.completion"])));
-  } else {
-    setField(draft, "output", indexed ? indexedMessages(indexed.value) : eventMessages(span, "output"));
+  } else if (indexed) {
+    setField(draft, "output", indexedMessages(indexed.value));
   }
-  if (attrs["gen_ai.tool.call.result"] !== undefined) setField(draft, "output", parseMaybeJson(attrs["gen_ai.tool.call.result"]));
 }
 
-function hasMessageEvents(span: SpanLike): boolean {
-  const events = span.events;
-  if (!Array.isArray(events) || events.length === 0) return false;
-  for (const event of events as SpanEventLike[]) {
-    const name = event?.name;
-    if (typeof name === "string" && (INPUT_EVENTS[name] !== undefined || name === "gen_ai.choice")) return true;
-  }
-  return false;
+function isToolSpan(draft: Draft): boolean {
+  return draft.event.span_attributes.type === "tool";
 }
 
 /**
- * Deprecated message events: `gen_ai.{system,user,assistant,tool}.message` build the prompt,
- * `gen_ai.choice` (ordered by `index`) the completion. Undefined when there are none.
+ * A tool span's events wrap its arguments in a message (a `tool_call` part, or Strands' legacy
+ * `gen_ai.tool.message` with the arguments as content): the row shows the arguments themselves.
  */
-function eventMessages(span: SpanLike, side: "input" | "output"): unknown[] | undefined {
-  const events = span.events;
-  if (!Array.isArray(events) || events.length === 0) return undefined;
-  const found: Array<{ index: number; message: Record<string, unknown> }> = [];
-  for (const event of events as SpanEventLike[]) {
-    const name = event?.name;
-    if (typeof name !== "string") continue;
-    const attrs = isPlainObject(event.attributes) ? event.attributes : {};
-    if (side === "input" && INPUT_EVENTS[name] !== undefined) {
-      found.push({ index: found.length, message: eventMessage(INPUT_EVENTS[name]!, attrs) });
-    } else if (side === "output" && name === "gen_ai.choice") {
-      const index = typeof attrs.index === "number" ? attrs.index : found.length;
-      found.push({ index, message: choiceMessage(attrs) });
-    }
+function toolArguments(messages: unknown[]): unknown {
+  const [only] = messages;
+  if (messages.length !== 1 || !isPlainObject(only)) return messages;
+  const calls = only.tool_calls;
+  if (Array.isArray(calls) && calls.length === 1 && isPlainObject(calls[0]) && isPlainObject(calls[0].function)) {
+    return parseMaybeJson(calls[0].function.arguments);
   }
-  if (found.length === 0) return undefined;
-  if (side === "output") found.sort((a, b) => a.index - b.index);
-  return found.map((f) => f.message);
+  return typeof only.content === "string" ? parseMaybeJson(only.content) : messages;
 }
 
-function eventMessage(role: string, attrs: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const message: Record<string, unknown> = { role: typeof attrs.role === "string" ? attrs.role : role, content: contentOf(attrs.content) ?? null };
-  const calls = parseMaybeJson(attrs.tool_calls);
-  if (Array.isArray(calls)) message.tool_calls = calls.map(toToolCall);
-  if (attrs.id !== undefined && role === "tool") message.tool_call_id = attrs.id;
-  return message;
-}
-
-function choiceMessage(attrs: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const body = parseMaybeJson(attrs.message);
-  const source: Readonly<Record<string, unknown>> = isPlainObject(body) ? body : attrs;
-  const message = eventMessage(typeof source.role === "string" ? source.role : "assistant", source);
-  if (attrs.finish_reason !== undefined) message.finish_reason = attrs.finish_reason;
-  return message;
+/** A tool span's result, unwrapped from the one `tool` or assistant message its events give. */
+function toolResult(messages: unknown[]): unknown {
+  const [only] = messages;
+  if (messages.length !== 1 || !isPlainObject(only) || typeof only.content !== "string") return messages;
+  return parseMaybeJson(only.content);
 }

@@ -1,7 +1,8 @@
 // Chat messages in one shape whatever convention they came in: OpenAI-style
 // `{role, content, tool_calls?, tool_call_id?}`, which Braintrust renders as a conversation.
 // Accepted inputs: OpenAI chat messages, GenAI semconv `{role, parts:[…]}`, AI SDK
-// `{role, content:[{type:"text"|"tool-call"|"tool-result"|…}]}`, and flattened indexed forms.
+// `{role, content:[{type:"text"|"tool-call"|"tool-result"|…}]}`, Bedrock Converse content
+// blocks (`[{text}|{toolUse}|{toolResult}]`, no `type`), and flattened indexed forms.
 import { isPlainObject, parseMaybeJson, setOwn } from "./mapper.js";
 
 type Json = Record<string, unknown>;
@@ -46,7 +47,7 @@ export function assistantMessage(text: unknown, toolCalls: unknown): Json {
   return message;
 }
 
-type PartKind = "content" | "call" | "response";
+export type PartKind = "content" | "call" | "response";
 
 /** GenAI semconv parts: `text`, `tool_call`, `tool_call_response`; others (blobs, uris, …) kept as content. */
 function semconvPart(part: Json): [PartKind, unknown] {
@@ -56,7 +57,8 @@ function semconvPart(part: Json): [PartKind, unknown] {
     case "tool_call":
       return ["call", toToolCall({ id: part.id, name: part.name, arguments: part.arguments })];
     case "tool_call_response":
-      return ["response", { role: "tool", tool_call_id: part.id, content: asText(part.response) }];
+      // Pydantic AI writes the result under `result`, the spec under `response`.
+      return ["response", { role: "tool", tool_call_id: part.id, content: resultText(part.response ?? part.result) }];
     default:
       return ["content", part];
   }
@@ -69,9 +71,23 @@ function aiSdkPart(part: Json): [PartKind, unknown] {
       return ["call", toToolCall({ id: part.toolCallId, name: part.toolName, arguments: part.input ?? part.args })];
     case "tool-result":
       return ["response", { role: "tool", tool_call_id: part.toolCallId, content: asText(toolResultValue(part)) }];
+    case undefined:
+      return blockPart(part) ?? ["content", part];
     default:
       return ["content", part];
   }
+}
+
+/** Bedrock Converse blocks, which have no `type`: `{text}`, `{toolUse}`, `{toolResult}`; others stay parts. */
+function blockPart(block: Json): [PartKind, unknown] | undefined {
+  if (typeof block.text === "string") return ["content", { type: "text", text: block.text }];
+  const use = block.toolUse;
+  if (isPlainObject(use)) return ["call", toToolCall({ id: use.toolUseId, name: use.name, arguments: use.input })];
+  const result = block.toolResult;
+  if (isPlainObject(result)) {
+    return ["response", { role: "tool", tool_call_id: result.toolUseId, content: resultText(result.content) }];
+  }
+  return undefined;
 }
 
 /**
@@ -138,8 +154,11 @@ function joinContent(parts: unknown[]): unknown {
 function textOfParts(parts: unknown[]): string | undefined {
   let text = "";
   for (const part of parts) {
-    if (!isPlainObject(part) || part.type !== "text" || typeof part.content !== "string") return undefined;
-    text += part.content;
+    if (!isPlainObject(part)) return undefined;
+    // semconv `{type:"text", content}`, or Bedrock `{text}` as Strands' legacy events send it
+    const piece = part.type === "text" ? part.content : part.type === undefined ? part.text : undefined;
+    if (typeof piece !== "string") return undefined;
+    text += piece;
   }
   return text;
 }
@@ -150,8 +169,13 @@ function copyExtras(target: Json, source: Json, skip: string): void {
   }
 }
 
+/** A tool result as text: Bedrock `[{text}]` blocks (Strands) as their text, anything else as JSON. */
+function resultText(value: unknown): string {
+  return (Array.isArray(value) && blockText(value)) || asText(value);
+}
+
 /** Tool arguments and results travel as strings in OpenAI's format. */
-function asText(value: unknown): string {
+export function asText(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === undefined) return "";
   try {
@@ -161,11 +185,37 @@ function asText(value: unknown): string {
   }
 }
 
-/** `JSON` content parts (a string starting with `[`) become parts; plain text stays text. */
+/**
+ * `JSON` content parts (a string starting with `[`) become parts, and Bedrock blocks that are
+ * all text become that text; plain text stays text.
+ */
 export function contentOf(value: unknown): unknown {
   if (typeof value !== "string" || value.charCodeAt(0) !== 91 /* [ */) return value;
   const parsed = parseMaybeJson(value);
-  return Array.isArray(parsed) && parsed.every((p) => isPlainObject(p) && typeof p.type === "string") ? parsed : value;
+  if (!Array.isArray(parsed) || !parsed.every(isPlainObject)) return value;
+  if (parsed.every((p) => typeof p.type === "string")) return parsed;
+  const text = blockText(parsed);
+  return text ?? value;
+}
+
+/** The text of a list of untyped `{text}` blocks, or undefined when any block is something else. */
+export function blockText(blocks: readonly unknown[]): string | undefined {
+  let text = "";
+  for (const block of blocks) {
+    if (!isPlainObject(block) || block.type !== undefined || typeof block.text !== "string") return undefined;
+    text += block.text;
+  }
+  return blocks.length > 0 ? text : undefined;
+}
+
+/**
+ * Messages from one role's list of parts or blocks (any accepted kind): text joined, tool calls
+ * lifted, tool results as `tool` messages. For events that carry a message's content alone.
+ */
+export function messagesFromParts(role: string, parts: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  pushPartsMessage(out, { role, content: parts }, "content", aiSdkPart);
+  return out;
 }
 
 /** Messages rebuilt from an indexed form: content that holds JSON parts is parsed, tool calls normalized. */

@@ -48,11 +48,20 @@ const RENAMED: ReadonlyArray<readonly [string, string]> = [
 
 const PREFIXES = ["llm.input_messages.", "llm.output_messages.", "embedding.embeddings.", "retrieval.documents.", "llm.tools."];
 
-const MARKERS = ["openinference.span.kind", "llm.model_name", "llm.input_messages.0.message.role", "llm.token_count.prompt", "embedding.model_name"];
+const MARKERS = [
+  "openinference.span.kind",
+  "llm.model_name",
+  "llm.input_messages.0.message.role",
+  "llm.token_count.prompt",
+  "embedding.model_name",
+  // Instrumentations that only record the values (no span kind) still speak OpenInference.
+  "input.value",
+  "output.value",
+];
 
 export const openInferenceMapper: Mapper = {
   name: "openinference",
-  prefixes: ["openinference.", "llm.", "embedding."],
+  prefixes: ["openinference.", "llm.", "embedding.", "input.value", "output.value"],
   applies: (_span, attrs, keyed) => keyed && hasAny(attrs, MARKERS),
   map(_span, attrs, draft) {
     // One scan of the keys for every indexed family.

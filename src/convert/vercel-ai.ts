@@ -15,6 +15,7 @@ import {
   setType,
   toNumber,
 } from "./mapper.js";
+import { providerMetadataMetrics } from "./ai-provider-metadata.js";
 import { assistantMessage, toChatMessages } from "./messages.js";
 import type { Attributes, SpanEventLike, SpanLike } from "./types.js";
 
@@ -148,6 +149,8 @@ function mapMetadata(attrs: Attributes, draft: Draft): void {
 
 function mapMetrics(span: SpanLike, attrs: Attributes, draft: Draft): void {
   mapMetricSources(attrs, draft, METRICS);
+  // Fills only what ai.usage.* did not report; the attribute itself stays in metadata.
+  for (const [metric, value] of providerMetadataMetrics(attrs["ai.response.providerMetadata"])) setMetric(draft, metric, value);
   const ms = toNumber(first(attrs, draft, ...FIRST_CHUNK_KEYS) ?? firstChunkEventMs(span));
   if (ms !== undefined) setMetric(draft, "time_to_first_token", ms / 1000);
 }

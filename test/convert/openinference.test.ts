@@ -167,4 +167,11 @@ describe("OpenInference, hand-made spans", () => {
     expect(event.metrics.prompt_tokens).toBe(5);
     expect(event.metadata).not.toHaveProperty("llm.model_name");
   });
+
+  it("maps input.value and output.value on spans that carry no span kind", () => {
+    const event = convert({ "input.value": '{"question":"Where?"}', "input.mime_type": "application/json", "output.value": "Paris" });
+    expect(event.input).toEqual({ question: "Where?" });
+    expect(event.output).toBe("Paris");
+    expect(event.metadata ?? {}).not.toHaveProperty("input.value");
+  });
 });

@@ -18,6 +18,8 @@ const KEYS = [
   "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.prompt_tokens", "gen_ai.usage.total_tokens",
   "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.reasoning.output_tokens", "gen_ai.client.operation.time_to_first_chunk",
   "gen_ai.request.temperature", "gen_ai.request.__proto__", "gen_ai.response.finish_reasons",
+  "gen_ai.tool.name", "gen_ai.tool.call.id", "gen_ai.server.time_to_first_token", "gen_ai.usage.details.reasoning_tokens",
+  "ai.response.providerMetadata",
   // Vercel AI SDK
   "ai.operationId", "ai.prompt", "ai.prompt.messages", "ai.prompt.tools", "ai.response.text", "ai.response.toolCalls",
   "ai.response.object", "ai.result.text", "ai.toolCall.args", "ai.toolCall.result", "ai.values", "ai.embeddings",
@@ -36,7 +38,10 @@ const KEYS = [
   "braintrust.input_json", "braintrust.metrics", "braintrust.span_attributes", "input", "output", "model", "__proto__", "constructor",
 ];
 
-const EVENT_NAMES = ["gen_ai.user.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.choice", "ai.stream.firstChunk", "exception"];
+const EVENT_NAMES = [
+  "gen_ai.user.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.choice", "ai.stream.firstChunk", "exception",
+  "gen_ai.client.inference.operation.details", "gen_ai.content.prompt", "gen_ai.content.completion",
+];
 
 const HUGE = Array.from({ length: 20_000 }, (_, i) => i);
 const DEEP = "[".repeat(2000) + "]".repeat(2000);
@@ -48,8 +53,12 @@ const messageLike = fc.array(
       content: fc.oneof(
         fc.string(),
         fc.array(fc.record({ type: fc.constantFrom("text", "tool-call", "tool-result", "image_url", "x"), text: fc.anything() }, { requiredKeys: [] })),
+        // Bedrock content blocks, which have no type
+        fc.array(fc.record({ text: fc.anything(), toolUse: fc.anything(), toolResult: fc.anything() }, { requiredKeys: [] }), { maxLength: 3 }),
       ),
-      parts: fc.array(fc.record({ type: fc.constantFrom("text", "tool_call", "tool_call_response", "blob"), content: fc.anything(), id: fc.anything() }, { requiredKeys: [] })),
+      parts: fc.array(
+        fc.record({ type: fc.constantFrom("text", "tool_call", "tool_call_response", "blob"), content: fc.anything(), id: fc.anything(), result: fc.anything() }, { requiredKeys: [] }),
+      ),
       tool_calls: fc.anything(),
     },
     { requiredKeys: [] },
@@ -82,7 +91,10 @@ const attributes = fc
   });
 
 const events = fc.array(
-  fc.record({ name: fc.constantFrom(...EVENT_NAMES), attributes: fc.dictionary(fc.constantFrom("content", "role", "message", "index", "tool_calls", "id", "finish_reason", "ai.response.msToFirstChunk"), attributeValue) }),
+  fc.record({ name: fc.constantFrom(...EVENT_NAMES), attributes: fc.dictionary(fc.constantFrom(
+        "content", "role", "message", "index", "tool_calls", "id", "finish_reason", "ai.response.msToFirstChunk",
+        "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.prompt", "gen_ai.completion",
+      ), attributeValue) }),
   { maxLength: 4 },
 );
 

@@ -141,3 +141,32 @@ describe("AI SDK, hand-made spans", () => {
     expect(step.metrics.completion_reasoning_tokens).toBe(2);
   });
 });
+
+describe("AI SDK provider metadata", () => {
+  it("takes cache and reasoning counts from ai.response.providerMetadata when ai.usage.* lacks them", () => {
+    const anthropic = convert({
+      "ai.operationId": "ai.generateText.doGenerate",
+      "ai.usage.promptTokens": 100,
+      "ai.response.providerMetadata": JSON.stringify({ anthropic: { cacheCreationInputTokens: 2118, cacheReadInputTokens: 40 } }),
+    });
+    expect(anthropic.metrics).toMatchObject({ prompt_tokens: 100, prompt_cache_creation_tokens: 2118, prompt_cached_tokens: 40 });
+    const others = [
+      [{ openai: { cachedPromptTokens: 8, reasoningTokens: 3 } }, { prompt_cached_tokens: 8, completion_reasoning_tokens: 3 }],
+      [{ bedrock: { usage: { cacheWriteInputTokens: 5, cacheReadInputTokens: 6 } } }, { prompt_cache_creation_tokens: 5, prompt_cached_tokens: 6 }],
+      [{ google: { usageMetadata: { cachedContentTokenCount: 7, thoughtsTokenCount: 9 } } }, { prompt_cached_tokens: 7, completion_reasoning_tokens: 9 }],
+      [{ deepseek: { promptCacheHitTokens: 4 } }, { prompt_cached_tokens: 4 }],
+    ] as const;
+    for (const [metadata, metrics] of others) {
+      expect(convert({ "ai.operationId": "ai.generateText.doGenerate", "ai.response.providerMetadata": JSON.stringify(metadata) }).metrics).toMatchObject(metrics);
+    }
+  });
+
+  it("lets the SDK's own usage details win over provider metadata", () => {
+    const event = convert({
+      "ai.operationId": "ai.generateText.doGenerate",
+      "ai.usage.inputTokenDetails.cacheWriteTokens": 1,
+      "ai.response.providerMetadata": JSON.stringify({ anthropic: { cacheCreationInputTokens: 2118 } }),
+    });
+    expect(event.metrics.prompt_cache_creation_tokens).toBe(1);
+  });
+});
