@@ -1,12 +1,13 @@
 // The retry policy, wrapped around any send (like undici's RetryHandler around a dispatch):
 // which outcomes are retried, how long to wait (exponential backoff with full jitter, or the
 // server's Retry-After), and when to give up (the deadline). No I/O of its own.
+import { whenAborted } from "./abort.js";
 
 /** What one attempt came back with. Transports never throw; they return one of these. */
 export type Outcome =
   | { kind: "ok"; status: number; body: string }
-  /** A non-2xx answer. */
-  | { kind: "http"; status: number; body: string; retryAfterMs?: number }
+  /** A non-2xx answer; `location` is where a redirect pointed (never followed: the key would go with it). */
+  | { kind: "http"; status: number; body: string; retryAfterMs?: number; location?: string }
   /** A 2xx answer whose body is not what the route returns: the request may not have landed. */
   | { kind: "invalid"; status: number; body: string }
   /** No answer: refused, reset, timed out, DNS, … */
@@ -46,13 +47,19 @@ export function parseRetryAfter(value: string | undefined | null, now = Date.now
 export interface BackoffPolicy {
   /** First retry waits up to this long (default 200 ms); each later one doubles it. */
   baseDelayMs: number;
-  /** No single wait is longer than this (default 5 s), Retry-After aside. */
+  /** No backoff wait is longer than this (default 5 s). */
   maxDelayMs: number;
+  /**
+   * No wait at all is longer than this (default 60 s), whatever a server's Retry-After asks:
+   * a lookup told to wait a day would sleep through the API's recovery. An insert is
+   * bounded sooner by its deadline.
+   */
+  maxWaitMs: number;
   /** [0, 1), injectable for tests. */
   random: () => number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseDelayMs: 200, maxDelayMs: 5000, random: Math.random };
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseDelayMs: 200, maxDelayMs: 5000, maxWaitMs: 60_000, random: Math.random };
 
 /** Full jitter: uniform in [0, min(max, base·2^attempt)), so retrying clients spread out. */
 export function backoffDelay(attempt: number, policy: BackoffPolicy): number {
@@ -60,11 +67,14 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy): number {
   return Math.floor(policy.random() * ceiling);
 }
 
-/** The wait before retry number `attempt` (0-based): Retry-After when the server sent one, else backoff. */
+/** The wait before retry number `attempt` (0-based): Retry-After when the server sent one (capped), else backoff. */
 export function retryDelay(attempt: number, outcome: Outcome, policy: BackoffPolicy): number {
-  if (outcome.kind === "http" && outcome.retryAfterMs !== undefined) return outcome.retryAfterMs;
-  return backoffDelay(attempt, policy);
+  if (outcome.kind === "http" && outcome.retryAfterMs !== undefined) return Math.min(outcome.retryAfterMs, policy.maxWaitMs);
+  return Math.min(backoffDelay(attempt, policy), policy.maxWaitMs);
 }
+
+/** setTimeout's largest delay; a longer one becomes 1 ms, with a TimeoutOverflowWarning. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type RetryResult =
   | { decision: "done" | "final" | "split"; outcome: Outcome; attempts: number }
@@ -108,13 +118,16 @@ export async function withRetry(send: (timeoutMs: number) => Promise<Outcome>, o
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
+    let stop = noop;
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
+      stop();
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(Math.max(0, ms), MAX_TIMER_MS));
     timer.unref();
-    signal?.addEventListener("abort", done, { once: true });
+    if (signal) stop = whenAborted(signal, done);
   });
 }
+
+function noop(): void {}

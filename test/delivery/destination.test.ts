@@ -21,7 +21,7 @@ function resolver(apiKey = server.apiKey, orgName?: string, onRetry?: (parent: u
   transport = new Transport({ apiUrl: server.url, apiKey, headers: {}, maxConcurrent: 2 });
   return new DestinationResolver(transport, {
     orgName,
-    policy: { baseDelayMs: 10, maxDelayMs: 50, random: () => 0.5 },
+    policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 },
     attemptTimeoutMs: 2_000,
     onRetry,
   });

@@ -86,7 +86,7 @@ export function acceptInsert(req: SeenRequest, res: ServerResponse): void {
   json(res, 200, { row_ids: events.map((e) => e.id) });
 }
 
-export { captureDiag, trackUnhandled } from "../helpers/diag.js";
+export { captureDiag, captureWarnings, trackUnhandled } from "../helpers/diag.js";
 
 /** Polls `check` until it holds (the wait is bounded by the test's own timeout). */
 export async function until(check: () => boolean, intervalMs = 10): Promise<void> {

@@ -6,13 +6,15 @@ import {
   decide,
   parseRetryAfter,
   retryDelay,
+  sleep,
   withRetry,
 } from "../../src/delivery/retry.js";
+import { captureWarnings } from "../helpers/diag.js";
 
 const http = (status: number, retryAfterMs?: number): Outcome => ({ kind: "http", status, body: "", ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 const ok: Outcome = { kind: "ok", status: 200, body: '{"row_ids":[]}' };
 const reset: Outcome = { kind: "network", code: "ECONNRESET", message: "socket hang up" };
-const policy = (random = () => 0.5): BackoffPolicy => ({ baseDelayMs: 100, maxDelayMs: 1_000, random });
+const policy = (random = () => 0.5): BackoffPolicy => ({ baseDelayMs: 100, maxDelayMs: 1_000, maxWaitMs: 60_000, random });
 
 describe("decide", () => {
   it("retries rate limits, server errors, timeouts, network failures and unreadable 2xx", () => {
@@ -56,6 +58,12 @@ describe("backoff", () => {
   it("prefers the server's Retry-After", () => {
     expect(retryDelay(0, http(429, 3_000), policy())).toBe(3_000);
     expect(retryDelay(0, http(503), policy())).toBe(50);
+  });
+
+  it("caps every wait at maxWaitMs, however long Retry-After asks (a day, or past setTimeout's range)", () => {
+    expect(retryDelay(0, http(503, 86_400_000), policy())).toBe(60_000);
+    expect(retryDelay(0, http(503, 3_000_000_000), policy())).toBe(60_000);
+    expect(retryDelay(30, http(503), { ...policy(() => 0.999), maxDelayMs: 1e12 })).toBe(60_000);
   });
 });
 
@@ -129,5 +137,41 @@ describe("withRetry", () => {
     const raced = new AbortController();
     const r = await withRetry(async () => (raced.abort(), ok), { deadline: h.start + 10_000, policy: policy(), sleep: h.sleep, now: h.now, signal: raced.signal });
     expect(r.decision).toBe("done");
+  });
+});
+
+describe("sleep", () => {
+  it("takes a wait past setTimeout's 2^31 ms range as that range, without a TimeoutOverflowWarning, and ends on abort", async () => {
+    const seen = captureWarnings();
+    try {
+      const stop = new AbortController();
+      let woke = false;
+      const wait = sleep(3_000_000_000, stop.signal).then(() => (woke = true));
+      // An overflowed timer fires after 1 ms; this one must still be waiting.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(woke).toBe(false);
+      stop.abort();
+      await wait;
+      await new Promise((r) => setImmediate(r));
+      expect(seen.warnings.map((w) => w.name)).toEqual([]);
+    } finally {
+      seen.stop();
+    }
+  });
+
+  it("shares one abort listener among any number of waits on a signal (no MaxListenersExceededWarning)", async () => {
+    const seen = captureWarnings();
+    try {
+      const stop = new AbortController();
+      const waits = Array.from({ length: 50 }, () => sleep(60_000, stop.signal));
+      // Waits that end on their own leave nothing behind either.
+      await Promise.all(Array.from({ length: 50 }, () => sleep(1, stop.signal)));
+      stop.abort();
+      await Promise.all(waits);
+      await new Promise((r) => setImmediate(r));
+      expect(seen.warnings.map((w) => w.name)).toEqual([]);
+    } finally {
+      seen.stop();
+    }
   });
 });

@@ -23,7 +23,7 @@ async function senderFor(handler: Parameters<typeof scriptedServer>[0], maxBatch
     exportTimeoutMillis: 5_000,
     attemptTimeoutMs: 2_000,
     orgName: undefined,
-    policy: { baseDelayMs: 5, maxDelayMs: 20, random: () => 0.5 },
+    policy: { baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 60_000, random: () => 0.5 },
     signal: new AbortController().signal,
   });
   return { sender, counters };
@@ -96,7 +96,7 @@ describe("Sender", () => {
       exportTimeoutMillis: 10_000,
       attemptTimeoutMs: 2_000,
       orgName: undefined,
-      policy: { baseDelayMs: 1_000, maxDelayMs: 1_000, random: () => 0.99 },
+      policy: { baseDelayMs: 1_000, maxDelayMs: 1_000, maxWaitMs: 60_000, random: () => 0.99 },
       signal: stop.signal,
     });
     const sending = sender.send(target, [event("a"), event("b"), event("c")], new Set());

@@ -16,3 +16,11 @@ export function captureDiag(): { messages: string[]; stop(): void } {
   diag.setLogger({ error: record, warn: record, info: record, debug: record, verbose: record }, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
   return { messages, stop: () => diag.disable() };
 }
+
+/** Collects process warnings (TimeoutOverflowWarning, MaxListenersExceededWarning, our own) until `stop()`. */
+export function captureWarnings(): { warnings: Error[]; stop(): void } {
+  const warnings: Error[] = [];
+  const listener = (warning: Error) => warnings.push(warning);
+  process.on("warning", listener);
+  return { warnings, stop: () => process.off("warning", listener) };
+}
