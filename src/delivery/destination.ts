@@ -122,8 +122,12 @@ export function describeOutcome(outcome: Outcome): string {
       return `${outcome.code}: ${outcome.message}`;
     case "invalid":
       return `HTTP ${outcome.status} with an unreadable body ${quote(outcome.body)}`;
-    case "ok":
     case "http":
+      if (outcome.location !== undefined) {
+        return `HTTP ${outcome.status}: the API answered with a redirect to ${outcome.location}, which is not followed (the key would go with it); set apiUrl (BRAINTRUST_API_URL) to the address that answers`;
+      }
+      return `HTTP ${outcome.status}${outcome.body ? ` ${quote(serverMessage(outcome.body))}` : ""}`;
+    case "ok":
       return `HTTP ${outcome.status}${outcome.body ? ` ${quote(serverMessage(outcome.body))}` : ""}`;
   }
 }

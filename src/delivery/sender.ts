@@ -55,7 +55,7 @@ export class Sender {
 
   private async deliver(target: Target, rows: EncodedRows, deadline: number): Promise<void> {
     const body = rows.body;
-    const result = await withRetry((remaining) => this.insert(target.insertPath, body, remaining), {
+    const result = await withRetry((remaining) => this.insert(target, body, rows.length, remaining), {
       deadline,
       policy: this.options.policy,
       signal: this.options.signal,
@@ -110,15 +110,27 @@ export class Sender {
   }
 
   /** One attempt. A 2xx whose body is not `{row_ids}` may not have been stored, so it is retried (ids make that safe). */
-  private async insert(path: string, body: Uint8Array, remaining: number): Promise<Outcome> {
-    const outcome = await this.transport.post(path, body, Math.min(remaining, this.options.attemptTimeoutMs));
+  private async insert(target: Target, body: Uint8Array, count: number, remaining: number): Promise<Outcome> {
+    const outcome = await this.transport.post(target.insertPath, body, Math.min(remaining, this.options.attemptTimeoutMs));
     if (outcome.kind !== "ok") return outcome;
+    let rowIds: unknown;
     try {
-      if (Array.isArray((JSON.parse(outcome.body) as { row_ids?: unknown }).row_ids)) return outcome;
+      rowIds = (JSON.parse(outcome.body) as { row_ids?: unknown }).row_ids;
     } catch {
-      // not JSON: fall through
+      // not JSON: unreadable
     }
-    return { kind: "invalid", status: outcome.status, body: outcome.body.slice(0, 300) };
+    if (!Array.isArray(rowIds)) return { kind: "invalid", status: outcome.status, body: outcome.body.slice(0, 300) };
+    if (rowIds.length !== count) this.reportRowIds(target, outcome.status, rowIds.length, count);
+    return outcome;
+  }
+
+  /**
+   * A 2xx whose row_ids do not number the rows sent came from something that is not the
+   * insert route (a proxy's canned answer, a wrong apiUrl path): the rows may be lost.
+   */
+  private reportRowIds(target: Target, status: number, acknowledged: number, sent: number): void {
+    this.counters.lastError = redact(`inserting into ${target.parent.key}: HTTP ${status} acknowledged ${acknowledged} row ids for ${sent} rows sent`);
+    log("warn", `row-ids:${target.parent.key}`, `${this.counters.lastError}; they may not have been stored: check that apiUrl points at the Braintrust API`);
   }
 
   noteFailure(what: string, outcome: Outcome): void {

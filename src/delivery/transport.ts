@@ -1,122 +1,169 @@
-// HTTP to the Braintrust API: one keep-alive undici Pool for the API origin, at most
-// `maxConcurrent` requests in flight (others wait their turn), a timeout on every request.
-// It never throws: every failure comes back as an Outcome for the retry policy to judge.
-import { Pool } from "undici";
+// HTTP to the Braintrust API: one keep-alive undici dispatcher for the API origin (a Pool,
+// a proxy agent when HTTP(S)_PROXY asks for one, or the user's own), at most
+// `maxConcurrent` requests in flight (others wait their turn), a timeout on every request,
+// and at most a few KiB of any answer read. It never throws: every failure comes back as an
+// Outcome for the retry policy to judge.
+//
+// The key lives in private fields only, so util.inspect of anything that holds a
+// transport (the processor, its delivery) cannot print it.
+import { type Dispatcher, EnvHttpProxyAgent, Pool } from "undici";
 import { redact } from "../log.js";
+import { whenAborted } from "./abort.js";
+import { readBounded } from "./answer.js";
 import { type Outcome, parseRetryAfter } from "./retry.js";
+
+export interface ProxySettings {
+  httpProxy: string | undefined;
+  httpsProxy: string | undefined;
+  noProxy: string | undefined;
+}
 
 export interface TransportOptions {
   apiUrl: string;
   apiKey: string;
   headers: Readonly<Record<string, string>>;
   maxConcurrent: number;
+  /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY as read from the environment. */
+  proxy?: ProxySettings;
+  /** The user's own dispatcher (mTLS, a private CA, a custom agent); never closed by us. */
+  dispatcher?: Dispatcher;
 }
 
 /** Error bodies are kept for messages only; a proxy's multi-megabyte page is not. */
 const MAX_ERROR_BODY = 4096;
+/** A success body is `{row_ids}` or a project: 1 MiB holds the ids of 20k rows. */
+const MAX_OK_BODY = 1024 * 1024;
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export class Transport {
-  private readonly pool: Pool;
-  private readonly basePath: string;
-  private readonly headers: Record<string, string>;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  private readonly closing = new AbortController();
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #headers: Record<string, string>;
+  readonly #maxConcurrent: number;
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+  readonly #closing = new AbortController();
 
-  constructor(private readonly options: TransportOptions) {
+  constructor(options: TransportOptions) {
     const url = new URL(options.apiUrl);
-    this.basePath = url.pathname.replace(/\/+$/, "");
-    this.pool = new Pool(url.origin, {
-      connections: options.maxConcurrent,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: 10_000 },
-    });
-    // A socket that fails between requests must not surface as an 'error' event.
-    this.pool.on("connectionError", () => {});
-    this.headers = {
-      ...options.headers,
+    this.#origin = url.origin;
+    this.#basePath = url.pathname.replace(/\/+$/, "");
+    this.#maxConcurrent = options.maxConcurrent;
+    const tuning = { connections: options.maxConcurrent, keepAliveTimeout: 30_000, connect: { timeout: 10_000 } };
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+      this.#ownsDispatcher = false;
+    } else {
+      const proxy = options.proxy;
+      // The environment is passed explicitly ("" for unset) so undici does not read
+      // process.env behind the back of the `env` option.
+      this.#dispatcher =
+        proxy && (proxy.httpProxy || proxy.httpsProxy)
+          ? new EnvHttpProxyAgent({ ...tuning, httpProxy: proxy.httpProxy ?? "", httpsProxy: proxy.httpsProxy ?? "", noProxy: proxy.noProxy ?? "" })
+          : new Pool(url.origin, tuning);
+      this.#ownsDispatcher = true;
+      // A socket that fails between requests must not surface as an 'error' event.
+      this.#dispatcher.on("connectionError", () => {});
+    }
+    // A user header may replace the key's Authorization (a gateway with its own auth).
+    this.#headers = {
       authorization: `Bearer ${options.apiKey}`,
+      ...options.headers,
       "content-type": "application/json",
     };
   }
 
   /** The URL path for an API path like `/v1/project`, under any path prefix in apiUrl. */
   path(apiPath: string): string {
-    return this.basePath + apiPath;
+    return this.#basePath + apiPath;
   }
 
   /** POSTs `body` (JSON, as text or UTF-8 bytes) to `apiPath`; gives up after `timeoutMs`. */
   async post(apiPath: string, body: string | Uint8Array, timeoutMs: number): Promise<Outcome> {
     if (!(await this.acquire())) return closedOutcome();
     const abort = new AbortController();
-    const onClose = () => abort.abort();
-    this.closing.signal.addEventListener("abort", onClose, { once: true });
+    const stopListening = whenAborted(this.#closing.signal, () => abort.abort());
     const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     timer.unref();
     try {
-      const res = await this.pool.request({
+      const res = await this.#dispatcher.request({
+        origin: this.#origin,
         path: this.path(apiPath),
         method: "POST",
-        headers: this.headers,
+        headers: this.#headers,
         body,
         signal: abort.signal,
         headersTimeout: Math.max(1, timeoutMs),
         bodyTimeout: Math.max(1, timeoutMs),
       });
-      const text = await res.body.text();
       const status = res.statusCode;
-      if (status >= 200 && status < 300) return { kind: "ok", status, body: text };
-      const header = res.headers["retry-after"];
-      const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+      const ok = status >= 200 && status < 300;
+      const answer = await readBounded(res.body, ok ? MAX_OK_BODY : MAX_ERROR_BODY);
+      if (ok) {
+        if (answer.cut) return { kind: "invalid", status, body: `${answer.text.slice(0, 300)}… (an answer longer than ${MAX_OK_BODY} bytes)` };
+        return { kind: "ok", status, body: answer.text };
+      }
+      const location = header(res.headers, "location");
+      if (REDIRECTS.has(status) && location !== undefined) {
+        return { kind: "http", status, body: answer.text, location: redact(new URL(location, this.#origin + this.path(apiPath)).href) };
+      }
+      const retryAfterMs = parseRetryAfter(header(res.headers, "retry-after"));
       return {
         kind: "http",
         status,
-        body: text.slice(0, MAX_ERROR_BODY),
+        body: answer.text,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       };
     } catch (err) {
-      if (abort.signal.aborted && !this.closing.signal.aborted) {
+      if (abort.signal.aborted && !this.#closing.signal.aborted) {
         return { kind: "network", code: "ETIMEDOUT", message: `no answer within ${timeoutMs} ms` };
       }
       return networkOutcome(err);
     } finally {
       clearTimeout(timer);
-      this.closing.signal.removeEventListener("abort", onClose);
+      stopListening();
       this.release();
     }
   }
 
-  /** Aborts requests in flight and closes every socket. Idempotent; never rejects. */
+  /** Aborts requests in flight and closes every socket we opened. Idempotent; never rejects. */
   async close(): Promise<void> {
-    if (this.closing.signal.aborted) return;
-    this.closing.abort();
-    for (const wake of this.waiting.splice(0)) wake();
-    await this.pool.destroy().catch(() => {});
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
+    for (const wake of this.#waiting.splice(0)) wake();
+    if (this.#ownsDispatcher) await this.#dispatcher.destroy().catch(() => {});
   }
 
   get closed(): boolean {
-    return this.closing.signal.aborted;
+    return this.#closing.signal.aborted;
   }
 
   private acquire(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    if (this.active < this.options.maxConcurrent) {
-      this.active++;
+    if (this.#active < this.#maxConcurrent) {
+      this.#active++;
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      this.waiting.push(() => {
+      this.#waiting.push(() => {
         if (this.closed) return resolve(false);
-        this.active++;
+        this.#active++;
         resolve(true);
       });
     });
   }
 
   private release(): void {
-    this.active--;
-    this.waiting.shift()?.();
+    this.#active--;
+    this.#waiting.shift()?.();
   }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function closedOutcome(): Outcome {
