@@ -26,7 +26,19 @@ interface Destination {
   readonly lane: Lane;
   insertPath: string | undefined;
   failed: boolean;
+  /** When a row last came for it (a tick of `uses`), for least-recently-used eviction. */
+  used: number;
+  /** Batches of its rows in flight. */
+  sending: number;
+  forgotten: boolean;
 }
+
+/**
+ * Destinations kept at once. Each costs a lane, a lookup and bookkeeping for as long as it
+ * is kept; names that come and go (a `braintrust.parent` per tenant, per user) would
+ * otherwise grow memory without bound: 10k names once held 140 MB.
+ */
+export const MAX_DESTINATIONS = 1000;
 
 const noop = () => {};
 
@@ -45,6 +57,7 @@ export class Delivery {
   private active = 0;
   private inflightRows = 0;
   private rr = 0;
+  private uses = 0;
   private timer: NodeJS.Timeout | undefined;
   private kicked = false;
   /** The timer fired: send partial batches until the ready lanes are empty. */
@@ -97,6 +110,7 @@ export class Delivery {
       if (typeof json !== "string" || json.length === 0 || typeof parent?.key !== "string") return this.drop("invalid");
       const dest = this.destinations.get(parent.key) ?? this.destination(parent);
       if (dest.failed) return this.drop("unresolved");
+      dest.used = ++this.uses;
       if (!this.queue.push(dest.lane, json)) {
         this.drop("queueFull");
         log("warn", "queue-full", `queue full (${this.config.maxQueueSize} rows / ${formatBytes(this.config.maxQueueBytes)}): new rows are dropped; ${this.counters.dropped.queueFull} so far`);
@@ -139,10 +153,12 @@ export class Delivery {
   }
 
   private destination(parent: Parent): Destination {
-    const dest: Destination = { parent, lane: this.queue.lane(parent.key), insertPath: undefined, failed: false };
+    if (this.destinations.size >= MAX_DESTINATIONS) this.evict();
+    const dest: Destination = { parent, lane: this.queue.lane(parent.key), insertPath: undefined, failed: false, used: ++this.uses, sending: 0, forgotten: false };
     this.destinations.set(parent.key, dest);
     this.order.push(dest);
     void this.resolver.resolve(parent).then((r) => {
+      if (dest.forgotten) return;
       if (r.ok) {
         dest.insertPath = r.insertPath;
         this.due = true; // its rows may have waited longer than scheduledDelayMillis
@@ -158,6 +174,32 @@ export class Delivery {
       this.notify();
     }).catch((err) => log("error", "delivery-bug", `unexpected error after resolving ${parent.key}: ${String(err)}`));
     return dest;
+  }
+
+  /**
+   * Forgets the least recently used destination (never the default one, nor one with rows
+   * in flight); its queued rows count as queueFull: they are what the bound let go.
+   */
+  private evict(): void {
+    let oldest: Destination | undefined;
+    for (const dest of this.order) {
+      if (dest.sending > 0 || dest.parent.key === this.config.parent.key) continue;
+      if (!oldest || dest.used < oldest.used) oldest = dest;
+    }
+    if (!oldest) return;
+    oldest.forgotten = true;
+    this.destinations.delete(oldest.parent.key);
+    this.order.splice(this.order.indexOf(oldest), 1);
+    if (this.order.length > 0) this.rr %= this.order.length;
+    this.resolver.forget(oldest.parent);
+    const count = this.queue.forget(oldest.lane);
+    this.counters.drop("queueFull", count);
+    log(
+      "warn",
+      "destination-evicted",
+      `more than ${MAX_DESTINATIONS} destinations in use: forgot the least recently used, ${oldest.parent.key}${count > 0 ? `, and dropped its ${count} queued rows` : ""}; rows for it later are sent after a new lookup`,
+    );
+    this.notify();
   }
 
   private arm(): void {
@@ -216,6 +258,7 @@ export class Delivery {
 
   private start(dest: Destination, rows: EncodedRows): void {
     this.active++;
+    dest.sending++;
     this.inflightRows += rows.length;
     // The body is memory the queue no longer counts, until the send is done with it.
     this.queue.inFlightBytes += rows.body.length;
@@ -223,6 +266,7 @@ export class Delivery {
       .send({ parent: dest.parent, insertPath: dest.insertPath! }, rows)
       .finally(() => {
         this.active--;
+        dest.sending--;
         this.inflightRows -= rows.length;
         this.queue.inFlightBytes -= rows.body.length;
         this.inflight.delete(task);

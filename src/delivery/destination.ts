@@ -2,6 +2,7 @@
 // a `project_name` is resolved to an id by `POST /v1/project` (create-or-get), once per
 // name, retrying in the background while the API is unreachable. Rows wait in the queue.
 import type { Parent } from "../config/parent.js";
+import { whenAborted } from "./abort.js";
 import { type BackoffPolicy, type Outcome, decide, retryDelay, sleep } from "./retry.js";
 import type { Transport } from "./transport.js";
 
@@ -27,6 +28,8 @@ export interface ResolverOptions {
 export class DestinationResolver {
   private readonly cache = new Map<string, Promise<Resolution>>();
   private readonly known = new Map<string, Resolution>();
+  /** Lookups still retrying, each stoppable on its own (`forget`) or all at once (`close`). */
+  private readonly running = new Map<string, AbortController>();
   private readonly stopping = new AbortController();
 
   constructor(
@@ -43,13 +46,29 @@ export class DestinationResolver {
   resolve(parent: Parent): Promise<Resolution> {
     let pending = this.cache.get(parent.key);
     if (!pending) {
-      pending = this.lookup(parent).then((resolution) => {
-        this.known.set(parent.key, resolution);
+      const own = new AbortController();
+      const stop = whenAborted(this.stopping.signal, () => own.abort());
+      this.running.set(parent.key, own);
+      const settled = this.lookup(parent, own.signal).then((resolution) => {
+        stop();
+        if (this.running.get(parent.key) === own) {
+          this.running.delete(parent.key);
+          this.known.set(parent.key, resolution);
+        }
         return resolution;
       });
-      this.cache.set(parent.key, pending);
+      this.cache.set(parent.key, settled);
+      pending = settled;
     }
     return pending;
+  }
+
+  /** Forgets a parent (asked again, it is looked up anew); a lookup still retrying stops and settles as failed. */
+  forget(parent: Parent): void {
+    this.running.get(parent.key)?.abort();
+    this.running.delete(parent.key);
+    this.cache.delete(parent.key);
+    this.known.delete(parent.key);
   }
 
   /** Stops background retries; pending resolutions settle as failed. */
@@ -57,33 +76,33 @@ export class DestinationResolver {
     this.stopping.abort();
   }
 
-  private async lookup(parent: Parent): Promise<Resolution> {
+  private async lookup(parent: Parent, signal: AbortSignal): Promise<Resolution> {
     switch (parent.kind) {
       case "project_id":
         return { ok: true, insertPath: projectInsertPath(parent.value) };
       case "experiment_id":
         return { ok: true, insertPath: experimentInsertPath(parent.value) };
       case "project_name":
-        return this.resolveProjectName(parent);
+        return this.resolveProjectName(parent, signal);
       default:
         return { ok: false, message: `unknown parent ${JSON.stringify(parent.key)}: expected project_name:, project_id: or experiment_id:` };
     }
   }
 
-  private async resolveProjectName(parent: Parent): Promise<Resolution> {
+  private async resolveProjectName(parent: Parent, signal: AbortSignal): Promise<Resolution> {
     const { orgName } = this.options;
     const body = JSON.stringify(orgName ? { name: parent.value, org_name: orgName } : { name: parent.value });
     for (let attempt = 0; ; attempt++) {
-      if (this.stopping.signal.aborted) return stopped(parent);
-      const outcome = await this.transport.post("/v1/project", body, this.options.attemptTimeoutMs);
-      if (this.stopping.signal.aborted) return stopped(parent);
+      if (signal.aborted) return stopped(parent);
+      const outcome = await this.transport.post("/v1/project", body, this.options.attemptTimeoutMs, signal);
+      if (signal.aborted) return stopped(parent);
       const id = outcome.kind === "ok" ? projectIdOf(outcome.body) : undefined;
       if (id) return { ok: true, insertPath: projectInsertPath(id) };
       const checked: Outcome =
         outcome.kind === "ok" ? { kind: "invalid", status: outcome.status, body: outcome.body } : outcome;
       if (decide(checked) !== "retry") return { ok: false, message: resolutionError(parent, checked, orgName) };
       this.options.onRetry?.(parent, checked);
-      await sleep(retryDelay(attempt, checked, this.options.policy), this.stopping.signal);
+      await sleep(retryDelay(attempt, checked, this.options.policy), signal);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Serialized rows waiting to be sent, one FIFO lane per destination, bounded as a whole by
-// row count and bytes. `push` runs on the application's hot path: it is O(1) and encodes
-// the row once, as UTF-8, into a chunk of its lane.
+// row count and by the bytes it holds: the chunks it allocated, not only the rows in them,
+// plus the request bodies in flight. `push` runs on the application's hot path: it is O(1)
+// and encodes the row once, as UTF-8, into a chunk of its lane.
 //
 // Rows live outside the V8 heap, as the bytes that will be sent. Held as strings they cost
 // more than their length (a serialized row is a rope of pieces until something flattens
@@ -10,24 +11,18 @@
 import { EncodedRows } from "./encoded-rows.js";
 
 /**
- * Rows are written one after another into chunks of this size. Small enough that a lane
- * with a few rows holds little, big enough that a chunk's unused tail is small.
+ * Rows are written one after another into chunks. A lane's first chunk is small and each
+ * next one twice the size, up to CHUNK: a busy lane writes into 64 KiB chunks whose unused
+ * tails are small, while a lane with a few rows holds a few KiB. (With 64 KiB each, 10k
+ * destinations waiting out an outage held 625 MB to keep 2.4 MB of rows.)
  */
 const CHUNK = 64 * 1024;
+const FIRST_CHUNK = 1024;
 /** A row longer than this gets a buffer of its own, so that no chunk is left mostly empty. */
 const BIG_ROW = CHUNK / 4;
 /** Emptied chunks kept for reuse (1 MiB), so a steady stream allocates nothing and leaves the GC nothing to find. */
 const SPARE_CHUNKS = 16;
 const COMMA = 0x2c;
-
-/**
- * The least a row can cost against `maxQueueBytes`, known without a scan: its UTF-16 length,
- * a lower bound on its UTF-8 bytes (a non-ASCII character takes 2-4). A row that cannot fit
- * even so is refused before it is encoded; the queue counts the exact bytes it holds.
- */
-export function rowCost(json: string): number {
-  return json.length;
-}
 
 /** One destination's rows, oldest first. */
 export class Lane {
@@ -35,6 +30,8 @@ export class Lane {
   taken = 0;
   /** UTF-8 bytes of the rows queued. */
   bytes = 0;
+  /** Bytes of the buffers this lane holds (its chunks, whole, and rows with a buffer of their own). */
+  held = 0;
   // Per row, from `head` on: its chunk and its byte range there. Rows follow each other in
   // a chunk with a comma after each, so consecutive rows are one range, ready for a body.
   private chunks: Buffer[] = [];
@@ -44,6 +41,7 @@ export class Lane {
   /** The chunk new rows are written to, and how much of it is used. */
   private current: Buffer | undefined;
   private used = 0;
+  private nextChunk = FIRST_CHUNK;
   /** Where `stage` wrote the row that `commit` may make a row. */
   private stagedIn: Buffer | undefined;
   private stagedAt = 0;
@@ -67,13 +65,18 @@ export class Lane {
     return this.chunks[at]!.toString("utf8", this.starts[at], this.ends[at]);
   }
 
-  /** Internal to the queue: encodes `json` after the last row and returns its bytes; `commit` makes it a row. */
-  stage(json: string, spares: Buffer[]): number {
-    const room = this.current ? CHUNK - this.used : 0;
+  /**
+   * Internal to the queue: encodes `json` after the last row and returns its bytes; `commit`
+   * makes it a row. Allocates at most `budget` bytes to do so; -1 (nothing written) when
+   * the row needs more.
+   */
+  stage(json: string, spares: Buffer[], budget: number): number {
+    const room = this.current ? this.current.length - this.used : 0;
     // Room for the row and its comma, judged by the 3-bytes-per-unit bound, measured exactly only when that is short.
     if (json.length * 3 + 1 > room) {
       const needed = Buffer.byteLength(json) + 1;
       if (needed > BIG_ROW) {
+        if (needed > budget) return -1;
         // Later rows go to a new chunk, not back into this one: `drop` knows a chunk is empty
         // when its last row leaves only if the chunk's rows are consecutive in the lane.
         this.retireChunk(spares);
@@ -81,7 +84,12 @@ export class Lane {
         this.stagedAt = 0;
         return this.stagedIn.write(json, 0, "utf8");
       }
-      if (needed > room) this.startChunk(spares);
+      if (needed > room) {
+        // A chunk the budget cannot hold whole is cut to what it can, if the row still fits.
+        const size = Math.min(Math.max(this.nextChunk, needed), budget);
+        if (size < needed) return -1;
+        this.startChunk(spares, size);
+      }
     }
     this.stagedIn = this.current;
     this.stagedAt = this.used;
@@ -97,6 +105,7 @@ export class Lane {
     this.ends.push(at + bytes);
     chunk[at + bytes] = COMMA;
     if (chunk === this.current) this.used = at + bytes + 1;
+    else this.held += chunk.length;
     this.bytes += bytes;
     this.stagedIn = undefined;
   }
@@ -139,7 +148,7 @@ export class Lane {
       const chunk = this.chunks[at]!;
       const next = this.chunks[at + 1];
       // A chunk is empty once its last row leaves, unless rows are still being written to it.
-      if (next !== chunk && chunk !== this.current) recycle(chunk, spares);
+      if (next !== chunk && chunk !== this.current) this.free(chunk, spares);
     }
     this.head += count;
     this.taken += count;
@@ -149,7 +158,7 @@ export class Lane {
       this.starts = [];
       this.ends = [];
       this.head = 0;
-      if (this.current) recycle(this.current, spares);
+      if (this.current) this.free(this.current, spares);
       this.current = undefined;
       this.used = 0;
     } else if (this.head >= 1024 && this.head * 2 >= this.starts.length) {
@@ -160,23 +169,27 @@ export class Lane {
     }
   }
 
-  /** Moves on to a fresh chunk; the one left keeps only its rows, and is a spare once they are taken. */
-  private startChunk(spares: Buffer[]): void {
+  /** Moves on to a fresh chunk of `size` bytes; the one left keeps only its rows, and is a spare once they are taken. */
+  private startChunk(spares: Buffer[], size: number): void {
     this.retireChunk(spares);
-    this.current = spares.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
+    const chunk = (size === CHUNK ? spares.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
+    this.current = chunk;
+    this.held += chunk.length;
+    this.nextChunk = Math.min(CHUNK, Math.max(this.nextChunk, size) * 2);
   }
 
-  /** Stops writing to the current chunk; it is a spare at once if it holds no row. */
+  /** Stops writing to the current chunk; it is freed at once if it holds no row. */
   private retireChunk(spares: Buffer[]): void {
-    if (this.current && this.used === 0) recycle(this.current, spares);
+    if (this.current && this.used === 0) this.free(this.current, spares);
     this.current = undefined;
     this.used = 0;
   }
-}
 
-/** Keeps an emptied chunk for reuse; a row's own buffer (another size) is left to the GC. */
-function recycle(chunk: Buffer, spares: Buffer[]): void {
-  if (chunk.length === CHUNK && spares.length < SPARE_CHUNKS) spares.push(chunk);
+  /** Lets go of a buffer: kept for reuse when it is a full-size chunk, else left to the GC. */
+  private free(chunk: Buffer, spares: Buffer[]): void {
+    this.held -= chunk.length;
+    if (chunk.length === CHUNK && spares.length < SPARE_CHUNKS) spares.push(chunk);
+  }
 }
 
 export class ByteBoundedQueue {
@@ -184,6 +197,8 @@ export class ByteBoundedQueue {
   size = 0;
   /** UTF-8 bytes of the rows queued across all lanes. */
   bytes = 0;
+  /** Bytes of the buffers the lanes hold: what the rows cost in memory, counted against `maxBytes`. */
+  held = 0;
   /**
    * Bytes of request bodies taken from the queue and not yet done with: they are still in
    * memory, so they count against `maxBytes` too (not in `bytes`, which is what is queued).
@@ -198,14 +213,17 @@ export class ByteBoundedQueue {
     readonly maxBytes: number,
   ) {}
 
-  /** Adds a row at the back of its lane; false (and nothing changes) when either bound would be passed. */
+  /**
+   * Adds a row at the back of its lane; false (and nothing is queued) when either bound
+   * would be passed. A row that fits the room left in its lane's chunk costs no new memory.
+   */
   push(lane: Lane, json: string): boolean {
     if (this.size >= this.maxRows) return false;
-    const held = this.bytes + this.inFlightBytes;
-    if (held + rowCost(json) > this.maxBytes) return false;
-    const bytes = lane.stage(json, this.spares);
-    if (held + bytes > this.maxBytes) return false;
+    const before = lane.held;
+    const bytes = lane.stage(json, this.spares, this.maxBytes - this.held - this.inFlightBytes);
+    if (bytes < 0) return false;
     lane.commit(bytes);
+    this.held += lane.held - before;
     this.size++;
     this.bytes += bytes;
     return true;
@@ -230,9 +248,11 @@ export class ByteBoundedQueue {
   /** The `count` oldest rows of `lane`, removed, as a request body. */
   take(lane: Lane, count: number): EncodedRows {
     const before = lane.bytes;
+    const held = lane.held;
     const rows = lane.take(Math.min(count, lane.length), this.spares);
     this.size -= rows.length;
     this.bytes -= before - lane.bytes;
+    this.held -= held - lane.held;
     return rows;
   }
 
@@ -250,10 +270,21 @@ export class ByteBoundedQueue {
     return count;
   }
 
+  /** Empties a lane and forgets it (a later `lane(key)` makes a new one); returns how many rows it held. */
+  forget(lane: Lane): number {
+    const count = this.clear(lane);
+    if (this.byKey.get(lane.key) === lane) this.byKey.delete(lane.key);
+    const at = this.order.indexOf(lane);
+    if (at >= 0) this.order.splice(at, 1);
+    return count;
+  }
+
   private remove(lane: Lane, count: number): void {
     const before = lane.bytes;
+    const held = lane.held;
     lane.drop(count, this.spares);
     this.size -= count;
     this.bytes -= before - lane.bytes;
+    this.held -= held - lane.held;
   }
 }

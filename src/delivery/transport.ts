@@ -80,11 +80,17 @@ export class Transport {
     return this.#basePath + apiPath;
   }
 
-  /** POSTs `body` (JSON, as text or UTF-8 bytes) to `apiPath`; gives up after `timeoutMs`. */
-  async post(apiPath: string, body: string | Uint8Array, timeoutMs: number): Promise<Outcome> {
+  /** POSTs `body` (JSON, as text or UTF-8 bytes) to `apiPath`; gives up after `timeoutMs`, or when `signal` aborts. */
+  async post(apiPath: string, body: string | Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
     if (!(await this.acquire())) return closedOutcome();
+    if (signal?.aborted) {
+      // Given up while it waited its turn: no request for nobody.
+      this.release();
+      return closedOutcome();
+    }
     const abort = new AbortController();
     const stopListening = whenAborted(this.#closing.signal, () => abort.abort());
+    const stopCaller = signal ? whenAborted(signal, () => abort.abort()) : undefined;
     const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     timer.unref();
     try {
@@ -124,6 +130,7 @@ export class Transport {
     } finally {
       clearTimeout(timer);
       stopListening();
+      stopCaller?.();
       this.release();
     }
   }

@@ -28,11 +28,11 @@ describe("EncodedRows", () => {
 
 describe("rows taken from the queue as bytes", () => {
   it("counts exact UTF-8 bytes, and refuses a row whose bytes pass the bound though its length would not", () => {
-    const q = new ByteBoundedQueue(100, 12);
+    const q = new ByteBoundedQueue(100, 14);
     const lane = q.lane("k");
-    expect(q.push(lane, "日本語")).toBe(true); // 3 characters, 9 bytes
+    expect(q.push(lane, "日本語")).toBe(true); // 3 characters, 9 bytes (and a comma)
     expect([q.bytes, lane.bytes]).toEqual([9, 9]);
-    expect(q.push(lane, "éé")).toBe(false); // 2 characters would fit; 4 bytes do not
+    expect(q.push(lane, "éé")).toBe(false); // 2 characters would fit in the 4 bytes left; 4 bytes and a comma do not
     expect(q.push(lane, "abc")).toBe(true);
     expect(q.take(lane, 5).texts()).toEqual(["日本語", "abc"]);
     expect([q.size, q.bytes, lane.taken]).toEqual([0, 0, 2]);

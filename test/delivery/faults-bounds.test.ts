@@ -3,7 +3,7 @@
 // exporter stays bounded (requests per interval, listeners, timers) and says what is wrong.
 import type { ServerResponse } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Delivery, type DeliveryOptions } from "../../src/delivery/delivery.js";
+import { Delivery, type DeliveryOptions, MAX_DESTINATIONS } from "../../src/delivery/delivery.js";
 import { resetLogState } from "../../src/log.js";
 import { makeParent } from "../../src/config/parent.js";
 import { acceptInsert, captureDiag, captureWarnings, configFor, event, json, type ScriptedServer, scriptedServer, trackUnhandled, until } from "./helpers.js";
@@ -119,5 +119,33 @@ describe("many retries waiting at once", () => {
     await d.shutdown();
     const { dropped } = d.stats();
     expect(dropped.shutdown + dropped.timeout).toBe(30);
+  });
+});
+
+describe("destinations that come and go", () => {
+  it(`keeps at most ${MAX_DESTINATIONS}: the least recently used is forgotten, its rows counted, one diag line says so`, async () => {
+    const diag = captureDiag();
+    try {
+      // The API never answers: every lookup waits, as in an outage.
+      const { delivery: d, parent } = await start(() => {}, { exportTimeoutMillis: 1_000 });
+      d.enqueue(parent, event("default-row"));
+      const names = Array.from({ length: MAX_DESTINATIONS + 100 }, (_, i) => makeParent("project_name", `tenant-${i}`));
+      d.enqueue(names[0]!, event("tenant-0-first"));
+      for (const [i, name] of names.entries()) {
+        d.enqueue(name, event(`tenant-${i}`));
+        // tenant-0 stays in use, so it is never the least recently used.
+        if (i % 50 === 0) d.enqueue(names[0]!, event(`tenant-0-again-${i}`));
+      }
+      const { queued, dropped } = d.stats();
+      // The default destination and the 999 most recently used names are kept; 101 names were
+      // forgotten with their one row each.
+      expect(dropped.queueFull).toBe(101);
+      expect(queued).toBe(1 + 24 + (MAX_DESTINATIONS - 2)); // default + tenant-0 (first, own, 22 again) + the rest
+      const lines = diag.messages.filter((m) => m.includes("destinations in use"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/forgot the least recently used, project_name:tenant-1, and dropped its 1 queued rows/);
+    } finally {
+      diag.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ByteBoundedQueue, rowCost } from "../../src/delivery/queue.js";
+import { ByteBoundedQueue } from "../../src/delivery/queue.js";
 
 describe("ByteBoundedQueue", () => {
   it("refuses rows past maxRows, and counts exactly what it holds", () => {
@@ -12,14 +12,39 @@ describe("ByteBoundedQueue", () => {
     expect(q.bytes).toBe(3);
   });
 
-  it("refuses a row that would pass maxBytes, yet takes a smaller one after it", () => {
-    const q = new ByteBoundedQueue(100, 10);
+  it("counts what it holds against maxBytes: each row's bytes and separator, in chunks cut to the budget", () => {
+    const q = new ByteBoundedQueue(100, 12);
     const lane = q.lane("k");
-    expect(q.push(lane, "1234567")).toBe(true);
-    expect(q.push(lane, "abcd")).toBe(false); // 7 + 4 > 10
-    expect(q.push(lane, "xyz")).toBe(true); // 7 + 3 = 10
-    expect(q.bytes).toBe(10);
+    expect(q.push(lane, "1234567")).toBe(true); // 8 of 12
+    expect(q.push(lane, "abcd")).toBe(false); // 8 + 5 > 12
+    expect(q.push(lane, "xyz")).toBe(true); // 8 + 4 = 12
+    expect([q.bytes, q.held]).toEqual([10, 12]);
     expect(q.push(lane, "z")).toBe(false);
+  });
+
+  it("gives a lane with a few rows a small chunk, and a busy one chunks growing to 64 KiB", () => {
+    const q = new ByteBoundedQueue(1_000_000, 64 * 1024 * 1024);
+    const lanes = Array.from({ length: 1000 }, (_, i) => q.lane(`project_name:p${i}`));
+    const row = JSON.stringify({ id: "r", input: "x".repeat(200) });
+    for (const lane of lanes) expect(q.push(lane, row)).toBe(true);
+    // A 64 KiB chunk each would hold 64 MB for these 230 KB of rows.
+    expect(q.held).toBe(1000 * 1024);
+    const busy = lanes[0]!;
+    for (let i = 0; i < 2000; i++) q.push(busy, row);
+    expect(busy.held).toBeLessThan(busy.bytes * 1.1 + 64 * 1024);
+    while (busy.length > 0) q.take(busy, 100);
+    expect(busy.held).toBe(0);
+    for (const lane of lanes) q.clear(lane);
+    expect([q.held, q.bytes, q.size]).toEqual([0, 0, 0]);
+  });
+
+  it("refuses, across all lanes, a row the memory left cannot hold", () => {
+    const q = new ByteBoundedQueue(1_000_000, 100 * 1024);
+    const row = JSON.stringify({ id: "r", input: "x".repeat(200) });
+    let accepted = 0;
+    for (let i = 0; i < 1000; i++) if (q.push(q.lane(`project_name:p${i}`), row)) accepted++;
+    expect(accepted).toBe(100);
+    expect(q.held).toBeLessThanOrEqual(100 * 1024);
   });
 
   it("never reuses a chunk that still holds rows queued after a large row", () => {
@@ -48,7 +73,7 @@ describe("ByteBoundedQueue", () => {
   });
 
   it("keeps one FIFO per lane and totals across lanes", () => {
-    const q = new ByteBoundedQueue(10, 1000);
+    const q = new ByteBoundedQueue(10, 1_000_000);
     const a = q.lane("a");
     const b = q.lane("b");
     q.push(a, "a1");
@@ -76,7 +101,7 @@ describe("ByteBoundedQueue", () => {
   });
 
   it("clear() empties a lane and reports how many rows it held", () => {
-    const q = new ByteBoundedQueue(10, 1000);
+    const q = new ByteBoundedQueue(10, 1_000_000);
     const a = q.lane("a");
     const b = q.lane("b");
     q.push(a, "xx");
@@ -98,14 +123,6 @@ describe("ByteBoundedQueue", () => {
     while (lane.length > 0) out.push(q.shift(lane)!);
     expect(out).toEqual(Array.from({ length: 5000 }, (_, i) => String(i)));
     expect([q.size, q.bytes]).toEqual([0, 0]);
-  });
-
-  it("counts a row's UTF-16 length, a lower bound on its UTF-8 bytes", () => {
-    for (const text of ['{"a":1}', "héllo", "日本語", "😀"]) {
-      expect(rowCost(text)).toBe(text.length);
-      expect(rowCost(text)).toBeLessThanOrEqual(Buffer.byteLength(text));
-      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(3 * rowCost(text));
-    }
   });
 });
 
@@ -140,8 +157,12 @@ describe("ByteBoundedQueue under arbitrary use", () => {
           }
           expect(q.size).toBe(model.reduce((n, rows) => n + rows.length, 0));
           expect(q.bytes).toBe(model.flat().reduce((n, row) => n + Buffer.byteLength(row), 0));
+          // What it holds covers every row and its comma, and is the sum of what each lane holds.
+          expect(q.held).toBeGreaterThanOrEqual(q.bytes + q.size);
+          expect(q.held).toBe(lanes.reduce((n, lane) => n + lane.held, 0));
         }
         lanes.forEach((lane, i) => expect(q.take(lane, lane.length).texts()).toEqual(model[i]));
+        expect(q.held).toBe(0);
       }),
       { numRuns: 150 },
     );
