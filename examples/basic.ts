@@ -1,4 +1,6 @@
-// The smallest useful setup: a root span with two children, sent to Braintrust.
+// The smallest useful setup: a root span with two children, sent to Braintrust. It is
+// the tracing example of Braintrust's REST API guide: project "tracing_test", a
+// "User Interaction" root, and two interactions, the second fed the first's output.
 // With no BRAINTRUST_API_KEY set, it starts the local Braintrust-compatible server
 // and logs there, so it runs anywhere: `npm run demo`.
 import { trace } from "@opentelemetry/api";
@@ -15,13 +17,17 @@ const provider = new NodeTracerProvider({ spanProcessors: [processor] });
 provider.register();
 
 const tracer = trace.getTracer("examples/basic");
+const runInteraction = (i: number, input: string) => ({ input, output: `output${i}` });
+
 tracer.startActiveSpan("User Interaction", (root) => {
   root.setAttribute("user_id", "user123");
+  let input = "hello world";
   for (let i = 0; i < 2; i++) {
     tracer.startActiveSpan(`Interaction ${i}`, (child) => {
-      child.setAttribute("input", `What is ${i} + ${i}?`);
-      child.setAttribute("output", `${i + i}`);
+      const interaction = runInteraction(i, input);
+      child.setAttributes({ input: interaction.input, output: interaction.output });
       child.end();
+      input = interaction.output;
     });
   }
   root.end();

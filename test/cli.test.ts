@@ -1,15 +1,18 @@
 // The command line, run for real: `dev` in a child process, `tail` against it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
+import { startLocalBraintrust } from "../src/testing/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "bt-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Running {
   child: ChildProcess;
@@ -122,7 +125,6 @@ describe("braintrust-otel-exporter dev + tail", () => {
   });
   afterAll(async () => {
     server.dev.child.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("dev prints where it listens and the env lines for an app", () => {
@@ -249,13 +251,137 @@ describe("braintrust-otel-exporter dev + tail", () => {
 
     const second = await startDev(["--data", dataFile, "--api-key", "sk-fixed"]);
     try {
-      expect(second.dev.stdout()).toContain("(1 projects, 3 rows loaded)");
+      expect(second.dev.stdout()).toContain("(1 project, 3 rows loaded)");
       const { stdout } = await runHere(["tail", "--project", "kept"], { BRAINTRUST_API_URL: second.url, BRAINTRUST_API_KEY: "sk-fixed" });
       expect(stdout).toContain("kept agent [task] 2.00s");
       expect(stdout).toContain("└─ lookup [tool]");
     } finally {
       second.dev.child.kill("SIGTERM");
       await second.dev.exited;
+    }
+  });
+});
+
+describe("the command line as people use it", () => {
+  it("--version prints the package's version; --help and -h work for every command", async () => {
+    const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(await runHere(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    for (const [args, usage] of [
+      [["dev", "--help"], "Usage: braintrust-otel-exporter dev [options]"],
+      [["dev", "-h"], "Usage: braintrust-otel-exporter dev [options]"],
+      [["tail", "--help"], "Usage: braintrust-otel-exporter tail [options]"],
+      [["tail", "-h", "--project", "x"], "Usage: braintrust-otel-exporter tail [options]"],
+      [["help", "tail"], "Usage: braintrust-otel-exporter tail [options]"],
+    ] as const) {
+      const help = await runHere([...args]);
+      expect(help.code).toBe(0);
+      expect(help.stdout.startsWith(usage)).toBe(true);
+      expect(help.stderr).toBe("");
+    }
+  });
+
+  it("a usage error is one line and the command's synopsis, not the whole help", async () => {
+    const bad = await runHere(["tail", "--limit", "zero"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trimEnd().split("\n")).toEqual([
+      'error: --limit must be an integer from 1 to 1000, not "zero"',
+      "Usage: braintrust-otel-exporter tail [options]",
+      "Run `braintrust-otel-exporter tail --help` for the options.",
+    ]);
+    const devFlag = await runHere(["dev", "--prot", "1"]);
+    expect(devFlag.code).toBe(2);
+    expect(devFlag.stderr).toContain("--prot");
+    expect(devFlag.stderr).toContain("Usage: braintrust-otel-exporter dev [options]");
+    expect(devFlag.stderr).not.toContain("--api-key");
+  });
+
+  it("a URL without a scheme is 'not a URL', not a network error", async () => {
+    for (const url of ["127.0.0.1:8787", "localhost:8787", "api.braintrust.dev"]) {
+      const { code, stderr } = await runHere(["tail", "--project", "x", "--api-url", url], { BRAINTRUST_API_KEY: "sk-x" });
+      expect(code).toBe(2);
+      expect(stderr).toContain(`--api-url "${url}" is not a URL: write it with http:// or https://`);
+    }
+    const fromEnv = await runHere(["tail", "--project", "x"], { BRAINTRUST_API_KEY: "sk-x", BRAINTRUST_API_URL: "localhost:1" });
+    expect(fromEnv.stderr).toContain('BRAINTRUST_API_URL "localhost:1" is not a URL');
+  });
+
+  it("tail never prints a key written into the URL, in any of its messages", async () => {
+    const secret = "sk-in-the-url-0123456789";
+    const port = await freePort();
+    const unreachable = await runHere(["tail", "--project", "x", "--api-url", `http://${secret}@127.0.0.1:${port}`], { BRAINTRUST_API_KEY: "sk-other" });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain(`Cannot reach the Braintrust API at http://127.0.0.1:${port}`);
+    const noScheme = await runHere(["tail", "--project", "x", "--api-url", `${secret}@127.0.0.1:${port}`], { BRAINTRUST_API_KEY: "sk-other" });
+    expect(noScheme.code).toBe(2);
+    const withPassword = await runHere(["tail", "--project", "x", "--api-url", `http://user:${secret}@127.0.0.1:${port}`], { BRAINTRUST_API_KEY: "sk-other" });
+    expect(withPassword.code).toBe(1);
+
+    const server = await startLocalBraintrust({ apiKey: secret });
+    try {
+      const url = server.url.replace("http://", `http://${secret}@`);
+      const missing = await runHere(["tail", "--project", "absent", "--api-url", url], { BRAINTRUST_API_KEY: secret });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(`Project "absent" not found at ${server.url}.`);
+      const wrongId = await runHere(["tail", "--project-id", "nope", "--api-url", url], { BRAINTRUST_API_KEY: secret });
+      expect(wrongId.stderr).toContain(`Not found at ${server.url}: POST /v1/project_logs/nope/fetch (404).`);
+      for (const r of [unreachable, noScheme, withPassword, missing, wrongId]) expect(r.stdout + r.stderr).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("tail strips ESC, BEL, C1 and bidi control characters from what a server says", async () => {
+    const hostile = createHttpServer((_req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end("\x1b]0;owned\x07\x1b[2J\x9b31m boom \u202etxt.exe\u2066 \u200f end");
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = hostile.address() as { port: number };
+      const { code, stderr } = await runHere(["tail", "--project", "x", "--api-url", `http://127.0.0.1:${port}`], { BRAINTRUST_API_KEY: "sk-x" });
+      expect(code).toBe(1);
+      expect(stderr).toContain("GET /v1/project failed with 500:");
+      expect(stderr).toContain("boom txt.exe end");
+      expect(stderr.trimEnd()).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    } finally {
+      hostile.close();
+    }
+  });
+
+  it("dev --data refuses a file that is not a journal, and a directory, in one line with no stack", async () => {
+    const notes = join(dir, "notes.md");
+    writeFileSync(notes, "# notes\n");
+    for (const [file, message] of [
+      [notes, `error: --data: ${notes} is not a journal of this server (line 1 is not one of its entries).`],
+      [dir, `error: --data: ${dir} is a directory or device, not a journal file: pass a file path.`],
+    ] as const) {
+      const { code, stdout, stderr } = await run(["dev", "--port", "0", "--data", file]);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(stderr.startsWith(message)).toBe(true);
+    }
+    expect(readFileSync(notes, "utf8")).toBe("# notes\n");
+    const damaged = join(dir, "damaged.jsonl");
+    writeFileSync(damaged, '{"kind":"key","apiKey":"sk-a"}\n{not json}\n{"kind":"key","apiKey":"sk-b"}\n');
+    const bad = await run(["dev", "--port", "0", "--data", damaged]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`error: --data: ${damaged}: line 2 is not a journal entry. Remove or fix that line, or pass another file.\n`);
+  });
+
+  it("dev takes its key from BRAINTRUST_API_KEY without printing it, and logs '1 event'", async () => {
+    const key = "sk-from-the-environment-42";
+    const dev = start(["dev", "--port", "0"], { BRAINTRUST_API_KEY: key });
+    try {
+      const [, url] = await dev.waitFor(/export BRAINTRUST_API_URL=(\S+)/);
+      expect(dev.stdout()).toContain("BRAINTRUST_API_KEY: the key already in your environment");
+      const project = await api(url!, key, "POST", "/v1/project", { name: "env-key" });
+      await api(url!, key, "POST", `/v1/project_logs/${project.id}/insert`, { events: traceRows("one", 1).slice(0, 1) });
+      await dev.waitFor(/POST \/v1\/project_logs\/\S+\/insert 200 1 event\n/);
+      expect(dev.stdout()).not.toContain(key);
+    } finally {
+      dev.child.kill("SIGTERM");
+      await dev.exited;
     }
   });
 });

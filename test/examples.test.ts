@@ -12,16 +12,19 @@ async function runExample(file: string): Promise<string> {
   // Wide enough that the printed previews show whole inputs.
   const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: "400" };
   for (const name of Object.keys(env)) if (name.startsWith("BRAINTRUST_")) delete env[name];
-  const { stdout } = await promisify(execFile)(process.execPath, [tsx, file], { cwd: root, env, timeout: 60_000 });
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [tsx, file], { cwd: root, env, timeout: 60_000 });
+  // A healthy run says nothing on stderr.
+  expect(stderr).toBe("");
   return stdout;
 }
 
 describe("examples", () => {
   it("basic.ts (npm run demo): the root and its two children, as a tree", async () => {
     const out = await runExample("examples/basic.ts");
+    expect(out).toMatch(/^Logged to project "tracing_test" at http:\/\/127\.0\.0\.1:\d+:$/m);
     expect(out).toMatch(/^User Interaction \[task\] /m);
-    expect(out).toMatch(/^├─ Interaction 0 .* "What is 0 \+ 0\?" → "0"$/m);
-    expect(out).toMatch(/^└─ Interaction 1 .* "What is 1 \+ 1\?" → "2"$/m);
+    expect(out).toMatch(/^├─ Interaction 0 .* "hello world" → "output0"$/m);
+    expect(out).toMatch(/^└─ Interaction 1 .* "output0" → "output1"$/m);
   });
 
   it("http-service.ts: filtered, masked request traces", async () => {

@@ -1,6 +1,6 @@
 // `dev`: the local Braintrust-compatible server, standalone, for demos and for
 // pointing a real app at something that is not the cloud.
-import { type LocalBraintrust, type RecordedRequest, startLocalBraintrust } from "../testing/index.js";
+import { type LocalBraintrust, type RecordedRequest, JournalError, startLocalBraintrust } from "../testing/index.js";
 import { CliError, type Output } from "./output.js";
 
 export interface DevOptions {
@@ -8,6 +8,8 @@ export interface DevOptions {
   host: string;
   dataFile?: string;
   apiKey?: string;
+  /** The key came from BRAINTRUST_API_KEY: the shell has it already, and it is not printed. */
+  keyFromEnv?: boolean;
   quiet: boolean;
 }
 
@@ -24,9 +26,11 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
       onRequest: options.quiet ? undefined : (r) => out.write(requestLine(r) + "\n"),
     });
   } catch (err) {
+    if (err instanceof JournalError) throw new CliError(`--data: ${err.message}`);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new CliError(`Port ${options.port} on ${options.host} is in use; pass --port 0 to pick a free one.`);
     if (code === "EADDRNOTAVAIL") throw new CliError(`Cannot listen on ${options.host}: no such local address.`);
+    if (code === "EACCES") throw new CliError(`Not allowed to listen on port ${options.port}; pick one above 1023.`);
     throw err;
   }
 
@@ -36,15 +40,15 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
     [
       `Local Braintrust API listening on ${server.url}`,
       options.dataFile
-        ? `Data: ${options.dataFile} (${projects.length} projects, ${rows} rows loaded)`
+        ? `Data: ${options.dataFile} (${plural(projects.length, "project")}, ${plural(rows, "row")} loaded)`
         : "Data: in memory only (pass --data FILE to keep it across restarts)",
       "",
-      "Point an app at it with:",
-      `  BRAINTRUST_API_URL=${server.url}`,
-      `  BRAINTRUST_API_KEY=${server.apiKey}`,
+      "Point an app at it (paste into its shell):",
+      `  export BRAINTRUST_API_URL=${server.url}`,
+      options.keyFromEnv ? "  (BRAINTRUST_API_KEY: the key already in your environment)" : `  export BRAINTRUST_API_KEY=${server.apiKey}`,
       "",
       "Then watch its traces:",
-      `  BRAINTRUST_API_URL=${server.url} BRAINTRUST_API_KEY=${server.apiKey} npx braintrust-otel-exporter tail --project NAME --follow`,
+      "  npx braintrust-otel-exporter tail --project NAME --follow",
       "",
       "Press Ctrl+C to stop.",
       "",
@@ -59,10 +63,10 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
   out.note("Stopped.");
 }
 
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 function requestLine(r: RecordedRequest): string {
   const time = new Date().toISOString().slice(11, 19);
-  const events = Array.isArray((r.body as { events?: unknown } | undefined)?.events)
-    ? ` ${(r.body as { events: unknown[] }).events.length} events`
-    : "";
-  return `${time} ${r.method} ${r.path} ${r.status || "no answer"}${events}`;
+  const events = (r.body as { events?: unknown } | undefined)?.events;
+  return `${time} ${r.method} ${r.path} ${r.status || "no answer"}${Array.isArray(events) ? ` ${plural(events.length, "event")}` : ""}`;
 }

@@ -1,39 +1,26 @@
 // The commands and their options. Exit codes: 0 done, 1 failed, 2 bad usage.
 // The environment comes in as an argument, so tests can run a command in-process.
 import { parseArgs } from "node:util";
-import { ApiReadError } from "../testing/read-log.js";
+import pkg from "../../package.json" with { type: "json" };
+import { ApiReadError, shownUrl } from "../testing/read-log.js";
 import { dev } from "./dev.js";
 import { CliError, type Output } from "./output.js";
 import { tail } from "./tail.js";
+import { DEV_USAGE, MAIN_USAGE, TAIL_USAGE } from "./usage.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export const USAGE = `Usage: braintrust-otel-exporter <command> [options]
+/** Kept for callers of the old name: the top-level usage. */
+export const USAGE = MAIN_USAGE;
 
-Commands:
-  dev     Run a local Braintrust-compatible API server
-  tail    Print a project's recent traces as trees (--follow for new ones)
-  help    Show this help
-
-dev options:
-  --port N          Port to listen on (default 8787; 0 picks a free one)
-  --host HOST       Address to bind (default 127.0.0.1)
-  --data FILE       Keep projects and rows in this JSONL file across restarts
-  --api-key KEY     Key clients must send (default: a random one, printed)
-  --quiet           Do not print a line per request
-
-tail options:
-  --project NAME    Project name (env BRAINTRUST_PROJECT)
-  --project-id ID   Project id; skips the name lookup (env BRAINTRUST_PROJECT_ID)
-  -f, --follow      Keep polling, and print traces that are new or changed
-  --limit N         How many recent traces to print first (default 10)
-  --interval MS     Polling interval for --follow (default 1000)
-  --api-url URL     API base URL (env BRAINTRUST_API_URL, default https://api.braintrust.dev)
-  --org-name NAME   Org, for keys that belong to several (env BRAINTRUST_ORG_NAME)
-  The API key comes from BRAINTRUST_API_KEY only, which keeps it out of shell history.
-`;
-
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A flag, else a non-blank environment variable, else undefined. */
 function pick(flag: string | undefined, env: Env, envName: string): string | undefined {
@@ -42,30 +29,56 @@ function pick(flag: string | undefined, env: Env, envName: string): string | und
   return value && value.trim() !== "" ? value.trim() : undefined;
 }
 
-function integer(value: string | undefined, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function integer(value: string | undefined, name: string, fallback: number, min: number, max: number, usage: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${value}"`, usage);
   return n;
 }
 
-async function runDev(args: string[], out: Output, signal: AbortSignal): Promise<void> {
-  const { values } = parseArgs({
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+type Values = Record<string, string | boolean | undefined>;
+
+/** parseArgs, with its errors (unknown flag, missing value) turned into usage errors of this command. */
+function parse(args: string[], options: Options, usage: string): { values: Values } {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } } }) as { values: Values };
+  } catch (err) {
+    throw new UsageError((err as Error).message.split("\n")[0]!, usage);
+  }
+}
+
+/** An http(s) URL, checked before any request, so a typo is not reported as a network failure. */
+function apiUrlOf(value: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // not a URL at all
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UsageError(`${source} "${shownUrl({ apiUrl: value })}" is not a URL: write it with http:// or https://, e.g. http://127.0.0.1:8787`, TAIL_USAGE);
+  }
+  return value;
+}
+
+async function runDev(args: string[], env: Env, out: Output, signal: AbortSignal): Promise<void> {
+  const { values } = parse(
     args,
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      data: { type: "string" },
-      "api-key": { type: "string" },
-      quiet: { type: "boolean" },
-    },
-  });
+    { port: { type: "string" }, host: { type: "string" }, data: { type: "string" }, "api-key": { type: "string" }, quiet: { type: "boolean" } },
+    DEV_USAGE,
+  );
+  if (values.help) return out.write(DEV_USAGE);
+  const flagKey = values["api-key"] as string | undefined;
+  if (flagKey !== undefined && flagKey.trim() === "") throw new UsageError("--api-key must not be empty", DEV_USAGE);
+  const envKey = flagKey === undefined ? pick(undefined, env, "BRAINTRUST_API_KEY") : undefined;
   await dev(
     {
-      port: integer(values.port, "port", 8787, 0, 65535),
-      host: values.host ?? "127.0.0.1",
-      dataFile: values.data,
-      apiKey: values["api-key"],
+      port: integer(values.port as string | undefined, "port", 8787, 0, 65535, DEV_USAGE),
+      host: (values.host as string | undefined) ?? "127.0.0.1",
+      dataFile: values.data as string | undefined,
+      apiKey: flagKey ?? envKey,
+      keyFromEnv: envKey !== undefined,
       quiet: values.quiet === true,
     },
     out,
@@ -74,9 +87,9 @@ async function runDev(args: string[], out: Output, signal: AbortSignal): Promise
 }
 
 async function runTail(args: string[], env: Env, out: Output, signal: AbortSignal): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parse(
     args,
-    options: {
+    {
       project: { type: "string" },
       "project-id": { type: "string" },
       follow: { type: "boolean", short: "f" },
@@ -85,28 +98,26 @@ async function runTail(args: string[], env: Env, out: Output, signal: AbortSigna
       "api-url": { type: "string" },
       "org-name": { type: "string" },
     },
-  });
+    TAIL_USAGE,
+  );
+  if (values.help) return out.write(TAIL_USAGE);
+  const flag = (name: string) => values[name] as string | undefined;
   // Bad flags first: a typo should not be reported as a missing key or project.
-  const limit = integer(values.limit, "limit", 10, 1, 1000);
-  const intervalMs = integer(values.interval, "interval", 1000, 50);
+  const limit = integer(flag("limit"), "limit", 10, 1, 1000, TAIL_USAGE);
+  const intervalMs = integer(flag("interval"), "interval", 1000, 50, 3_600_000, TAIL_USAGE);
+  const apiUrl =
+    flag("api-url") !== undefined
+      ? apiUrlOf(flag("api-url")!, "--api-url")
+      : apiUrlOf(pick(undefined, env, "BRAINTRUST_API_URL") ?? "https://api.braintrust.dev", "BRAINTRUST_API_URL");
   // An explicit --project beats a project id that only comes from the environment.
-  const byName = values.project !== undefined && values["project-id"] === undefined;
-  const projectId = byName ? undefined : pick(values["project-id"], env, "BRAINTRUST_PROJECT_ID");
-  const project = pick(values.project, env, "BRAINTRUST_PROJECT");
-  if (!projectId && !project) throw new UsageError("Pass --project NAME or --project-id ID (or set BRAINTRUST_PROJECT).");
+  const byName = flag("project") !== undefined && flag("project-id") === undefined;
+  const projectId = byName ? undefined : pick(flag("project-id"), env, "BRAINTRUST_PROJECT_ID");
+  const project = pick(flag("project"), env, "BRAINTRUST_PROJECT");
+  if (!projectId && !project) throw new UsageError("Pass --project NAME or --project-id ID (or set BRAINTRUST_PROJECT).", TAIL_USAGE);
   const apiKey = pick(undefined, env, "BRAINTRUST_API_KEY");
   if (!apiKey) throw new CliError("BRAINTRUST_API_KEY is not set. Export the key of the API to read from.");
   await tail(
-    {
-      apiUrl: pick(values["api-url"], env, "BRAINTRUST_API_URL") ?? "https://api.braintrust.dev",
-      apiKey,
-      orgName: pick(values["org-name"], env, "BRAINTRUST_ORG_NAME"),
-      project,
-      projectId,
-      follow: values.follow === true,
-      limit,
-      intervalMs,
-    },
+    { apiUrl, apiKey, orgName: pick(flag("org-name"), env, "BRAINTRUST_ORG_NAME"), project, projectId, follow: values.follow === true, limit, intervalMs },
     out,
     signal,
   );
@@ -116,19 +127,24 @@ async function runTail(args: string[], env: Env, out: Output, signal: AbortSigna
 export async function main(argv: readonly string[], env: Env, out: Output, signal: AbortSignal): Promise<number> {
   const [command, ...args] = argv;
   try {
-    if (command === "dev") await runDev(args, out, signal);
+    if (command === "dev") await runDev(args, env, out, signal);
     else if (command === "tail") await runTail(args, env, out, signal);
-    else if (command === undefined || command === "help" || command === "--help" || command === "-h") out.write(USAGE);
-    else throw new UsageError(`Unknown command "${command}".`);
+    else if (command === "--version" || command === "-v" || command === "version") out.write(`${pkg.version}\n`);
+    else if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+      const topic = args[0] === "dev" ? DEV_USAGE : args[0] === "tail" ? TAIL_USAGE : MAIN_USAGE;
+      out.write(topic);
+    } else throw new UsageError(`Unknown command "${command}".`, MAIN_USAGE);
     return 0;
   } catch (err) {
     if (err instanceof CliError || err instanceof ApiReadError) {
       out.note(`error: ${err.message}`);
       return 1;
     }
-    // parseArgs throws TypeErrors with a code for unknown or malformed options.
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      out.note(`error: ${(err as Error).message}\n\n${USAGE}`);
+    if (err instanceof UsageError) {
+      // The error and the command's synopsis; the whole help would bury the one line that matters.
+      const synopsis = err.usage.split("\n", 1)[0]!;
+      const help = synopsis.replace(/^Usage: (\S+ \S+).*$/, "$1 --help").replace("<command> --help", "--help");
+      out.note(`error: ${err.message}\n${synopsis}\nRun \`${help}\` for the options.`);
       return 2;
     }
     throw err;

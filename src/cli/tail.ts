@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ApiTarget, ApiReadError, fetchLogs, findProjectId, readProjectLog } from "../testing/read-log.js";
 import { type TraceRow, compareXactIds, renderTraceTree } from "../view/trace-tree.js";
+import { terminalSafe } from "../view/terminal-text.js";
 import type { Output } from "./output.js";
 
 export interface TailOptions extends ApiTarget {
@@ -20,6 +21,8 @@ const FOLLOW_PAGE = 50;
 const MAX_PAGES = 100;
 /** Traces remembered while following; the oldest are forgotten past this. */
 const MAX_TRACES = 5_000;
+/** While nothing changes, polls back off up to this, so an idle `tail` barely shows in the `dev` log. */
+const MAX_IDLE_INTERVAL_MS = 10_000;
 
 export async function tail(options: TailOptions, out: Output, signal: AbortSignal): Promise<void> {
   const projectId = options.projectId ?? (await findProjectId(options, options.project!));
@@ -28,14 +31,17 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
   const { apiKey, apiUrl, orgName, limit } = options;
   const first = await readProjectLog({ apiKey, apiUrl, orgName, projectId, limit });
   traces.add(first);
+  const label = options.project ? `project "${terminalSafe(options.project)}"` : `project ${terminalSafe(projectId)}`;
   if (first.length > 0) out.write(render(first, out) + "\n");
-  else out.note(`No traces yet in ${options.project ? `project "${options.project}"` : `project ${projectId}`}.`);
+  else out.note(`No traces yet in ${label}.`);
   if (!options.follow) return;
+  out.note(`Watching ${label} for new traces… (Ctrl+C to stop)`);
 
   let failing = false;
+  let delay = options.intervalMs;
   while (!signal.aborted) {
     try {
-      await sleep(options.intervalMs, undefined, { signal });
+      await sleep(delay, undefined, { signal });
     } catch {
       return; // aborted: Ctrl+C ends a follow normally
     }
@@ -45,12 +51,19 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
       failing = false;
       const rows = [...changed].flatMap((root) => traces.rows(root));
       if (rows.length > 0) out.write("\n" + render(rows, out) + "\n");
+      delay = rows.length > 0 ? options.intervalMs : idleDelay(delay, options.intervalMs);
     } catch (err) {
       if (!(err instanceof ApiReadError) || err.fatal) throw err;
-      if (!failing) out.note(`${err.message} Retrying every ${options.intervalMs} ms.`);
+      if (!failing) out.note(`${err.message} Retrying.`);
       failing = true;
+      delay = idleDelay(delay, options.intervalMs);
     }
   }
+}
+
+/** The next wait after a poll that brought nothing: twice the last, up to the idle cap. */
+export function idleDelay(last: number, interval: number): number {
+  return Math.min(last * 2, Math.max(interval, MAX_IDLE_INTERVAL_MS));
 }
 
 /** Reads pages, newest traces first, until one brings nothing new; returns the traces that changed. */

@@ -8,6 +8,7 @@ import { type RecordedRequest, LocalServer } from "./server.js";
 import { type Project, type Row, LocalStore } from "./store.js";
 
 export type { Fault, FaultCounts, FaultRoute } from "./faults.js";
+export { JournalError } from "./journal.js";
 export type { RecordedRequest } from "./server.js";
 export type { FetchPage, Project, Row } from "./store.js";
 export { validateInsertEvent, validateInsertRequest } from "./validate-event.js";
@@ -17,11 +18,11 @@ export { type RenderOptions, type TraceRow, renderTraceTree } from "../view/trac
 export interface LocalBraintrustOptions {
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Default: a random `sk-local-…` key. */
+  /** Default: the key saved in `dataFile`, else a random `sk-local-…` key (saved there). */
   apiKey?: string;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Keep projects and rows in this JSONL file, and load it on start. */
+  /** Keep projects, rows and the key in this JSONL file, and load it on start. A file that is not one is refused (JournalError). */
   dataFile?: string;
   /** Largest request body accepted, in bytes (default 64 MiB); larger ones get 413. */
   maxRequestBytes?: number;
@@ -54,9 +55,12 @@ export interface LocalBraintrust {
 const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 export async function startLocalBraintrust(options: LocalBraintrustOptions = {}): Promise<LocalBraintrust> {
-  const store = new LocalStore(options.dataFile ? new Journal(options.dataFile) : undefined);
+  const journal = options.dataFile ? new Journal(options.dataFile) : undefined;
+  const store = new LocalStore(journal);
   const injector = new FaultInjector();
-  const apiKey = options.apiKey ?? `sk-local-${randomBytes(16).toString("hex")}`;
+  // A data file keeps its key, so apps still running keep working across a restart.
+  const apiKey = options.apiKey ?? journal?.savedApiKey() ?? `sk-local-${randomBytes(16).toString("hex")}`;
+  if (journal && journal.savedApiKey() !== apiKey) journal.append([{ kind: "key", apiKey }]);
   const server = new LocalServer(store, injector, {
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 0,

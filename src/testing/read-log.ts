@@ -3,6 +3,7 @@
 // real API alike. Failures become one clear sentence without the API key in it.
 import { request } from "undici";
 import { type TraceRow, latestVersions } from "../view/trace-tree.js";
+import { terminalSafe } from "../view/terminal-text.js";
 
 export interface ApiTarget {
   apiUrl: string;
@@ -86,7 +87,7 @@ export async function findProjectId(target: ApiTarget, name: string): Promise<st
   if (target.orgName) query.set("org_name", target.orgName);
   const body = (await call(target, "GET", `/v1/project?${query}`)) as { objects?: { id?: unknown; name?: unknown }[] };
   const match = (body.objects ?? []).find((p) => p.name === name && typeof p.id === "string");
-  if (!match) throw new ApiReadError(`Project "${name}" not found at ${target.apiUrl}.`, true);
+  if (!match) throw new ApiReadError(`Project "${terminalSafe(name)}" not found at ${shownUrl(target)}.`, true);
   return match.id as string;
 }
 
@@ -96,7 +97,7 @@ export async function fetchLogs(target: ApiTarget, projectId: string, limit: num
     limit,
     ...(cursor ? { cursor } : {}),
   })) as Partial<LogPage>;
-  if (!Array.isArray(body.events)) throw new ApiReadError(`Unexpected answer from ${target.apiUrl}: no "events" list.`, false);
+  if (!Array.isArray(body.events)) throw new ApiReadError(`Unexpected answer from ${shownUrl(target)}: no "events" list.`, false);
   return { events: body.events, cursor: typeof body.cursor === "string" && body.cursor !== "" ? body.cursor : null };
 }
 
@@ -113,31 +114,69 @@ async function call(target: ApiTarget, method: "GET" | "POST", path: string, jso
     });
   } catch (err) {
     const code = (err as { code?: string }).code ?? (err as Error).message;
-    throw new ApiReadError(`Cannot reach the Braintrust API at ${target.apiUrl} (${scrub(String(code), target.apiKey)}).`, false);
+    throw new ApiReadError(`Cannot reach the Braintrust API at ${shownUrl(target)} (${scrub(String(code), target)}).`, false);
   }
   const text = await res.body.text();
+  const where = shownUrl(target);
   if (res.statusCode === 401) {
-    throw new ApiReadError(`API key rejected by ${target.apiUrl} (401). Check BRAINTRUST_API_KEY.`, true);
+    throw new ApiReadError(`API key rejected by ${where} (401). Check BRAINTRUST_API_KEY.`, true);
   }
   if (res.statusCode === 403) {
-    throw new ApiReadError(`Access denied by ${target.apiUrl} (403): the API key cannot read this project.`, true);
+    throw new ApiReadError(`Access denied by ${where} (403): the API key cannot read this project.`, true);
   }
-  if (res.statusCode === 404) throw new ApiReadError(`Not found at ${target.apiUrl}: ${method} ${path.split("?")[0]} (404).`, true);
+  const route = terminalSafe(path.split("?")[0]!);
+  if (res.statusCode === 404) throw new ApiReadError(`Not found at ${where}: ${method} ${route} (404).`, true);
   if (res.statusCode >= 300) {
-    const detail = scrub(text.replace(/\s+/g, " ").slice(0, 200), target.apiKey);
-    throw new ApiReadError(`${method} ${path.split("?")[0]} failed with ${res.statusCode}: ${detail}`, false);
+    const detail = scrub(text.slice(0, 400), target).replace(/\s+/g, " ").trim().slice(0, 200);
+    throw new ApiReadError(`${method} ${route} failed with ${res.statusCode}: ${detail}`, false);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiReadError(`Unexpected answer from ${target.apiUrl}: not JSON.`, false);
+    throw new ApiReadError(`Unexpected answer from ${where}: not JSON.`, false);
   }
 }
 
 /**
- * A two-line redaction of its own instead of src/log.ts: that module loads
- * @opentelemetry/api, a peer dependency the command line must run without.
+ * The API URL as it may be shown: without the user-info part (`http://KEY@host` puts a
+ * secret there), and inert in a terminal.
  */
-function scrub(text: string, apiKey: string): string {
-  return (apiKey ? text.split(apiKey).join("***") : text).replace(/(bearer\s+)\S+/gi, "$1***");
+export function shownUrl(target: Pick<ApiTarget, "apiUrl">): string {
+  let shown: string;
+  try {
+    const url = new URL(target.apiUrl);
+    url.username = "";
+    url.password = "";
+    shown = url.href.replace(/\/$/, "");
+  } catch {
+    shown = target.apiUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, "$1");
+  }
+  return terminalSafe(shown);
+}
+
+/**
+ * What the server or the network said, made safe to print: no key, no user-info of the
+ * URL, no bearer token, no control or bidi characters. Its own few lines instead of
+ * src/log.ts: that module loads @opentelemetry/api, which the command line runs without.
+ */
+function scrub(text: string, target: ApiTarget): string {
+  const secrets = [target.apiKey, ...userInfo(target.apiUrl)].filter((s) => s.length >= 4);
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join("***");
+  return terminalSafe(out.replace(/(bearer\s+)\S+/gi, "$1***"));
+}
+
+function userInfo(apiUrl: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(apiUrl);
+  if (!m) return [];
+  const parts = m[1]!.split(":");
+  return [m[1]!, ...parts, ...parts.map((p) => safeDecode(p))];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,6 +1,7 @@
 // Renders Braintrust log rows as trace trees for a terminal: one line per span with
 // its type, duration, tokens, error and an input → output preview. Pure: it takes
 // rows as fetched (any client's, possibly partial or repeated) and returns text.
+import { columns, cutToColumns, terminalSafe } from "./terminal-text.js";
 
 /** The fields the renderer reads; rows from the API carry more, all ignored. */
 export interface TraceRow {
@@ -243,13 +244,7 @@ function startOf(row: TraceRow): number {
 
 const record = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined);
-/** Control characters (newlines, ANSI escapes) from row data would break the tree or the terminal. */
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
-/** Lengths and cuts by code point, so a cut never splits a surrogate pair. */
-const SURROGATE = /[\uD800-\uDFFF]/;
-const length = (s: string): number => (SURROGATE.test(s) ? Array.from(s).length : s.length);
-const cut = (s: string, max: number): string => {
-  if (length(s) <= max) return s;
-  if (max <= 0) return "";
-  return (SURROGATE.test(s) ? Array.from(s).slice(0, max - 1).join("") : s.slice(0, max - 1)) + "…";
-};
+/** Row data may hold newlines, ANSI escapes and bidi overrides: they would break the tree or the terminal. */
+const clean = terminalSafe;
+const length = columns;
+const cut = cutToColumns;

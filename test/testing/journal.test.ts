@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalBraintrust } from "braintrust-otel-exporter/testing";
+import { JournalError, startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { call, insert, projectId } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bt-journal-"));
@@ -49,6 +49,60 @@ describe("dataFile", () => {
     const third = await startLocalBraintrust({ dataFile });
     expect(third.rows("torn").map((r) => r.id)).toEqual(["whole", "after"]);
     await third.close();
-    expect(readFileSync(dataFile, "utf8").split("\n").filter(Boolean)).toHaveLength(4);
+    // The key, the project, two rows and the torn line.
+    expect(readFileSync(dataFile, "utf8").split("\n").filter(Boolean)).toHaveLength(5);
+  });
+});
+
+describe("dataFile that is not a journal", () => {
+  it("refuses a file of the user's, leaving it untouched", async () => {
+    const notes = join(dir, "notes.md");
+    writeFileSync(notes, "# My notes\n\nnothing to do with traces\n");
+    const err = await startLocalBraintrust({ dataFile: notes }).catch((e) => e);
+    expect(err).toBeInstanceOf(JournalError);
+    expect(err.message).toBe(
+      `${notes} is not a journal of this server (line 1 is not one of its entries). Refusing to write to it: pass a new file, or one an earlier run of the server wrote.`,
+    );
+    expect(readFileSync(notes, "utf8")).toBe("# My notes\n\nnothing to do with traces\n");
+    // JSON lines that are not entries are not a journal either.
+    const other = join(dir, "other.jsonl");
+    writeFileSync(other, '{"level":"info","msg":"hi"}\n');
+    await expect(startLocalBraintrust({ dataFile: other })).rejects.toThrow("is not a journal of this server");
+  });
+
+  it("says a directory is not a file", async () => {
+    await expect(startLocalBraintrust({ dataFile: dir })).rejects.toThrow(new JournalError(`${dir} is a directory or device, not a journal file: pass a file path.`));
+  });
+
+  it("names a malformed line in a journal instead of skipping it", async () => {
+    const dataFile = join(dir, "damaged.jsonl");
+    const first = await startLocalBraintrust({ dataFile });
+    await insert(first, await projectId(first, "damaged"), [{ id: "a" }]);
+    await first.close();
+    const lines = readFileSync(dataFile, "utf8").split("\n");
+    lines.splice(2, 0, "oops, an edit");
+    writeFileSync(dataFile, lines.join("\n"));
+    const err = await startLocalBraintrust({ dataFile }).catch((e) => e);
+    expect(err).toBeInstanceOf(JournalError);
+    expect(err.message).toBe(`${dataFile}: line 3 is not a journal entry. Remove or fix that line, or pass another file.`);
+  });
+
+  it("keeps its key: a restart without --api-key accepts the clients of the last run", async () => {
+    const dataFile = join(dir, "key.jsonl");
+    const first = await startLocalBraintrust({ dataFile });
+    await first.close();
+    const second = await startLocalBraintrust({ dataFile });
+    try {
+      expect(second.apiKey).toBe(first.apiKey);
+      expect(await projectId(second, "after-restart")).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await second.close();
+    }
+    const chosen = await startLocalBraintrust({ dataFile, apiKey: "sk-chosen" });
+    await chosen.close();
+    const third = await startLocalBraintrust({ dataFile });
+    expect(third.apiKey).toBe("sk-chosen");
+    await third.close();
+    expect(statSync(dataFile).mode & 0o777).toBe(0o600);
   });
 });

@@ -110,9 +110,15 @@ describe("renderTraceTree", () => {
     expect(Array.from(short)).toHaveLength(40);
   });
 
-  it("never cuts inside a character that takes two UTF-16 units", () => {
+  it("measures in terminal columns: emoji and CJK take two, and a cut never splits a character", () => {
     const line = renderTraceTree([span("s", { span_attributes: { name: "😀".repeat(40) } })], { width: 21 });
-    expect(line).toBe("😀".repeat(20) + "…");
+    expect(line).toBe("😀".repeat(10) + "…");
+    const cjk = renderTraceTree([span("s", { span_attributes: { name: "漢字".repeat(20) } })], { width: 21 });
+    expect(cjk).toBe("漢字".repeat(5) + "…");
+    const family = "👨‍👩‍👧"; // one character of five code points, two columns
+    expect(renderTraceTree([span("s", { span_attributes: { name: family.repeat(20) } })], { width: 21 })).toBe(family.repeat(10) + "…");
+    const accents = "e\u0301".repeat(30); // combining marks take no column
+    expect(renderTraceTree([span("s", { span_attributes: { name: accents } })], { width: 21 })).toBe("e\u0301".repeat(20) + "…");
   });
 
   it("cuts a long header too, and leaves previews out when there is no room", () => {
@@ -128,6 +134,9 @@ describe("renderTraceTree", () => {
     const out = renderTraceTree(rows);
     expect(out).not.toMatch(/[\x00-\x1f]/);
     expect(out.split("\n")).toHaveLength(1);
+    // BEL, C1 controls (a one-byte CSI) and bidi overrides, which make text read other than it is.
+    const sneaky = renderTraceTree([span("s", { span_attributes: { name: "a\x07b\x9b31mc\u202eevil\u2066d\u200fe" } })]);
+    expect(sneaky).toBe("a b 31mcevilde");
   });
 
   it("colors each part when asked, and only then", () => {
