@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `braintrust-otel-exporter` command: `dev` runs the local API server, `tail`
 // prints a project's traces as trees. This file only wires the process to main().
+import pkg from "../package.json" with { type: "json" };
 import { main } from "./cli/main.js";
 import { processOutput } from "./cli/output.js";
 
@@ -17,7 +18,7 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-main(process.argv.slice(2), process.env, processOutput(), controller.signal).then(
+main(process.argv.slice(2), process.env, processOutput(), controller.signal, pkg.version).then(
   (code) => {
     // Not process.exit(): that could cut off output still being written to a pipe.
     process.exitCode = code;

@@ -265,7 +265,7 @@ describe("braintrust-otel-exporter dev + tail", () => {
 describe("the command line as people use it", () => {
   it("--version prints the package's version; --help and -h work for every command", async () => {
     const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-    expect(await runHere(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect(await run(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     for (const [args, usage] of [
       [["dev", "--help"], "Usage: braintrust-otel-exporter dev [options]"],
       [["dev", "-h"], "Usage: braintrust-otel-exporter dev [options]"],

@@ -1,7 +1,6 @@
 // The commands and their options. Exit codes: 0 done, 1 failed, 2 bad usage.
 // The environment comes in as an argument, so tests can run a command in-process.
 import { parseArgs } from "node:util";
-import pkg from "../../package.json" with { type: "json" };
 import { ApiReadError, shownUrl } from "../testing/read-log.js";
 import { dev } from "./dev.js";
 import { CliError, type Output } from "./output.js";
@@ -123,13 +122,13 @@ async function runTail(args: string[], env: Env, out: Output, signal: AbortSigna
   );
 }
 
-/** Runs one command to its end; resolves with the exit code. */
-export async function main(argv: readonly string[], env: Env, out: Output, signal: AbortSignal): Promise<number> {
+/** Runs one command to its end; resolves with the exit code. `version` is what --version prints. */
+export async function main(argv: readonly string[], env: Env, out: Output, signal: AbortSignal, version = "unknown"): Promise<number> {
   const [command, ...args] = argv;
   try {
     if (command === "dev") await runDev(args, env, out, signal);
     else if (command === "tail") await runTail(args, env, out, signal);
-    else if (command === "--version" || command === "-v" || command === "version") out.write(`${pkg.version}\n`);
+    else if (command === "--version" || command === "-v" || command === "version") out.write(`${version}\n`);
     else if (command === undefined || command === "help" || command === "--help" || command === "-h") {
       const topic = args[0] === "dev" ? DEV_USAGE : args[0] === "tail" ? TAIL_USAGE : MAIN_USAGE;
       out.write(topic);

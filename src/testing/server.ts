@@ -5,6 +5,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FaultAction, FaultInjector } from "./faults.js";
+import { OTLP_TRACES_PATH, otlpTraces } from "./otlp.js";
 import { type MatchedRoute, type Reply, matchRoute, problem } from "./routes.js";
 import type { LocalStore } from "./store.js";
 
@@ -122,6 +123,11 @@ export class LocalServer {
     parsed: ReturnType<typeof parseJson>,
   ): Reply {
     const notFound = problem(404, `Not found: ${method} ${path}`);
+    if (path === OTLP_TRACES_PATH) {
+      const authError = this.checkAuth(req.headers.authorization);
+      if (authError) return problem(401, authError);
+      return otlpTraces(this.store, { method, headers: req.headers, body: parsed.ok ? parsed.value : undefined, parsedOk: parsed.ok });
+    }
     if (!path.startsWith("/v1/")) return notFound;
     const authError = this.checkAuth(req.headers.authorization);
     if (authError) return problem(401, authError);
