@@ -3,6 +3,7 @@ export { BraintrustExporter } from "./spans/exporter.js";
 export { register } from "./register.js";
 export { toBraintrustEvent } from "./convert/index.js";
 export { isAISpan } from "./spans/filter.js";
+export { addParentToBaggage, addSpanParentToBaggage, isRootSpan, parentFromHeaders } from "./spans/baggage.js";
 export { MASK_FAILED } from "./rows/mask.js";
 export { createPiiMask, maskPII, redactPII } from "./rows/pii.js";
 export type { BraintrustExporterOptions } from "./config/config.js";
