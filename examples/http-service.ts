@@ -1,7 +1,9 @@
 // A plain node:http service traced with one line, `register()`. Each request gets a server
 // span (continuing the caller's trace when a `traceparent` header comes in); the handler
-// calls a model and a database. `filterAISpans` keeps the model call and the request root
-// and drops the database noise; `maskPII` strips the email address from what is logged.
+// calls a model and a database. `filterAISpans` keeps AI spans only: the model call, and the
+// request span, which records the question and the answer as `braintrust.*` attributes (so
+// the log list shows them); the database noise is dropped. `maskPII` strips the email
+// address from what is logged.
 //
 //   npx tsx examples/http-service.ts      (no BRAINTRUST_API_KEY: logs to a local server)
 import { createServer } from "node:http";
@@ -48,7 +50,9 @@ const server = createServer((req, res) => {
         db.end();
       });
       const question = url.searchParams.get("q") ?? "hello";
+      span.setAttribute("braintrust.input_json", JSON.stringify({ question }));
       const reply = await answer(question);
+      span.setAttribute("braintrust.output_json", JSON.stringify({ reply }));
       res.writeHead(200, { "content-type": "text/plain" }).end(reply);
       span.setAttribute("http.response.status_code", 200);
     } catch (err) {

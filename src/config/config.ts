@@ -40,7 +40,7 @@ export interface BraintrustExporterOptions {
   /** Flush whenever a root span ends (serverless handlers). */
   flushOnRootEnd?: boolean;
 
-  /** Keep only AI spans (and trace roots). Env: BRAINTRUST_FILTER_AI_SPANS=true. */
+  /** Keep only AI spans; others, trace roots too, are dropped. Env: BRAINTRUST_FILTER_AI_SPANS=true. */
   filterAISpans?: boolean;
   /** true keeps, false drops, undefined defers to `filterAISpans`. */
   customFilter?: (span: SpanLike) => boolean | undefined;

@@ -16,12 +16,23 @@ import { toStartRow } from "./start-row.js";
 export interface RowOrder {
   readonly span: SpanLike;
   readonly destination: Parent;
-  /** Replaces the span's own parent link (its parent was filtered out). */
-  readonly parentId: string | undefined;
+  /**
+   * Replaces the span's own parent link: the id of its nearest kept ancestor, or null for
+   * none (a top-level span of its trace). Undefined keeps the span's own parent.
+   */
+  readonly parentId: string | null | undefined;
   /** The row completes a start row (`logSpanStart`). */
   readonly merge: boolean;
   /** The local root of its trace: no parent, or a parent in another process. */
   readonly root: boolean;
+}
+
+/** The parent link of a row sent earlier without one (see spans/judge.ts). */
+export interface LinkOrder {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentId: string;
+  readonly destination: Parent;
 }
 
 export class RowPipeline {
@@ -39,7 +50,7 @@ export class RowPipeline {
     try {
       // A mask must see parsed values; without one, JSON content is written as given.
       const event = this.mask ? toBraintrustEvent(span) : toRowEvent(span);
-      if (parentId !== undefined) event.span_parents = [parentId];
+      setParent(event, parentId);
       if (merge) event._is_merge = true;
       this.send(event, destination);
     } catch (err) {
@@ -51,11 +62,17 @@ export class RowPipeline {
   pushStart({ span, destination, parentId }: RowOrder): void {
     try {
       const event = toStartRow(span);
-      if (parentId !== undefined) event.span_parents = [parentId];
+      setParent(event, parentId);
       this.send(event, destination);
     } catch (err) {
       this.failed(span, err);
     }
+  }
+
+  /** Sets the parent of a row sent earlier without one (a merge that touches nothing else). */
+  pushLink({ traceId, spanId, parentId, destination }: LinkOrder): void {
+    const json = JSON.stringify({ id: spanId, span_id: spanId, root_span_id: traceId, span_parents: [parentId], _is_merge: true });
+    this.delivery.enqueue(destination, json);
   }
 
   private send(event: BraintrustEvent, destination: Parent): void {
@@ -68,6 +85,11 @@ export class RowPipeline {
     this.delivery.drop("invalid");
     log("warn", "convert-failed", `span ${safeName(span)} could not be converted and was dropped: ${errorMessage(err)}`);
   }
+}
+
+function setParent(event: BraintrustEvent, parentId: string | null | undefined): void {
+  if (parentId === null) delete event.span_parents;
+  else if (parentId !== undefined) event.span_parents = [parentId];
 }
 
 function safeName(span: SpanLike): string {

@@ -32,9 +32,10 @@ export class BraintrustExporter implements SpanExporter {
     if (config) {
       this.judge = new SpanJudge(this.book, {
         filter: createSpanFilter(config),
-        fallback: config.parent,
+        fallback: () => config.parent,
         logSpanStart: false,
         seesStarts: false,
+        link: (order) => this.core.pipeline.pushLink(order),
       });
     }
   }

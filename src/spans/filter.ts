@@ -1,7 +1,7 @@
-// Which spans become rows, with the meaning `@braintrust/otel` gives the same options:
-// `customFilter` returning true keeps and false drops; undefined defers to `filterAISpans`,
-// which keeps AI spans; with neither option every span is kept. Trace roots are always
-// kept and nothing is orphaned: see `keptAncestor` in trace-book.ts.
+// Which spans become rows. `customFilter` returning true keeps and false drops; undefined
+// defers to `filterAISpans`, which keeps AI spans, as `@braintrust/otel` does. Unlike there,
+// `customFilter` also works alone: with it and no `filterAISpans`, undefined keeps the span.
+// A trace root gets no exception; what a kept span names as its parent is judge.ts's part.
 import type { ExporterConfig } from "../config/config.js";
 import type { SpanLike } from "../convert/types.js";
 import { errorMessage, log } from "../log.js";

@@ -4,26 +4,44 @@
 // - the processor sees spans start, so it notes each one then (`noteStart`), with the
 //   destination it inherits and the live span a filter can judge before it ends;
 // - the exporter sees only ended spans, children before their parents, so it indexes each
-//   batch (`noteEnded`) before judging any span in it, and an ancestor it has not seen yet
-//   is pinned, to be kept when it arrives.
+//   batch (`noteEnded`) before judging any span in it.
+//
+// Filtering follows Braintrust's cross-SDK spec: a span is judged when it ends, and a span
+// the filter leaves out is dropped, the trace root included. A kept span names its nearest
+// kept ancestor, or no parent at all when it has none; no row ever names a span that was not
+// sent. An ancestor may not be decided yet when a child ends (it is still running and not an
+// AI span so far, or the exporter has not seen it): the child's row is then sent without a
+// parent, as a merge, and once that ancestor is decided a small merge row sets the child's
+// `span_parents` to its nearest kept ancestor. Both rows are merges, so either may arrive
+// first and the result is the same.
 import type { Context } from "@opentelemetry/api";
 import type { Parent } from "../config/parent.js";
 import { parentSpanIdOf } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
-import type { RowOrder } from "../rows/pipeline.js";
+import type { LinkOrder, RowOrder } from "../rows/pipeline.js";
 import type { SpanFilter } from "./filter.js";
 import { ownDestination, PARENT_ATTRIBUTE, parentInContext, parentNamesDestination } from "./routing.js";
 import { DROPPED, KEPT, OPEN, type SpanNote, type TraceBook } from "./trace-book.js";
 
 export interface JudgeOptions {
   readonly filter: SpanFilter | undefined;
-  /** The configured destination, for spans that name none and inherit none. */
-  readonly fallback: Parent;
+  /** The configured destination, for spans that name none and inherit none (read when needed). */
+  readonly fallback: () => Parent;
   /** Partial rows at start (processor only). */
   readonly logSpanStart: boolean;
   /** Whether the book is fed at span start (processor) or per exported batch (exporter). */
   readonly seesStarts: boolean;
+  /** Writes the late parent link of an already sent row (see the top of this file). */
+  readonly link: (order: LinkOrder) => void;
 }
+
+/** Where a kept span's row points: a kept ancestor, nowhere, or nowhere until `note` is decided. */
+type Link =
+  | { readonly kind: "parent"; readonly id: string }
+  | { readonly kind: "none" }
+  | { readonly kind: "wait"; readonly note: SpanNote };
+
+const NONE: Link = Object.freeze({ kind: "none" });
 
 /** Deeper trees than this are not walked: the span is attached where the walk stops. */
 const MAX_WALK = 1_000;
@@ -31,6 +49,8 @@ const MAX_WALK = 1_000;
 export class SpanJudge {
   /** Spans left out by the filter. */
   filtered = 0;
+  /** Whether the span last passed to `ended` was a local root, kept or not (for `flushOnRootEnd`). */
+  lastEndedRoot = false;
   /** Every span needs a note (filtering, start rows); otherwise only routed ones do. */
   private readonly noteEverySpan: boolean;
 
@@ -70,20 +90,21 @@ export class SpanJudge {
       root: parentId === undefined || remoteParent,
     };
     this.book.add(traceId, spanId, note);
-    return this.options.logSpanStart ? this.startRow(span, traceId, note) : undefined;
+    return this.options.logSpanStart ? this.startRow(span, traceId, spanId, note) : undefined;
   }
 
   /** With filtering, a start row is written only for a span that would be kept now; it is then kept for good. */
-  private startRow(span: SpanLike, traceId: string, note: SpanNote): RowOrder | undefined {
+  private startRow(span: SpanLike, traceId: string, spanId: string, note: SpanNote): RowOrder | undefined {
     const filter = this.options.filter;
-    let parentId: string | undefined;
+    const destination = note.dest ?? this.options.fallback();
+    let parentId: string | null | undefined;
     if (filter) {
-      if (!note.root && !filter(span)) return undefined;
+      if (!filter(span)) return undefined;
       note.pinned = true;
-      parentId = keptAncestor(this.book, filter, traceId, note.parentId, false);
+      parentId = this.linkFor(traceId, spanId, note, destination);
     }
     note.started = true;
-    return { span, destination: note.dest ?? this.options.fallback, parentId, merge: false, root: note.root };
+    return { span, destination, parentId, merge: false, root: note.root };
   }
 
   /** For the exporter: indexes an ended span, so that spans of its batch can find it. */
@@ -98,6 +119,7 @@ export class SpanJudge {
       pinned: placeholder?.pinned === true,
       started: false,
       root: isLocalRoot(span),
+      waiters: placeholder?.waiters,
     });
   }
 
@@ -107,17 +129,16 @@ export class SpanJudge {
     const note = this.book.size > 0 ? this.book.end(traceId, spanId) : undefined;
     const parentId = note ? note.parentId : parentSpanIdOf(span);
     const root = note ? note.root : isLocalRoot(span);
+    this.lastEndedRoot = root;
 
-    let keptParent: string | undefined;
     const filter = this.options.filter;
-    if (filter) {
-      if (!root && !note?.pinned && !filter(span)) {
-        if (note) note.state = DROPPED;
-        this.filtered++;
-        return undefined;
+    if (filter && !note?.pinned && !filter(span)) {
+      if (note) {
+        note.state = DROPPED;
+        this.release(traceId, spanId, note);
       }
-      keptParent = keptAncestor(this.book, filter, traceId, parentId, !this.options.seesStarts);
-      if (keptParent === parentId) keptParent = undefined;
+      this.filtered++;
+      return undefined;
     }
 
     let dest: Parent | undefined;
@@ -130,46 +151,109 @@ export class SpanJudge {
     } else {
       dest = inheritedDestination(this.book, traceId, note);
     }
-    return { span, destination: dest ?? this.options.fallback, parentId: keptParent, merge: note?.started === true, root };
+    const destination = dest ?? this.options.fallback();
+
+    let link: string | null | undefined;
+    if (filter) {
+      // Without a note (forgotten) nothing is known about the ancestors: no parent is safe.
+      link = note ? this.linkFor(traceId, spanId, note, destination) : null;
+      if (link === parentId) link = undefined;
+    }
+    if (note) this.release(traceId, spanId, note);
+    // A row sent without its parent for now is a merge, so its late link survives either order.
+    const provisional = note?.waiting === true;
+    return { span, destination, parentId: link, merge: note?.started === true || provisional, root };
+  }
+
+  /**
+   * The parent a kept span's row names now: an id, or null for none. When an undecided
+   * ancestor is in the way, null for now, and the span waits on that ancestor.
+   */
+  private linkFor(traceId: string, spanId: string, note: SpanNote, destination: Parent): string | null {
+    if (note.waiting) return null; // still waiting since its start row
+    const found = note.root ? NONE : this.walk(traceId, note.parentId);
+    if (found.kind === "parent") return found.id;
+    if (found.kind === "wait") {
+      (found.note.waiters ??= []).push({ spanId, destination });
+      note.waiting = true;
+    }
+    return null;
+  }
+
+  /** The span is decided: the kept spans waiting on it get their link now, or wait higher up. */
+  private release(traceId: string, spanId: string, note: SpanNote): void {
+    const waiters = note.waiters;
+    if (waiters === undefined) return;
+    note.waiters = undefined;
+    const kept = note.state === KEPT;
+    for (const waiter of waiters) {
+      const waiting = this.book.get(traceId, waiter.spanId);
+      const found: Link = kept ? { kind: "parent", id: spanId } : note.root ? NONE : this.walk(traceId, note.parentId);
+      if (found.kind === "wait") {
+        (found.note.waiters ??= []).push(waiter);
+        continue;
+      }
+      if (waiting) waiting.waiting = false;
+      if (found.kind === "parent") this.options.link({ traceId, spanId: waiter.spanId, parentId: found.id, destination: waiter.destination });
+    }
+  }
+
+  /**
+   * From `parentId` up: the nearest ancestor that is kept or will be, judging a running one
+   * by the filter now (pinned if kept, so the link can never dangle). An ancestor that may
+   * still be kept later (running and not kept so far; for the exporter, one not seen yet)
+   * makes the link wait on it. The walk ends at the local root and at spans this book does
+   * not know (in another process, or forgotten): no kept ancestor there.
+   */
+  private walk(traceId: string, parentId: string | undefined): Link {
+    const keeps = this.options.filter!;
+    let id = parentId;
+    for (let hops = 0; id !== undefined && hops < MAX_WALK; hops++) {
+      let note = this.book.get(traceId, id);
+      if (note === undefined) {
+        if (this.options.seesStarts) return NONE;
+        // The exporter has not seen this span yet: it may arrive in a later batch.
+        note = placeholder();
+        this.book.add(traceId, id, note);
+        return { kind: "wait", note };
+      }
+      if (note.pinned || note.state === KEPT || (note.state === OPEN && note.live !== undefined && keeps(note.live))) {
+        note.pinned = true;
+        return { kind: "parent", id };
+      }
+      if (note.state === OPEN) {
+        if (note.live === undefined) return { kind: "wait", note };
+        // A running span may still become an AI span; an exported one is final (dropped).
+        if (this.options.seesStarts) return { kind: "wait", note };
+      }
+      if (note.root) return NONE;
+      id = note.parentId;
+    }
+    return NONE;
   }
 }
 
 /**
- * The id a kept span should name as its parent: its nearest ancestor that is (or will be)
- * kept. An ancestor still open is judged now by `keeps`; if kept it is pinned, so the link
- * can never dangle. An ancestor this book does not know (in another process, forgotten)
- * ends the walk; with `pinUnknown` (the exporter, which sees children before parents) a
- * pinned placeholder is left for it, so it is kept when it arrives.
+ * The id a kept span should name as its parent, in the book as it is now: `SpanJudge`'s walk
+ * without waiting (an undecided ancestor counts as not kept). For tests and diagnostics.
  */
-export function keptAncestor(
-  book: TraceBook,
-  keeps: (span: SpanLike) => boolean,
-  traceId: string,
-  parentId: string | undefined,
-  pinUnknown: boolean,
-): string | undefined {
+export function keptAncestor(book: TraceBook, keeps: (span: SpanLike) => boolean, traceId: string, parentId: string | undefined): string | undefined {
   let id = parentId;
   for (let hops = 0; id !== undefined && hops < MAX_WALK; hops++) {
     const note = book.get(traceId, id);
-    if (note === undefined) {
-      if (pinUnknown) book.add(traceId, id, placeholder());
+    if (note === undefined) return undefined;
+    if (note.pinned || note.state === KEPT || (note.state === OPEN && note.live !== undefined && keeps(note.live))) {
+      note.pinned = true;
       return id;
     }
-    if (note.pinned || note.root) return pin(note, id);
-    if (note.state === KEPT) return id;
-    if (note.state === OPEN && (note.live === undefined || keeps(note.live))) return pin(note, id);
+    if (note.root) return undefined;
     id = note.parentId;
   }
-  return id;
-}
-
-function pin(note: SpanNote, id: string): string {
-  note.pinned = true;
-  return id;
+  return undefined;
 }
 
 function placeholder(): SpanNote {
-  return { parentId: undefined, dest: undefined, live: undefined, state: OPEN, pinned: true, started: false, root: false };
+  return { parentId: undefined, dest: undefined, live: undefined, state: OPEN, pinned: false, started: false, root: false };
 }
 
 /** The nearest destination among the span and its known ancestors, undefined for the default. */

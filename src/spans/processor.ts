@@ -31,9 +31,10 @@ export class BraintrustSpanProcessor implements SpanProcessor {
     if (config) {
       this.judge = new SpanJudge(this.book, {
         filter: createSpanFilter(config),
-        fallback: config.parent,
+        fallback: () => config.parent,
         logSpanStart: config.logSpanStart,
         seesStarts: true,
+        link: (order) => this.core.pipeline.pushLink(order),
       });
     }
     if (config?.flushOnExit) {
@@ -68,10 +69,9 @@ export class BraintrustSpanProcessor implements SpanProcessor {
     let root = false;
     try {
       const order = this.judge.ended(like);
-      if (order) {
-        root = order.root;
-        this.pending.add(order);
-      }
+      // A root the filter left out still ends the request: flushOnRootEnd flushes its rows.
+      root = this.judge.lastEndedRoot;
+      if (order) this.pending.add(order);
     } catch (err) {
       this.core.delivery.drop("invalid");
       log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${errorMessage(err)}`);

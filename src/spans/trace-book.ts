@@ -28,8 +28,21 @@ export interface SpanNote {
   pinned: boolean;
   /** A `logSpanStart` row was written; the end row merges into it. */
   started: boolean;
-  /** The local root: no parent, or a parent in another process. Always kept. */
+  /** The local root: no parent, or a parent in another process. The ancestor walk stops here. */
   root: boolean;
+  /**
+   * Kept spans below whose parent link waits for this span's verdict: it was open and not
+   * (yet) kept when they ended, or, for the exporter, not seen yet. See judge.ts.
+   */
+  waiters?: Waiter[];
+  /** This span is itself a waiter somewhere above (its row was sent without a parent for now). */
+  waiting?: boolean;
+}
+
+export interface Waiter {
+  readonly spanId: string;
+  /** Where its row went: the corrected link goes there too. */
+  readonly destination: Parent;
 }
 
 interface TraceNotes {

@@ -7,23 +7,23 @@ const note = (parentId?: string, state: SpanNote["state"] = OPEN): SpanNote =>
   ({ parentId, dest: undefined, live: undefined, state, pinned: false, started: false, root: parentId === undefined });
 
 describe("keptAncestor", () => {
-  it("keptAncestor walks past dropped spans and pins the open ancestor it names", () => {
+  it("walks past dropped spans, pins the open ancestor it names, and stops at the root", () => {
     const book = new TraceBook();
-    book.add("t", "root", note());
+    book.add("t", "root", { ...note(), live: { name: "GET /" } as never });
     book.add("t", "route", note("root"));
     book.add("t", "llm", note("route"));
     book.end("t", "route")!.state = DROPPED;
-    expect(keptAncestor(book, () => false, "t", "route", false)).toBe("root");
-    expect(book.get("t", "root")!.pinned).toBe(true);
+    // The root is not kept for being the root: nothing to name.
+    expect(keptAncestor(book, () => false, "t", "route")).toBeUndefined();
+    expect(book.get("t", "root")!.pinned).toBe(false);
     // An open ancestor the filter keeps is named and pinned.
     book.add("t", "agent", { ...note("root"), live: { name: "ai.agent" } as never });
-    expect(keptAncestor(book, (s) => s.name.startsWith("ai."), "t", "agent", false)).toBe("agent");
+    expect(keptAncestor(book, (s) => s.name.startsWith("ai."), "t", "agent")).toBe("agent");
     expect(book.get("t", "agent")!.pinned).toBe(true);
     expect(book.get("t", "agent")!.state).toBe(OPEN);
     book.end("t", "agent");
     expect(book.get("t", "agent")!.state).toBe(KEPT);
-    // Unknown ancestors end the walk; the exporter leaves a pinned placeholder.
-    expect(keptAncestor(book, () => false, "t", "elsewhere", true)).toBe("elsewhere");
-    expect(book.get("t", "elsewhere")!.pinned).toBe(true);
+    // Unknown ancestors end the walk with nothing named.
+    expect(keptAncestor(book, () => false, "t", "elsewhere")).toBeUndefined();
   });
 });

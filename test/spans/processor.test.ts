@@ -74,7 +74,7 @@ describe("logSpanStart", () => {
     await provider.shutdown();
   });
 
-  it("with filtering, writes start rows only for spans that are kept", async () => {
+  it("with filtering, writes start rows only for spans that are kept, and links them once an ancestor turns out kept", async () => {
     const processor = new BraintrustSpanProcessor({ ...options("start-rows-filtered"), logSpanStart: true, filterAISpans: true });
     const provider = providerWith(processor);
     const tracer = provider.getTracer("agent");
@@ -83,14 +83,18 @@ describe("logSpanStart", () => {
     const noise = tracer.startSpan("redis.get", {}, ctx);
     const llm = tracer.startSpan("chat", { attributes: { "gen_ai.operation.name": "chat" } }, trace.setSpan(ctx, noise));
     await processor.forceFlush();
-    expect(server.rows("start-rows-filtered").map((r) => r.span_attributes?.name).sort()).toEqual(["POST /agent", "chat"]);
-    expect(server.rows("start-rows-filtered").find((r) => r.span_attributes?.name === "chat")!.span_parents).toEqual([root.spanContext().spanId]);
+    // Only the LLM call is an AI span so far; its ancestors are undecided, so it names none yet.
+    expect(server.rows("start-rows-filtered").map((r) => r.span_attributes?.name)).toEqual(["chat"]);
+    expect(server.rows("start-rows-filtered")[0]!.span_parents).toBeUndefined();
     llm.end();
     noise.end();
+    // The request span becomes an AI span after it started: it is kept, and the call is linked to it.
+    root.setAttribute("braintrust.output_json", JSON.stringify("planned"));
     root.end();
     await processor.forceFlush();
     const rows = server.rows("start-rows-filtered");
     expect(rows.map((r) => r.span_attributes?.name).sort()).toEqual(["POST /agent", "chat"]);
+    expect(rows.find((r) => r.span_attributes?.name === "chat")!.span_parents).toEqual([root.spanContext().spanId]);
     expect(rows.every((r) => r.metrics?.end !== undefined)).toBe(true);
     await provider.shutdown();
   });
