@@ -43,6 +43,16 @@ export function addSpanParentToBaggage(span: unknown, ctx?: Context): Context | 
   return addParentToBaggage(parent, ctx);
 }
 
+/** The `braintrust.parent` baggage entry of a span's start context, if any (never throws). */
+export function baggageParent(ctx: Context): string | undefined {
+  try {
+    const value = propagation.getBaggage(ctx)?.getEntry(PARENT_KEY)?.value;
+    return typeof value === "string" && value !== "" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?$/;
 const ZERO_TRACE = "0".repeat(32);
 const ZERO_SPAN = "0".repeat(16);

@@ -19,6 +19,7 @@ import type { Parent } from "../config/parent.js";
 import { parentSpanIdOf } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
 import type { LinkOrder, RowOrder } from "../rows/pipeline.js";
+import { baggageParent } from "./baggage.js";
 import type { SpanFilter } from "./filter.js";
 import { ownDestination, PARENT_ATTRIBUTE, parentInContext, parentNamesDestination } from "./routing.js";
 import { DROPPED, KEPT, OPEN, type SpanNote, type TraceBook } from "./trace-book.js";
@@ -63,9 +64,12 @@ export class SpanJudge {
 
   /** At onStart: notes what the span's descendants will need; returns its start row, if one is due. */
   noteStart(span: SpanLike, parentContext: Context): RowOrder | undefined {
-    // The common case costs two property reads and a context lookup: no feature needs a
-    // note, nothing is routed yet, and neither this span nor its parent names a destination.
-    if (!this.noteEverySpan && this.book.size === 0 && span.attributes?.[PARENT_ATTRIBUTE] === undefined && !parentNamesDestination(parentContext)) {
+    const own = span.attributes?.[PARENT_ATTRIBUTE];
+    // What the trace's caller in another service asked for (the spec says a receiver honours it).
+    const incoming = own === undefined ? baggageParent(parentContext) : undefined;
+    // The common case costs a few property reads and two context lookups: no feature needs a
+    // note, nothing is routed yet, and neither this span, its parent nor baggage names a destination.
+    if (!this.noteEverySpan && this.book.size === 0 && own === undefined && incoming === undefined && !parentNamesDestination(parentContext)) {
       return undefined;
     }
     const { traceId, spanId } = span.spanContext();
@@ -77,7 +81,9 @@ export class SpanJudge {
       remoteParent = live.remote;
       inherited = live.dest ?? this.book.get(traceId, parentId)?.dest;
     }
-    const dest = ownDestination(span.attributes) ?? inherited;
+    const dest = ownDestination(span.attributes) ?? inherited ?? (incoming === undefined ? undefined : ownDestination({ [PARENT_ATTRIBUTE]: incoming }));
+    // The span carries its destination like its parent does, so addSpanParentToBaggage works on it.
+    if (own === undefined && dest !== undefined) (span as unknown as { setAttribute?(k: string, v: string): void }).setAttribute?.(PARENT_ATTRIBUTE, dest.key);
     if (dest === undefined && !this.noteEverySpan) return undefined;
 
     const note: SpanNote = {
