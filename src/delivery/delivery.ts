@@ -2,11 +2,13 @@
 // (one lane per destination), the scheduling timer, the batches in flight, and a closing
 // flag. Every row ends in exactly one counter (stats.ts): sent, or one dropped reason.
 import type { ExporterConfig } from "../config/config.js";
-import { addSecret, log, redact } from "../log.js";
+import { addSecret, log, note, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { takeBatch } from "./batch.js";
 import { DestinationResolver } from "./destination.js";
+import { safeUrl } from "./diagnosis.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
+import { ReadyGate } from "./ready.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, sleep } from "./retry.js";
 import type { EncodedRows } from "./encoded-rows.js";
 import { Sender } from "./sender.js";
@@ -25,7 +27,8 @@ interface Destination {
   readonly parent: Parent;
   readonly lane: Lane;
   insertPath: string | undefined;
-  failed: boolean;
+  /** Why no row can go there (unknown project, no access); its rows are dropped at once. */
+  failed: string | undefined;
   /** When a row last came for it (a tick of `uses`), for least-recently-used eviction. */
   used: number;
   /** Batches of its rows in flight. */
@@ -50,7 +53,11 @@ export class Delivery {
   private readonly counters = new Counters();
   private readonly destinations = new Map<string, Destination>();
   private readonly order: Destination[] = [];
-  private readonly readyPromise: Promise<void>;
+  private readonly gate = new ReadyGate();
+  /** The API URL as messages print it. */
+  private readonly url: string;
+  /** The key was rejected: nothing can be delivered, so nothing waits. */
+  private fatal: { message: string; reason: DropReason } | undefined;
   private readonly cancel = new AbortController();
   private readonly inflight = new Set<Promise<void>>();
   private readonly waiters: (() => void)[] = [];
@@ -71,6 +78,7 @@ export class Delivery {
     options: DeliveryOptions = {},
   ) {
     addSecret(config.apiKey);
+    this.url = safeUrl(config.apiUrl);
     this.queue = new ByteBoundedQueue(config.maxQueueSize, config.maxQueueBytes);
     const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
     // A hung request gets a third of the deadline, so a retry on a fresh socket still has time.
@@ -85,7 +93,8 @@ export class Delivery {
       orgName: config.orgName,
       policy,
       attemptTimeoutMs,
-      onRetry: (parent, outcome) => this.sender.noteFailure(`resolving ${parent.key}`, outcome),
+      url: this.url,
+      onRetry: (parent, _outcome, message) => this.lookupFailed(parent, message),
     });
     this.sender = new Sender(this.transport, this.counters, {
       maxBatchBytes: config.maxBatchBytes,
@@ -94,19 +103,17 @@ export class Delivery {
       orgName: config.orgName,
       policy,
       signal: this.cancel.signal,
+      url: this.url,
+      onFinal: (target, message, status) => this.insertRefused(target.parent, message, status),
     });
     this.destination(config.parent);
-    this.readyPromise = this.resolver.resolve(config.parent).then((r) => {
-      if (!r.ok) throw new Error(`braintrust-otel-exporter: ${redact(r.message)}`);
-    });
-    // Nobody has to await ready(): its rejection must not become an unhandledRejection.
-    this.readyPromise.catch(noop);
   }
 
   /** Hot path: must be synchronous, cheap, and never throw. `json` is one serialized event. */
   enqueue(parent: Parent, json: string): void {
     try {
       if (this.closing) return this.drop("shutdown");
+      if (this.fatal) return this.drop(this.fatal.reason);
       if (typeof json !== "string" || json.length === 0 || typeof parent?.key !== "string") return this.drop("invalid");
       const dest = this.destinations.get(parent.key) ?? this.destination(parent);
       if (dest.failed) return this.drop("unresolved");
@@ -143,9 +150,31 @@ export class Delivery {
     return this.shutdownPromise;
   }
 
-  /** Resolves once the default destination is known; rejects with a clear message (401, 403, …). */
+  /**
+   * Resolves once the default destination is verified; rejects with the cause and its fix
+   * (a rejected key, an unknown project, an unreachable URL) by the end of the next attempt.
+   */
   ready(): Promise<void> {
-    return this.readyPromise;
+    return this.gate.wait();
+  }
+
+  /** Rows not yet delivered: queued, or in a request still under way. */
+  undelivered(): number {
+    return this.queue.size + this.inflightRows;
+  }
+
+  /** Why rows are not getting through, when something is known to be wrong. */
+  failure(): string | undefined {
+    return this.fatal?.message ?? this.counters.lastError;
+  }
+
+  /** The process is ending: drops what is still queued, counted as `shutdown`; returns how many. */
+  abandon(): number {
+    let count = 0;
+    for (const dest of this.order) count += this.queue.clear(dest.lane);
+    this.drop("shutdown", count);
+    this.notify();
+    return count + this.inflightRows;
   }
 
   stats(): DeliveryStats {
@@ -154,24 +183,27 @@ export class Delivery {
 
   private destination(parent: Parent): Destination {
     if (this.destinations.size >= MAX_DESTINATIONS) this.evict();
-    const dest: Destination = { parent, lane: this.queue.lane(parent.key), insertPath: undefined, failed: false, used: ++this.uses, sending: 0, forgotten: false };
+    const dest: Destination = { parent, lane: this.queue.lane(parent.key), insertPath: undefined, failed: undefined, used: ++this.uses, sending: 0, forgotten: false };
     this.destinations.set(parent.key, dest);
     this.order.push(dest);
+    const isDefault = parent.key === this.config.parent.key;
     void this.resolver.resolve(parent).then((r) => {
       if (dest.forgotten) return;
       if (r.ok) {
         dest.insertPath = r.insertPath;
+        note("info", `sending rows for ${r.label ?? parent.key} to ${this.url}`);
+        if (isDefault) this.gate.succeeded();
         this.due = true; // its rows may have waited longer than scheduledDelayMillis
         this.pump();
         return;
       }
-      dest.failed = true;
-      if (this.closing) return; // shutdown counts the rows still queued
-      const count = this.queue.clear(dest.lane);
-      this.counters.drop("unresolved", count);
-      this.counters.lastError = redact(r.message);
-      log("error", `unresolved:${parent.key}`, `${r.message}; ${count} queued rows for ${parent.key} dropped, and later ones will be too`);
-      this.notify();
+      if (r.stopped) {
+        dest.failed = r.message; // shutdown counts the rows still queued
+        if (isDefault) this.gate.failed(r.message);
+        return;
+      }
+      if (r.keyRejected) this.keyRejected(r.message, "unresolved");
+      else this.destinationFailed(dest, r.message);
     }).catch((err) => log("error", "delivery-bug", `unexpected error after resolving ${parent.key}: ${String(err)}`));
     return dest;
   }
@@ -200,6 +232,47 @@ export class Delivery {
       `more than ${MAX_DESTINATIONS} destinations in use: forgot the least recently used, ${oldest.parent.key}${count > 0 ? `, and dropped its ${count} queued rows` : ""}; rows for it later are sent after a new lookup`,
     );
     this.notify();
+  }
+
+  /** A lookup attempt failed and will be retried. The first is said even without a diag logger: a wrong URL must not go unnoticed. */
+  private lookupFailed(parent: Parent, message: string): void {
+    this.counters.lastError = redact(message);
+    if (parent.key === this.config.parent.key) this.gate.attemptFailed(message);
+    note("debug", `retrying: ${message}`);
+    warnOnce("unreachable", `${message}; rows wait in the queue while it retries in the background`, "warn");
+    log("warn", "retrying", `${message}; retrying`);
+  }
+
+  /** No row can go to `dest` (unknown project, no access): its rows are dropped now, and later ones on arrival. */
+  private destinationFailed(dest: Destination, message: string): void {
+    if (dest.failed) return;
+    dest.failed = message;
+    const count = this.queue.clear(dest.lane);
+    this.counters.drop("unresolved", count);
+    this.counters.lastError = redact(message);
+    if (dest.parent.key === this.config.parent.key) this.gate.failed(message);
+    warnOnce(`unresolved:${dest.parent.key}`, `${message}. No rows for ${dest.parent.key} will be sent (${count} queued dropped)`);
+    this.notify();
+  }
+
+  /** A 401: no destination will take rows with this key, so every queued row is dropped and nothing waits. */
+  private keyRejected(message: string, reason: DropReason): void {
+    if (this.fatal) return;
+    this.fatal = { message, reason };
+    let count = 0;
+    for (const dest of this.order) count += this.queue.clear(dest.lane);
+    this.counters.drop(reason, count);
+    this.counters.lastError = redact(message);
+    this.gate.failed(message);
+    warnOnce("key-rejected", `${message}. No rows will be sent (${count} queued dropped)`);
+    this.notify();
+  }
+
+  /** The sender's verdict on a batch the API refused for good (it counted that batch itself). */
+  private insertRefused(parent: Parent, message: string, status: number): void {
+    const dest = this.destinations.get(parent.key);
+    if (status === 401) this.keyRejected(message, "rejected");
+    else if ((status === 403 || status === 404) && dest) this.destinationFailed(dest, message);
   }
 
   private arm(): void {

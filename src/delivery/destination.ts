@@ -1,12 +1,17 @@
-// Where a parent's rows are inserted. `project_id` and `experiment_id` are known at once;
-// a `project_name` is resolved to an id by `POST /v1/project` (create-or-get), once per
-// name, retrying in the background while the API is unreachable. Rows wait in the queue.
+// Where a parent's rows are inserted, checked before any row is sent. A `project_name` is
+// resolved to an id by `POST /v1/project` (create-or-get); a `project_id` is verified with
+// `GET /v1/project/{id}`, so an unknown id is reported at startup instead of as a 404 on
+// every insert. Each parent is looked up once, retrying in the background while the API is
+// unreachable; rows wait in the queue meanwhile. `experiment_id` needs no lookup.
 import type { Parent } from "../config/parent.js";
 import { whenAborted } from "./abort.js";
+import { diagnose, KEY_HINT, quote, serverMessage } from "./diagnosis.js";
 import { type BackoffPolicy, type Outcome, decide, retryDelay, sleep } from "./retry.js";
 import type { Transport } from "./transport.js";
 
-export type Resolution = { ok: true; insertPath: string } | { ok: false; message: string };
+export type Resolution =
+  | { ok: true; insertPath: string; /** What the info line names: `project "x" (id)`. */ label?: string }
+  | { ok: false; message: string; /** 401: no destination will work with this key. */ keyRejected?: boolean; /** close() ended it. */ stopped?: boolean };
 
 export function projectInsertPath(projectId: string): string {
   return `/v1/project_logs/${encodeURIComponent(projectId)}/insert`;
@@ -21,8 +26,10 @@ export interface ResolverOptions {
   policy: BackoffPolicy;
   /** Per-request timeout. */
   attemptTimeoutMs: number;
-  /** Told about each failed attempt that will be retried (for lastError and diagnostics). */
-  onRetry?: (parent: Parent, outcome: Outcome) => void;
+  /** The API URL as messages may print it (no credentials). */
+  url?: string;
+  /** Told about each failed attempt that will be retried, with what it means for the user. */
+  onRetry?: (parent: Parent, outcome: Outcome, message: string) => void;
 }
 
 export class DestinationResolver {
@@ -79,59 +86,84 @@ export class DestinationResolver {
   private async lookup(parent: Parent, signal: AbortSignal): Promise<Resolution> {
     switch (parent.kind) {
       case "project_id":
-        return { ok: true, insertPath: projectInsertPath(parent.value) };
+        return this.until(parent, signal, () => this.transport.get(`/v1/project/${encodeURIComponent(parent.value)}`, this.options.attemptTimeoutMs, signal));
       case "experiment_id":
-        return { ok: true, insertPath: experimentInsertPath(parent.value) };
-      case "project_name":
-        return this.resolveProjectName(parent, signal);
+        return { ok: true, insertPath: experimentInsertPath(parent.value), label: `experiment ${parent.value}` };
+      case "project_name": {
+        const { orgName } = this.options;
+        const body = JSON.stringify(orgName ? { name: parent.value, org_name: orgName } : { name: parent.value });
+        return this.until(parent, signal, () => this.transport.post("/v1/project", body, this.options.attemptTimeoutMs, signal));
+      }
       default:
         return { ok: false, message: `unknown parent ${JSON.stringify(parent.key)}: expected project_name:, project_id: or experiment_id:` };
     }
   }
 
-  private async resolveProjectName(parent: Parent, signal: AbortSignal): Promise<Resolution> {
-    const { orgName } = this.options;
-    const body = JSON.stringify(orgName ? { name: parent.value, org_name: orgName } : { name: parent.value });
+  /** Asks until the API answers with a project, or with a final no. */
+  private async until(parent: Parent, signal: AbortSignal, ask: () => Promise<Outcome>): Promise<Resolution> {
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return stopped(parent);
-      const outcome = await this.transport.post("/v1/project", body, this.options.attemptTimeoutMs, signal);
+      const outcome = await ask();
       if (signal.aborted) return stopped(parent);
-      const id = outcome.kind === "ok" ? projectIdOf(outcome.body) : undefined;
-      if (id) return { ok: true, insertPath: projectInsertPath(id) };
+      const project = outcome.kind === "ok" ? projectOf(outcome.body) : undefined;
+      if (project && (parent.kind !== "project_id" || project.id === parent.value)) {
+        return { ok: true, insertPath: projectInsertPath(project.id), label: `project "${project.name ?? parent.value}" (id ${project.id})` };
+      }
       const checked: Outcome =
         outcome.kind === "ok" ? { kind: "invalid", status: outcome.status, body: outcome.body } : outcome;
-      if (decide(checked) !== "retry") return { ok: false, message: resolutionError(parent, checked, orgName) };
-      this.options.onRetry?.(parent, checked);
+      if (decide(checked) !== "retry") {
+        return { ok: false, message: resolutionError(parent, checked, this.options.orgName, this.url), ...(isKeyRejected(checked) ? { keyRejected: true } : {}) };
+      }
+      this.options.onRetry?.(parent, checked, `${what(parent, this.options.orgName)}: ${diagnose(checked, this.url)}`);
       await sleep(retryDelay(attempt, checked, this.options.policy), signal);
     }
   }
+
+  private get url(): string {
+    return this.options.url ?? "the API";
+  }
 }
 
-function projectIdOf(body: string): string | undefined {
+function isKeyRejected(outcome: Outcome): boolean {
+  return outcome.kind === "http" && outcome.status === 401;
+}
+
+function what(parent: Parent, orgName: string | undefined): string {
+  const org = orgName ? ` in org "${orgName}"` : "";
+  return parent.kind === "project_id" ? `checking project id ${parent.value}${org}` : `resolving project "${parent.value}"${org}`;
+}
+
+function projectOf(body: string): { id: string; name: string | undefined } | undefined {
   try {
-    const project = JSON.parse(body) as { id?: unknown };
-    return typeof project?.id === "string" && project.id !== "" ? project.id : undefined;
+    const project = JSON.parse(body) as { id?: unknown; name?: unknown };
+    if (typeof project?.id !== "string" || project.id === "") return undefined;
+    return { id: project.id, name: typeof project.name === "string" ? project.name : undefined };
   } catch {
     return undefined;
   }
 }
 
 function stopped(parent: Parent): Resolution {
-  return { ok: false, message: `shut down before project "${parent.value}" was resolved` };
+  return { ok: false, message: `shut down before project "${parent.value}" was resolved`, stopped: true };
 }
 
 /** A message a user can act on; the key itself never appears (log.ts redacts it too). */
-export function resolutionError(parent: Parent, outcome: Outcome, orgName: string | undefined): string {
-  const project = `project "${parent.value}"${orgName ? ` in org "${orgName}"` : ""}`;
-  if (outcome.kind !== "http") return `could not resolve ${project}: ${describeOutcome(outcome)}`;
-  switch (outcome.status) {
-    case 401:
-      return `the API key was rejected (401 Unauthorized) while resolving ${project}; check the apiKey option or BRAINTRUST_API_KEY`;
-    case 403:
-      return `the API key may not access ${project} (403 Forbidden); check the key's permissions${orgName ? "" : ", or set orgName (BRAINTRUST_ORG_NAME) if the key belongs to several orgs"}`;
-    default:
-      return `could not resolve ${project}: ${describeOutcome(outcome)}`;
+export function resolutionError(parent: Parent, outcome: Outcome, orgName: string | undefined, url = "the API"): string {
+  const org = orgName ? ` in org "${orgName}"` : "";
+  if (outcome.kind === "http") {
+    const said = outcome.body ? ` ${quote(serverMessage(outcome.body))}` : "";
+    if (outcome.status === 401) return `the API key was rejected (401 Unauthorized) while ${what(parent, orgName)}: ${KEY_HINT}`;
+    if (outcome.status === 403) {
+      return `the API key may not access ${parent.kind === "project_id" ? `project id ${parent.value}` : `project "${parent.value}"`}${org} (403 Forbidden)${said}; check the key's permissions${orgName ? "" : ", or set orgName (BRAINTRUST_ORG_NAME) if the key belongs to several orgs"}`;
+    }
+    if (outcome.status === 404 && parent.kind === "project_id") {
+      return `no project with id ${parent.value}${org} (404 Not Found at ${url}): check BRAINTRUST_PROJECT_ID (the projectId option), or use projectName / BRAINTRUST_PROJECT`;
+    }
+    if (outcome.status === 404) {
+      return `${url} has no /v1/project route (404 Not Found): BRAINTRUST_API_URL (the apiUrl option) must be the API's URL, such as https://api.braintrust.dev`;
+    }
   }
+  return `${what(parent, orgName)} failed: ${diagnose(outcome, url)}`;
 }
 
 /** A short description of a failed attempt, quoting the server's own message. */
@@ -149,23 +181,4 @@ export function describeOutcome(outcome: Outcome): string {
     case "ok":
       return `HTTP ${outcome.status}${outcome.body ? ` ${quote(serverMessage(outcome.body))}` : ""}`;
   }
-}
-
-function serverMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown };
-    const text = parsed?.error ?? parsed?.message;
-    if (typeof text === "string") return text;
-    if (text && typeof text === "object" && typeof (text as { message?: unknown }).message === "string") {
-      return (text as { message: string }).message;
-    }
-  } catch {
-    // not JSON: quote the text itself
-  }
-  return body;
-}
-
-function quote(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return JSON.stringify(flat.length > 300 ? `${flat.slice(0, 300)}…` : flat);
 }

@@ -1,9 +1,10 @@
 // One batch's journey to the API: retried per the policy, split in halves on 413 (a lone
 // row is truncated instead), and every row counted exactly once at the end, with a clear
 // message when the API refuses them.
-import { log, redact } from "../log.js";
+import { fail, log, note, redact } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { describeOutcome } from "./destination.js";
+import { diagnose } from "./diagnosis.js";
 import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
 import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
 import type { Counters } from "./stats.js";
@@ -23,6 +24,10 @@ export interface SenderOptions {
   policy: BackoffPolicy;
   /** Aborted at shutdown: retry waits end, and their rows count as `shutdown`. */
   signal: AbortSignal;
+  /** The API URL as messages print it. */
+  url?: string;
+  /** Told when the API refused a batch for good (the batch is already counted). */
+  onFinal?: (target: Target, message: string, status: number) => void;
 }
 
 // A 413 never shrinks batches below this (the smallest maxBatchBytes the config allows).
@@ -55,19 +60,21 @@ export class Sender {
 
   private async deliver(target: Target, rows: EncodedRows, deadline: number): Promise<void> {
     const body = rows.body;
+    const started = Date.now();
     const result = await withRetry((remaining) => this.insert(target, body, rows.length, remaining), {
       deadline,
       policy: this.options.policy,
       signal: this.options.signal,
       sleep,
-      onRetry: (outcome) => {
+      onRetry: (outcome, delayMs) => {
         this.counters.retried++;
-        this.noteFailure(`inserting into ${target.parent.key}`, outcome);
+        this.noteFailure(`inserting into ${target.parent.key}`, outcome, delayMs);
       },
     });
     switch (result.decision) {
       case "done":
         this.counters.sent += rows.length;
+        note("debug", `sent ${rows.length} rows (${body.length} bytes) to ${target.parent.key} in ${Date.now() - started} ms`);
         return;
       case "split":
         return this.split(target, rows, deadline);
@@ -77,8 +84,8 @@ export class Sender {
         return;
       case "timeout":
         this.counters.drop("timeout", rows.length);
-        if (result.outcome) this.noteFailure(`inserting into ${target.parent.key}`, result.outcome);
-        log("warn", "timeout", `gave up on ${rows.length} rows for ${target.parent.key} after exportTimeoutMillis (${this.options.exportTimeoutMillis} ms); last error: ${this.counters.lastError ?? "none"}`);
+        if (result.outcome) this.counters.lastError = redact(`inserting into ${target.parent.key}: ${diagnose(result.outcome, this.url)}`);
+        fail("timeout", `gave up on ${rows.length} rows for ${target.parent.key} after exportTimeoutMillis (${this.options.exportTimeoutMillis} ms) of retries; last error: ${this.counters.lastError ?? "none"}`);
         return;
       case "cancelled":
         this.counters.drop("shutdown", rows.length);
@@ -133,9 +140,15 @@ export class Sender {
     log("warn", `row-ids:${target.parent.key}`, `${this.counters.lastError}; they may not have been stored: check that apiUrl points at the Braintrust API`);
   }
 
-  noteFailure(what: string, outcome: Outcome): void {
-    this.counters.lastError = redact(`${what}: ${describeOutcome(outcome)}`);
+  /** A failed attempt that will be retried: WARN, rate-limited; every one at DEBUG. */
+  noteFailure(what: string, outcome: Outcome, delayMs?: number): void {
+    this.counters.lastError = redact(`${what}: ${diagnose(outcome, this.url)}`);
+    note("debug", `retrying${delayMs === undefined ? "" : ` in ${delayMs} ms`}: ${this.counters.lastError}`);
     log("warn", "retrying", `${this.counters.lastError}; retrying`);
+  }
+
+  private get url(): string {
+    return this.options.url ?? "the API";
   }
 
   reportTooLarge(target: Target | { parent: Parent }, truncated: number, dropped: number): void {
@@ -151,11 +164,14 @@ export class Sender {
     const org = this.options.orgName ? ` (org "${this.options.orgName}")` : "";
     const why =
       status === 401
-        ? "the API key was rejected (401 Unauthorized); check the apiKey option or BRAINTRUST_API_KEY"
+        ? "the API key was rejected (401 Unauthorized): check BRAINTRUST_API_KEY (the apiKey option)"
         : status === 403
           ? `the API key may not write to ${target.parent.key}${org} (403 Forbidden)`
-          : `the API refused the rows for ${target.parent.key} (${outcome ? describeOutcome(outcome) : "no answer"})`;
+          : status === 404
+            ? `${target.parent.key} does not exist (404 Not Found at ${this.url}${outcome ? `: ${describeOutcome(outcome)}` : ""})`
+            : `the API refused the rows for ${target.parent.key} (${outcome ? describeOutcome(outcome) : "no answer"})`;
     this.counters.lastError = redact(why);
-    log("error", `rejected:${status}:${target.parent.key}`, `${why}; ${count} rows dropped, not retried`);
+    fail(`rejected:${status}:${target.parent.key}`, `${why}; ${count} rows dropped, not retried`);
+    this.options.onFinal?.(target, why, status);
   }
 }

@@ -81,7 +81,16 @@ export class Transport {
   }
 
   /** POSTs `body` (JSON, as text or UTF-8 bytes) to `apiPath`; gives up after `timeoutMs`, or when `signal` aborts. */
-  async post(apiPath: string, body: string | Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+  post(apiPath: string, body: string | Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+    return this.request("POST", apiPath, body, timeoutMs, signal);
+  }
+
+  /** GETs `apiPath`; gives up after `timeoutMs`, or when `signal` aborts. */
+  get(apiPath: string, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+    return this.request("GET", apiPath, undefined, timeoutMs, signal);
+  }
+
+  private async request(method: "GET" | "POST", apiPath: string, body: string | Uint8Array | undefined, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
     if (!(await this.acquire())) return closedOutcome();
     if (signal?.aborted) {
       // Given up while it waited its turn: no request for nobody.
@@ -97,7 +106,7 @@ export class Transport {
       const res = await this.#dispatcher.request({
         origin: this.#origin,
         path: this.path(apiPath),
-        method: "POST",
+        method,
         headers: this.#headers,
         body,
         signal: abort.signal,

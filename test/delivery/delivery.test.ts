@@ -182,10 +182,23 @@ describe("Delivery", () => {
     await server.down();
     const { delivery: d } = start({ projectId: "p1", exportTimeoutMillis: 300 });
     enqueueMany(d, makeParent("project_id", "p1"), ids("u", 3));
+    // The project check cannot get through, so the rows are still queued at the deadline.
+    expect(await d.flush()).toEqual({ sent: 0, dropped: 0, pending: 3 });
+    expect(d.stats().lastError).toMatch(/ECONNREFUSED/);
+  });
+
+  it("gives up on rows whose inserts keep failing at the deadline, at ERROR, once the project is verified", async () => {
+    const diagLog = captureDiag();
+    const { delivery: d, parent } = start({ exportTimeoutMillis: 300 });
+    await d.ready();
+    server.setFault({ routes: ["insert"], failRate: 1, failStatuses: [500] });
+    enqueueMany(d, parent, ids("t", 3));
     const result = await d.flush();
     expect(result.sent).toBe(0);
-    expect(result.dropped + result.pending).toBe(3);
     await until(() => d.stats().dropped.timeout === 3);
-    expect(d.stats().lastError).toMatch(/ECONNREFUSED/);
+    expect(d.stats().lastError).toMatch(/answered HTTP 500/);
+    const gaveUp = diagLog.messages.filter((m) => m.includes("gave up on 3 rows"));
+    expect(gaveUp).toHaveLength(1);
+    diagLog.stop();
   });
 });

@@ -23,6 +23,7 @@ function resolver(apiKey = server.apiKey, orgName?: string, onRetry?: (parent: u
     orgName,
     policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 },
     attemptTimeoutMs: 2_000,
+    url: server.url,
     onRetry,
   });
 }
@@ -35,7 +36,7 @@ describe("DestinationResolver", () => {
     const parent = makeParent("project_name", "checkout");
     const answers = await Promise.all([r.resolve(parent), r.resolve(parent), r.resolve(makeParent("project_name", "checkout"))]);
     const id = server.projects().find((p) => p.name === "checkout")!.id;
-    for (const a of answers) expect(a).toEqual({ ok: true, insertPath: `/v1/project_logs/${id}/insert` });
+    for (const a of answers) expect(a).toEqual({ ok: true, insertPath: `/v1/project_logs/${id}/insert`, label: `project "checkout" (id ${id})` });
     expect(await r.resolve(parent)).toEqual(answers[0]);
     expect(r.peek(parent)).toEqual(answers[0]);
     expect(projectCalls()).toHaveLength(1);
@@ -46,11 +47,23 @@ describe("DestinationResolver", () => {
     expect(projectCalls()[0]!.body).toEqual({ name: "p", org_name: "acme" });
   });
 
-  it("needs no request for project ids and experiment ids", async () => {
+  it("verifies a project id with GET /v1/project/{id}; an experiment id needs no request", async () => {
     const r = resolver();
-    expect(await r.resolve(makeParent("project_id", "a/b"))).toEqual({ ok: true, insertPath: "/v1/project_logs/a%2Fb/insert" });
-    expect(await r.resolve(makeParent("experiment_id", "e1"))).toEqual({ ok: true, insertPath: "/v1/experiment/e1/insert" });
-    expect(server.requests).toHaveLength(0);
+    await r.resolve(makeParent("project_name", "by-id"));
+    const { id } = server.projects().find((p) => p.name === "by-id")!;
+    expect(await r.resolve(makeParent("project_id", id))).toMatchObject({ ok: true, insertPath: `/v1/project_logs/${id}/insert`, label: `project "by-id" (id ${id})` });
+    expect(server.requests.slice(1).map((q) => `${q.method} ${q.path}`)).toEqual([`GET /v1/project/${id}`]);
+    expect(await r.resolve(makeParent("experiment_id", "e1"))).toMatchObject({ ok: true, insertPath: "/v1/experiment/e1/insert" });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("fails for good on an unknown project id, naming the id and the setting", async () => {
+    const result = await resolver().resolve(makeParent("project_id", "no-such-id"));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toBe(
+      `no project with id no-such-id (404 Not Found at ${server.url}): check BRAINTRUST_PROJECT_ID (the projectId option), or use projectName / BRAINTRUST_PROJECT`,
+    );
+    expect(server.requests).toHaveLength(1);
   });
 
   it("keeps retrying while the API fails, then resolves", async () => {
@@ -86,7 +99,7 @@ describe("DestinationResolver", () => {
     await new Promise((done) => setTimeout(done, 50));
     r.close();
     const result = await pending;
-    expect(result).toEqual({ ok: false, message: 'shut down before project "never" was resolved' });
+    expect(result).toEqual({ ok: false, message: 'shut down before project "never" was resolved', stopped: true });
   });
 });
 

@@ -107,8 +107,9 @@ describe("delivery under faults", () => {
     expect(idFlush).toEqual({ sent: 1_000, dropped: 0, pending: 0 });
     expectExactlyOnce("by-name", nameIds);
     expectExactlyOnce("by-id", idIds);
-    expect(byId.stats().retried).toBeGreaterThan(0);
-    expect(byId.stats().lastError).toMatch(/ECONNREFUSED/);
+    // Both waited: the name lookup and the id check retried until the server came back.
+    expect(server.requests.filter((r) => r.method === "GET" && r.path === `/v1/project/${known.id}`).length).toBeGreaterThan(0);
+    expect(byId.stats().lastError).toMatch(/nothing is listening at .* \(ECONNREFUSED\)/);
   });
 
   it("splits on 413 (cap 256 KB) and truncates 1 MB rows until they fit, counting them tooLarge", async () => {
@@ -136,18 +137,21 @@ describe("delivery under faults", () => {
     enqueueIds(byName, "nope", idsOf("n", 50));
     const error = await byName.ready().then(() => undefined, (e: Error) => e);
     expect(error?.message).toMatch(/the API key was rejected \(401 Unauthorized\) while resolving project "nope"/);
-    // By id: no lookup, so the inserts get the 401; they are not retried.
+    // By id: the id check gets the 401 the same way; no insert is attempted.
     const byId = deliveryFor("x", { projectId: "p-1", projectName: undefined, maxExportBatchSize: 10 }, badKey);
     for (const id of idsOf("i", 30)) byId.enqueue({ kind: "project_id", value: "p-1", key: "project_id:p-1" }, event(id));
-    expect(await byId.flush()).toEqual({ sent: 0, dropped: 30, pending: 0 });
+    expect(await byId.ready().catch((e: Error) => e.message)).toMatch(/the API key was rejected \(401 Unauthorized\) while checking project id p-1/);
+    // Its rows were dropped when the check failed, so the flush has nothing left to wait for.
+    expect(await byId.flush()).toEqual({ sent: 0, dropped: 0, pending: 0 });
     expect(await byName.flush()).toMatchObject({ sent: 0, pending: 0 });
     expect(byName.stats().dropped).toEqual({ ...noDrops, unresolved: 50 });
-    expect(byId.stats().dropped).toEqual({ ...noDrops, rejected: 30 });
+    expect(byId.stats().dropped).toEqual({ ...noDrops, unresolved: 30 });
     expect(byId.stats().retried + byName.stats().retried).toBe(0);
     expect(server.requests.filter((r) => r.path === "/v1/project")).toHaveLength(1);
-    expect(server.requests.filter((r) => r.path.endsWith("/insert"))).toHaveLength(3);
+    expect(server.requests.filter((r) => r.path === "/v1/project/p-1")).toHaveLength(1);
+    expect(server.requests.filter((r) => r.path.endsWith("/insert"))).toHaveLength(0);
     const about401 = diagLog.messages.filter((m) => m.includes("401"));
-    expect(about401).toHaveLength(2); // one for the lookup, one for the three refused batches
+    expect(about401).toHaveLength(1); // the same key's rejection is said once per process
     const everything = [...diagLog.messages, error?.message, byName.stats().lastError, byId.stats().lastError].join("\n");
     expect(everything).not.toContain(badKey);
     diagLog.stop();

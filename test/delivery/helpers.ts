@@ -41,7 +41,11 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-/** A loopback server whose every answer comes from `handler`. */
+/**
+ * A loopback server whose every answer comes from `handler`, except the project check the
+ * exporter makes before sending (`GET /v1/project/{id}`), which it answers as the API does
+ * and leaves out of `seen`.
+ */
 export async function scriptedServer(
   handler: (req: SeenRequest, res: ServerResponse) => void | Promise<void>,
 ): Promise<ScriptedServer> {
@@ -51,6 +55,8 @@ export async function scriptedServer(
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      const project = req.method === "GET" ? /^\/v1\/project\/([^/?]+)$/.exec(req.url ?? "") : null;
+      if (project) return json(res, 200, { id: decodeURIComponent(project[1]!), name: "scripted" });
       const seen: SeenRequest = {
         method: req.method ?? "",
         path: req.url ?? "",

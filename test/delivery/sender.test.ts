@@ -83,7 +83,7 @@ describe("Sender", () => {
     expect(server.seen).toHaveLength(2);
     expect(counters.sent).toBe(2);
     expect(counters.retried).toBe(1);
-    expect(counters.lastError).toMatch(/unreadable body/);
+    expect(counters.lastError).toMatch(/with a body that is not the Braintrust API's/);
   });
 
   it("counts rows whose retries are cut by shutdown as shutdown", async () => {
