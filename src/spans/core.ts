@@ -3,7 +3,7 @@
 // says why once, rejects `ready()`, and counts every span it is handed as dropped.
 import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../config/config.js";
 import { Delivery, type DeliveryStats, type DropReason, type FlushResult } from "../delivery/delivery.js";
-import { addSecret, log, redact, warnOnce } from "../log.js";
+import { addSecret, configureLogLevel, log, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { RowPipeline } from "../rows/pipeline.js";
 
@@ -16,6 +16,7 @@ export interface ExporterCore {
 export function createCore(options: BraintrustExporterOptions | undefined): ExporterCore {
   let result;
   try {
+    configureLogLevel(options?.env ?? process.env);
     if (typeof options?.apiKey === "string") addSecret(options.apiKey.trim());
     result = resolveConfig(options ?? {});
   } catch (err) {

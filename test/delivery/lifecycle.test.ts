@@ -26,12 +26,12 @@ await new Promise((r) => probe.close(r));
 const started = Date.now();
 ${body}`,
   );
-  const result = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: repo, encoding: "utf8", timeout: 20_000 });
+  const result = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: repo, encoding: "utf8", timeout: 60_000 });
   return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
 }
 
 describe("process lifecycle", () => {
-  it("an application exits on its own while rows wait and a project lookup keeps failing", () => {
+  it("an application exits on its own while rows wait and a project lookup keeps failing", { timeout: 60_000 }, () => {
     const child = runChild(
       "exits",
       `const d = new Delivery(configFor({ apiKey: "sk-lifecycle-key", apiUrl: deadUrl, projectName: "p", scheduledDelayMillis: 10000 }));
@@ -45,7 +45,7 @@ process.on("exit", () => console.log(JSON.stringify({ exitedAfterMs: Date.now() 
     expect(report.exitedAfterMs).toBeLessThan(5_000);
   });
 
-  it("an awaited shutdown keeps the process up until it has finished, then lets it exit", () => {
+  it("an awaited shutdown keeps the process up until it has finished, then lets it exit", { timeout: 60_000 }, () => {
     const child = runChild(
       "awaits",
       `const d = new Delivery(configFor({ apiKey: "sk-lifecycle-key", apiUrl: deadUrl, projectId: "p", exportTimeoutMillis: 1500 }));

@@ -1,0 +1,204 @@
+// Each way a first setup goes wrong, run as the app would run it: a fresh Node process
+// with no diag logger, its stderr and exit code captured. Each failure is said in one
+// line that names the cause and the fix and never the key, and the process ends on its
+// own well inside the 30 s default deadline. A healthy run says nothing.
+import { spawn } from "node:child_process";
+import { createServer as createNetServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const KEY = "sk-misconfig-secret-0123456789";
+/** Loose: a child that waited out the 30 s default deadline, or hung, fails it. */
+const BOUND_MS = 10_000;
+
+interface Child {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+// The children load the exporter bundled once (as the package ships it) rather than each
+// compiling the TypeScript sources: a dozen at once stay quick on a small machine.
+const bundle = join(repo, "node_modules", ".cache", "misconfig-test", "index.mjs");
+
+/**
+ * Runs `body` as an ES module in a fresh process with the exporter's entry points and a
+ * tracer in scope. `onStdout` sees each stdout chunk (to signal the child).
+ */
+function runChild(body: string, env: Record<string, string> = {}, onStdout?: (text: string, pid: number) => void): Promise<Child> {
+  const script = `
+    import { trace } from "@opentelemetry/api";
+    import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+    import { BraintrustSpanProcessor, register } from ${JSON.stringify(pathToFileURL(bundle).href)};
+    const tracer = () => trace.getTracer("misconfig");
+    process.stdout.write("@@started\\n");
+    ${body}
+  `;
+  let started = Date.now();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    const text = chunk.toString();
+    // Timed from here: process start and TypeScript loading are not the exporter's.
+    if (text.includes("@@started\n")) started = Date.now();
+    stdout += text.replace("@@started\n", "");
+    onStdout?.(stdout, child.pid!);
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  // Far past the bound: only a hung child meets this.
+  const killer = setTimeout(() => child.kill("SIGKILL"), 50_000);
+  return new Promise((resolve) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout: stdout.trim(), stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** The lines our package printed (process warnings carry a `(node:PID)` prefix and a hint line). */
+const ours = (stderr: string) => stderr.split("\n").filter((l) => l.includes("braintrust-otel-exporter:"));
+
+async function closedPort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+let server: LocalBraintrust;
+beforeAll(async () => {
+  await build({
+    entryPoints: [join(repo, "src/index.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: bundle,
+    external: ["@opentelemetry/*", "undici"],
+    logLevel: "error",
+  });
+  server = await startLocalBraintrust();
+}, 60_000);
+afterAll(() => server.close());
+
+const env = () => ({ BRAINTRUST_API_KEY: server.apiKey, BRAINTRUST_API_URL: server.url });
+
+/** One span through a provider, then shutdown; prints the processor's stats. */
+const oneSpanThenShutdown = (options = "") => `
+  const processor = new BraintrustSpanProcessor({ ${options} });
+  const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+  provider.getTracer("misconfig").startSpan("one").end();
+  await provider.shutdown();
+  console.log(JSON.stringify(processor.stats()));
+`;
+
+/** Awaits ready() at top level, as a script that checks its setup does. */
+const awaitReady = (options = "") => `
+  const processor = new BraintrustSpanProcessor({ ${options} });
+  await processor.ready();
+  console.log("ready");
+`;
+
+function expectLoud(child: Child, cause: RegExp, fix: RegExp) {
+  const lines = ours(child.stderr).join("\n");
+  expect(lines).toMatch(cause);
+  expect(lines).toMatch(fix);
+  expect(child.stderr).not.toContain(KEY);
+  expect(child.ms).toBeLessThan(BOUND_MS);
+}
+
+describe.concurrent("a wrong setup is said at once, in one line, and nothing hangs", { timeout: 60_000 }, () => {
+  it("a healthy run prints nothing on stderr and delivers its span", async () => {
+    const child = await runChild(oneSpanThenShutdown('projectName: "misconfig-healthy"'), env());
+    expect(child.stderr).toBe("");
+    expect(child.code).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject({ sent: 1, queued: 0 });
+    expect(server.rows("misconfig-healthy").map((r) => r.span_attributes?.name)).toEqual(["one"]);
+  });
+
+  it("OTEL_LOG_LEVEL=debug shows the project and its id, the URL, and each batch sent", async () => {
+    const child = await runChild(oneSpanThenShutdown('projectName: "misconfig-debug"'), { ...env(), OTEL_LOG_LEVEL: "debug" });
+    const id = server.projects().find((p) => p.name === "misconfig-debug")!.id;
+    const lines = ours(child.stderr);
+    expect(lines).toContain(`braintrust-otel-exporter: sending rows for project "misconfig-debug" (id ${id}) to ${server.url}`);
+    expect(lines.some((l) => /^braintrust-otel-exporter: sent 1 rows \(\d+ bytes\) to project_name:misconfig-debug in \d+ ms$/.test(l))).toBe(true);
+    expect(child.stderr).not.toContain(server.apiKey);
+    expect(child.code).toBe(0);
+  });
+
+  it("BRAINTRUST_DEBUG=1 is the same switch; OTEL_LOG_LEVEL=info keeps only the startup line", async () => {
+    const [debug, info] = await Promise.all([
+      runChild(oneSpanThenShutdown('projectName: "misconfig-debug2"'), { ...env(), BRAINTRUST_DEBUG: "1" }),
+      runChild(oneSpanThenShutdown('projectName: "misconfig-info"'), { ...env(), OTEL_LOG_LEVEL: "info" }),
+    ]);
+    expect(ours(debug.stderr).some((l) => l.includes("sent 1 rows"))).toBe(true);
+    expect(ours(info.stderr)).toEqual([expect.stringMatching(/^braintrust-otel-exporter: sending rows for project "misconfig-info" \(id [^)]+\) to /)]);
+  });
+
+  it("a wrong key: shutdown returns at once, the 401 is said once with the fix, the row counted", async () => {
+    const child = await runChild(oneSpanThenShutdown('projectName: "misconfig-key"'), { ...env(), BRAINTRUST_API_KEY: KEY });
+    expectLoud(child, /the API key was rejected \(401 Unauthorized\) while resolving project "misconfig-key"/, /check BRAINTRUST_API_KEY/);
+    expect(ours(child.stderr)).toHaveLength(1);
+    expect(child.code).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject({ sent: 0, dropped: { unresolved: 1 }, lastError: expect.stringMatching(/401/) });
+  });
+
+  it("a wrong key with a project id: the same, from the id check", async () => {
+    const child = await runChild(awaitReady('projectId: "p-123"'), { ...env(), BRAINTRUST_API_KEY: KEY });
+    expectLoud(child, /the API key was rejected \(401 Unauthorized\) while checking project id p-123/, /check BRAINTRUST_API_KEY/);
+    expect(child.code).toBe(1); // the rejected top-level await
+  });
+
+  it("an unknown project id: ready() rejects naming the id and the setting", async () => {
+    const child = await runChild(awaitReady('projectId: "no-such-project"'), env());
+    expectLoud(child, /no project with id no-such-project \(404 Not Found/, /check BRAINTRUST_PROJECT_ID \(the projectId option\)/);
+    expect(child.stdout).toBe("");
+    expect(child.code).toBe(1);
+  });
+
+  it("a project name the key may not use: named with the org hint, rows dropped at once", async () => {
+    const denied = await startLocalBraintrust();
+    denied.setFault({ routes: ["project"], failStatuses: [403] });
+    const child = await runChild(oneSpanThenShutdown('projectName: "misconfig-denied"'), { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: denied.url });
+    await denied.close();
+    expectLoud(child, /the API key may not access project "misconfig-denied" \(403 Forbidden\)/, /BRAINTRUST_ORG_NAME/);
+    expect(JSON.parse(child.stdout)).toMatchObject({ dropped: { unresolved: 1 } });
+  });
+
+  it("a closed port: ready() rejects with ECONNREFUSED and the URL to check, without a 13 exit", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const child = await runChild(awaitReady('projectName: "p"'), { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: url });
+    expectLoud(child, new RegExp(`nothing is listening at ${url} \\(ECONNREFUSED\\)`), /check BRAINTRUST_API_URL/);
+    expect(child.code).toBe(1);
+  });
+
+  it("a .invalid host: ENOTFOUND and the URL to check", async () => {
+    const child = await runChild(awaitReady('projectName: "p"'), { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: "https://api.braintrust.invalid" });
+    expectLoud(child, /the host of https:\/\/api\.braintrust\.invalid was not found \((ENOTFOUND|EAI_AGAIN)\)/, /check BRAINTRUST_API_URL/);
+    expect(child.code).toBe(1);
+  });
+
+  it("https:// to a plain-HTTP port: a TLS error that says to use http://", async () => {
+    const url = server.url.replace("http://", "https://");
+    const child = await runChild(awaitReady('projectName: "p"'), { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: url });
+    expectLoud(child, new RegExp(`TLS handshake with ${url.replace(/[.]/g, "\\.")} failed \\(ERR_SSL_WRONG_VERSION_NUMBER\\)`), /use http:\/\//);
+    expect(child.code).toBe(1);
+  });
+
+  it("credentials in the URL never appear in a message", async () => {
+    const port = await closedPort();
+    const child = await runChild(awaitReady('projectName: "p"'), { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: `http://user:${KEY}@127.0.0.1:${port}` });
+    expectLoud(child, new RegExp(`nothing is listening at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`), /check BRAINTRUST_API_URL/);
+  });
+});
