@@ -6,7 +6,7 @@ import { addSecret, log, note, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { takeBatch } from "./batch.js";
 import { DestinationResolver } from "./destination.js";
-import { safeUrl } from "./diagnosis.js";
+import { looksMisconfigured, safeUrl } from "./diagnosis.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
 import { ReadyGate } from "./ready.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, sleep } from "./retry.js";
@@ -94,7 +94,7 @@ export class Delivery {
       policy,
       attemptTimeoutMs,
       url: this.url,
-      onRetry: (parent, _outcome, message) => this.lookupFailed(parent, message),
+      onRetry: (parent, outcome, message) => this.lookupFailed(parent, message, looksMisconfigured(outcome)),
     });
     this.sender = new Sender(this.transport, this.counters, {
       maxBatchBytes: config.maxBatchBytes,
@@ -234,13 +234,16 @@ export class Delivery {
     this.notify();
   }
 
-  /** A lookup attempt failed and will be retried. The first is said even without a diag logger: a wrong URL must not go unnoticed. */
-  private lookupFailed(parent: Parent, message: string): void {
+  /**
+   * A lookup attempt failed and will be retried. The first that looks like a setup mistake
+   * is said even without a diag logger: a wrong URL or proxy must not go unnoticed.
+   */
+  private lookupFailed(parent: Parent, message: string, misconfigured: boolean): void {
     this.counters.lastError = redact(message);
     if (parent.key === this.config.parent.key) this.gate.attemptFailed(message);
     note("debug", `retrying: ${message}`);
-    warnOnce("unreachable", `${message}; rows wait in the queue while it retries in the background`, "warn");
-    log("warn", "retrying", `${message}; retrying`);
+    if (misconfigured) warnOnce("unreachable", `${message}; rows wait in the queue while it retries in the background`, "warn");
+    else log("warn", "retrying", `${message}; retrying`);
   }
 
   /** No row can go to `dest` (unknown project, no access): its rows are dropped now, and later ones on arrival. */

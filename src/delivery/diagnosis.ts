@@ -23,6 +23,14 @@ export function safeUrl(apiUrl: string): string {
 // Node's and undici's names for a TLS handshake that went wrong.
 const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL_)/;
 
+/**
+ * Whether a failure looks like a setup mistake (wrong URL, TLS, a proxy, not the API) rather
+ * than the API having a bad moment (408, 429, 5xx), which retrying is made for.
+ */
+export function looksMisconfigured(outcome: Outcome): boolean {
+  return outcome.kind !== "http" || !(outcome.status === 408 || outcome.status === 429 || outcome.status >= 500);
+}
+
 /** One failed attempt at `url`, as "cause: hint". */
 export function diagnose(outcome: Outcome, url: string): string {
   switch (outcome.kind) {
@@ -30,8 +38,12 @@ export function diagnose(outcome: Outcome, url: string): string {
       return diagnoseNetwork(outcome.code, outcome.message, url);
     case "invalid":
       return `${url} answered HTTP ${outcome.status} with a body that is not the Braintrust API's (${quote(outcome.body)}): ${URL_HINT}; it must be the API's URL (https://api.braintrust.dev), not the web app's`;
-    case "ok":
     case "http":
+      if (outcome.location !== undefined) {
+        return `${url} answered HTTP ${outcome.status}, a redirect to ${outcome.location}, which is not followed (the key would go with it): set apiUrl (BRAINTRUST_API_URL) to the address that answers`;
+      }
+      return diagnoseStatus(outcome.status, outcome.body, url);
+    case "ok":
       return diagnoseStatus(outcome.status, outcome.body, url);
   }
 }
