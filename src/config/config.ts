@@ -33,7 +33,7 @@ export interface BraintrustExporterOptions {
   scheduledDelayMillis?: number;
   /** Deadline for one export, flush or shutdown, retries included (default 30 000 ms). */
   exportTimeoutMillis?: number;
-  /** Insert requests in flight at once (default 2). */
+  /** Most insert requests in flight at once (default 16). It starts at 2 and grows only while the API's latency holds rows back; it halves on 429, 5xx and timeouts. */
   maxConcurrentRequests?: number;
   /** Flush on `beforeExit`. */
   flushOnExit?: boolean;
@@ -87,7 +87,7 @@ const LIMITS = {
   maxBatchBytes: { fallback: 5 * 1024 * 1024, min: 1024 },
   scheduledDelayMillis: { fallback: 1000, min: 0 },
   exportTimeoutMillis: { fallback: 30_000, min: 1 },
-  maxConcurrentRequests: { fallback: 2, min: 1 },
+  maxConcurrentRequests: { fallback: 16, min: 1 },
 } as const;
 
 /** Never throws: a config that cannot work comes back as `{ ok: false, error }`. */

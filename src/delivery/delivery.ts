@@ -105,6 +105,9 @@ export class Delivery {
       signal: this.cancel.signal,
       url: this.url,
       onFinal: (target, message, status) => this.insertRefused(target.parent, message, status),
+      maxConcurrent: config.maxConcurrentRequests,
+      backlog: () => this.hasFullBatch(),
+      onSlot: () => this.pump(),
     });
     this.destination(config.parent);
   }
@@ -300,10 +303,7 @@ export class Delivery {
   /** Starts as many sends as the concurrency limit allows. */
   private pump(): void {
     if (this.cancel.signal.aborted) return;
-    // The transport caps requests in flight; a batch waiting out a backoff holds no request,
-    // so a few more batches than that may be under way, keeping the pipe full under random faults.
-    const maxBatches = this.config.maxConcurrentRequests * 2;
-    while (this.active < maxBatches) {
+    while (this.active < this.sender.batchesAllowed) {
       const dest = this.next();
       if (!dest) break;
       const batch = takeBatch(this.queue, dest.lane, this.config.maxExportBatchSize, this.sender.batchCap);
@@ -315,6 +315,15 @@ export class Delivery {
     if (!this.order.some((d) => d.insertPath && d.lane.length > 0)) this.due = false;
     if (this.queue.size > 0 && !this.timer && !this.due) this.arm();
     this.notify();
+  }
+
+  /** Whether some destination has a full batch waiting (whatever the timer says). */
+  private hasFullBatch(): boolean {
+    for (const dest of this.order) {
+      const { lane } = dest;
+      if (dest.insertPath && (lane.length >= this.config.maxExportBatchSize || lane.bytes >= this.sender.batchCap)) return true;
+    }
+    return false;
   }
 
   /** The next destination with a batch to send, round-robin so one busy project cannot starve another. */
@@ -402,6 +411,7 @@ export class Delivery {
     clearTimeout(this.timer);
     this.resolver.close();
     this.cancel.abort(); // retry waits end; their rows count as shutdown
+    this.sender.close();
     for (const dest of this.order) this.drop("shutdown", this.queue.clear(dest.lane));
     await this.transport.close();
     await settledBy([...this.inflight], Date.now() + 1000);

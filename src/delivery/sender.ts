@@ -3,9 +3,10 @@
 // message when the API refuses them.
 import { fail, log, note, redact } from "../log.js";
 import type { Parent } from "../config/parent.js";
+import { ConcurrencyLimit, type Verdict } from "./concurrency.js";
 import { describeOutcome } from "./destination.js";
 import { diagnose } from "./diagnosis.js";
-import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
+import { type BackoffPolicy, type Outcome, decide, sleep, withRetry } from "./retry.js";
 import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
 import type { Counters } from "./stats.js";
 import type { Transport } from "./transport.js";
@@ -28,6 +29,12 @@ export interface SenderOptions {
   url?: string;
   /** Told when the API refused a batch for good (the batch is already counted). */
   onFinal?: (target: Target, message: string, status: number) => void;
+  /** Most insert requests in flight (maxConcurrentRequests, default 16); the limit adapts below it. */
+  maxConcurrent?: number;
+  /** True while a full batch waits for a request slot: the API's latency is holding rows back. */
+  backlog?: () => boolean;
+  /** A batch went into a retry wait, or a request slot was freed or added: more may be started. */
+  onSlot?: () => void;
 }
 
 // A 413 never shrinks batches below this (the smallest maxBatchBytes the config allows).
@@ -36,6 +43,19 @@ const MIN_BATCH_BYTES = 1024;
 export class Sender {
   /** The batch byte cap in force: maxBatchBytes, lowered after a 413 to what the server takes. */
   batchCap: number;
+  /** Insert requests allowed in flight (adaptive: concurrency.ts). */
+  readonly limit: ConcurrencyLimit;
+  /** Batches waiting out a retry delay: they hold no request. */
+  private backingOff = 0;
+  private readonly retryWait = async (ms: number, signal?: AbortSignal) => {
+    this.backingOff++;
+    this.options.onSlot?.();
+    try {
+      await sleep(ms, signal);
+    } finally {
+      this.backingOff--;
+    }
+  };
 
   constructor(
     private readonly transport: Transport,
@@ -43,6 +63,21 @@ export class Sender {
     private readonly options: SenderOptions,
   ) {
     this.batchCap = options.maxBatchBytes;
+    this.limit = new ConcurrencyLimit(options.maxConcurrent ?? 16);
+  }
+
+  /**
+   * Batches that may be under way: one per request slot, and as many again waiting out a
+   * retry delay, so that random faults do not empty the pipe while a slow API is not
+   * answered by an unbounded pile of batches.
+   */
+  get batchesAllowed(): number {
+    return this.limit.limit + Math.min(this.backingOff, this.limit.limit);
+  }
+
+  /** Shutdown: requests waiting for a slot go ahead (and find the transport closed). */
+  close(): void {
+    this.limit.open();
   }
 
   /**
@@ -65,7 +100,7 @@ export class Sender {
       deadline,
       policy: this.options.policy,
       signal: this.options.signal,
-      sleep,
+      sleep: this.retryWait,
       onRetry: (outcome, delayMs) => {
         this.counters.retried++;
         this.noteFailure(`inserting into ${target.parent.key}`, outcome, delayMs);
@@ -118,7 +153,22 @@ export class Sender {
 
   /** One attempt. A 2xx whose body is not `{row_ids}` may not have been stored, so it is retried (ids make that safe). */
   private async insert(target: Target, body: Uint8Array, count: number, remaining: number): Promise<Outcome> {
-    const outcome = await this.transport.post(target.insertPath, body, Math.min(remaining, this.options.attemptTimeoutMs));
+    const deadline = Date.now() + remaining;
+    const ticket = await this.limit.acquire();
+    let verdict: Verdict = "other";
+    try {
+      const outcome = await this.attempt(target, body, count, Math.max(1, Math.min(deadline - Date.now(), this.options.attemptTimeoutMs)));
+      const decision = decide(outcome);
+      verdict = decision === "done" ? "ok" : decision === "retry" ? "overload" : "other";
+      return outcome;
+    } finally {
+      this.limit.release(ticket, verdict, this.options.backlog?.() === true);
+      this.options.onSlot?.();
+    }
+  }
+
+  private async attempt(target: Target, body: Uint8Array, count: number, timeoutMs: number): Promise<Outcome> {
+    const outcome = await this.transport.post(target.insertPath, body, timeoutMs);
     if (outcome.kind !== "ok") return outcome;
     let rowIds: unknown;
     try {

@@ -1,0 +1,162 @@
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConcurrencyLimit } from "../../src/delivery/concurrency.js";
+import { Delivery } from "../../src/delivery/delivery.js";
+import { resetLogState } from "../../src/log.js";
+import { makeParent } from "../../src/config/parent.js";
+import { configFor, event, trackUnhandled, until } from "./helpers.js";
+
+describe("ConcurrencyLimit", () => {
+  it("doubles per round trip while every slot is busy and a batch waits, then grows by one per round trip", async () => {
+    const limit = new ConcurrencyLimit(16);
+    expect(limit.limit).toBe(2);
+    const round = async () => {
+      const tickets = await Promise.all(Array.from({ length: limit.limit }, () => limit.acquire()));
+      for (const t of tickets) limit.release(t, "ok", true);
+    };
+    await round();
+    expect(limit.limit).toBe(4);
+    await round();
+    expect(limit.limit).toBe(8);
+    await round();
+    await round();
+    expect(limit.limit).toBe(16);
+    await round();
+    expect(limit.limit).toBe(16); // never past max
+  });
+
+  it("does not grow when slots are idle or nothing waits", async () => {
+    const limit = new ConcurrencyLimit(16);
+    const a = await limit.acquire();
+    limit.release(a, "ok", true); // one of two slots used: not the bottleneck
+    const [b, c] = [await limit.acquire(), await limit.acquire()];
+    limit.release(b, "ok", false); // every slot used, but nothing waits
+    limit.release(c, "ok", false);
+    expect(limit.limit).toBe(2);
+  });
+
+  it("halves on overload once per round trip, grows by one per round trip after it, and never drops below one", async () => {
+    const limit = new ConcurrencyLimit(16, 16);
+    const tickets = await Promise.all(Array.from({ length: 16 }, () => limit.acquire()));
+    for (const t of tickets) limit.release(t, "overload", true);
+    expect(limit.limit).toBe(8); // sixteen failures of one round: one cut
+    const again = await Promise.all(Array.from({ length: 8 }, () => limit.acquire()));
+    for (const t of again) limit.release(t, "ok", true);
+    expect(limit.limit).toBe(9); // past the threshold: +1 per round trip, not doubling
+    for (let i = 0; i < 6; i++) limit.release(await limit.acquire(), "overload", true);
+    expect(limit.limit).toBe(1);
+  });
+
+  it("makes a request wait for a slot, and lets it through when one frees", async () => {
+    const limit = new ConcurrencyLimit(1, 1);
+    const first = await limit.acquire();
+    let second = false;
+    const waiting = limit.acquire().then(() => (second = true));
+    await new Promise((r) => setImmediate(r));
+    expect(second).toBe(false);
+    limit.release(first, "other", false);
+    await waiting;
+    expect(second).toBe(true);
+  });
+});
+
+/** A loopback insert endpoint that answers after `delayMs`, per phase, counting requests in flight. */
+async function slowApi(delayMs: number) {
+  const state = { current: 0, peak: 0, phase: "ok" as "ok" | "fail", rows: new Set<string>(), requests: 0 };
+  const server = createServer((req, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      state.requests++;
+      state.current++;
+      state.peak = Math.max(state.peak, state.current);
+      res.on("close", () => state.current--);
+      setTimeout(() => {
+        if (state.phase === "fail") {
+          res.writeHead(503, { "content-type": "application/json" }).end('{"error":"overloaded"}');
+          return;
+        }
+        const { events } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { events: { id: string }[] };
+        for (const e of events) state.rows.add(e.id);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ row_ids: events.map((e) => e.id) }));
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = () => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return { state, url, close };
+}
+
+describe("Delivery against a slow API", () => {
+  let delivery: Delivery | undefined;
+  let unhandled: ReturnType<typeof trackUnhandled>;
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+
+  beforeEach(() => {
+    resetLogState();
+    unhandled = trackUnhandled();
+    warnings.length = 0;
+    process.on("warning", onWarning);
+  });
+
+  afterEach(async () => {
+    await delivery?.shutdown();
+    delivery = undefined;
+    process.off("warning", onWarning);
+    unhandled.stop();
+    expect(unhandled.rejections).toEqual([]);
+  });
+
+  const parent = makeParent("project_id", "p1");
+  const start = (url: string) => {
+    const config = configFor({ apiKey: "sk-slow", apiUrl: url, projectId: "p1", maxExportBatchSize: 20, scheduledDelayMillis: 60_000, exportTimeoutMillis: 60_000 });
+    delivery = new Delivery(config, { backoff: { baseDelayMs: 5, maxDelayMs: 20 } });
+    return delivery;
+  };
+
+  it("opens more requests while the API's latency holds rows back, up to 16, with no listener warning", async () => {
+    const api = await slowApi(50);
+    const d = start(api.url);
+    for (let i = 0; i < 2000; i++) d.enqueue(parent, event(`r-${i}`));
+    expect(await d.flush()).toEqual({ sent: 2000, dropped: 0, pending: 0 });
+    expect(api.state.rows.size).toBe(2000);
+    // 100 batches: at a fixed 2 requests that is 50 round trips; the limit grows to the cap instead.
+    expect(api.state.peak).toBeGreaterThan(8);
+    expect(api.state.peak).toBeLessThanOrEqual(16);
+    expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    await api.close();
+  });
+
+  it("halves the requests in flight on 503s down to one, and grows again once the API recovers", async () => {
+    const api = await slowApi(30);
+    const d = start(api.url);
+    for (let i = 0; i < 1000; i++) d.enqueue(parent, event(`a-${i}`));
+    expect(await d.flush()).toMatchObject({ sent: 1000 });
+    expect(api.state.peak).toBeGreaterThan(8);
+
+    api.state.phase = "fail";
+    const before = api.state.requests;
+    for (let i = 0; i < 1000; i++) d.enqueue(parent, event(`b-${i}`));
+    const flushed = d.flush();
+    // Four halvings take 16 to 1, one per round trip; give them those, then watch the API's side.
+    await until(() => api.state.requests > before + 16 + 8 + 4 + 2 + 1);
+    api.state.peak = 0;
+    const seen = api.state.requests;
+    await until(() => api.state.requests > seen + 20);
+    expect(api.state.peak).toBeLessThanOrEqual(2);
+
+    api.state.phase = "ok";
+    api.state.peak = 0;
+    expect(await flushed).toMatchObject({ sent: 1000, dropped: 0, pending: 0 });
+    expect(api.state.rows.size).toBe(2000);
+    expect(api.state.peak).toBeGreaterThan(2); // grew again, one per round trip
+    expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    await api.close();
+  });
+});
