@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { ROOT_CONTEXT, SpanKind, trace as traceApi, type Tracer } from "@opentelemetry/api";
 import type { BraintrustExporterOptions } from "../src/config/config.js";
-import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, monotonicMicros, rssBytes, timeOnEnd, youngGenerationBytes } from "./measure.js";
+import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, monotonicMicros, percentile, rssBytes, timeOnEnd, youngGenerationBytes } from "./measure.js";
 import { BENCH_PROJECT_ID, type ContenderOptions, type ContenderResult } from "./protocol.js";
 import { runFloor } from "./floor.js";
 import { NAMES, SERVICE_NAME, SPANS_PER_TRACE, llmAttributes, rootAttributes, toolAttributes } from "./workload.js";
@@ -50,6 +50,14 @@ async function makeProcessor(o: ContenderOptions): Promise<Processor> {
 /** Emits `traces` traces, yielding to the event loop after each one as a server does between requests. */
 async function emit(tracer: Tracer, first: number, traces: number): Promise<void> {
   for (let t = first; t < first + traces; t++) {
+    emitSync(tracer, t, 1);
+    await yieldToLoop();
+  }
+}
+
+/** Emits `traces` traces in the current turn. */
+function emitSync(tracer: Tracer, first: number, traces: number): void {
+  for (let t = first; t < first + traces; t++) {
     const root = tracer.startSpan(NAMES.root, { kind: SpanKind.SERVER, attributes: rootAttributes(t) }, ROOT_CONTEXT);
     const context = traceApi.setSpan(ROOT_CONTEXT, root);
     const llm = tracer.startSpan(NAMES.llm, { kind: SpanKind.CLIENT, attributes: llmAttributes(t) }, context);
@@ -57,38 +65,101 @@ async function emit(tracer: Tracer, first: number, traces: number): Promise<void
     const tool = tracer.startSpan(NAMES.tool, { kind: SpanKind.INTERNAL, attributes: toolAttributes(t) }, context);
     tool.end();
     root.end();
+  }
+}
+
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Tells the sink to answer inserts (and OTLP) after `ms` from now on. */
+async function setSinkDelay(sink: string, ms: number): Promise<void> {
+  const { request } = await import("node:http");
+  await new Promise<void>((resolve, reject) => {
+    request(`${sink}/_bench/delay?ms=${ms}`, { method: "POST" }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+    }).on("error", reject).end();
+  });
+}
+
+/** Offers traces at `rate` spans/s for `durationMs`; the loop yields whenever it is ahead. */
+async function offer(tracer: Tracer, first: number, rate: number, durationMs: number): Promise<number> {
+  const t0 = performance.now();
+  let sent = 0;
+  for (;;) {
+    const elapsed = performance.now() - t0;
+    if (elapsed >= durationMs) break;
+    const due = Math.floor((elapsed * rate) / 1000 / SPANS_PER_TRACE);
+    if (sent >= due) {
+      await sleepMs(1);
+      continue;
+    }
+    // At most 20 traces per turn, as a server handling requests would end them.
+    const n = Math.min(20, due - sent);
+    emitSync(tracer, first + sent, n);
+    sent += n;
     await yieldToLoop();
   }
+  return sent;
+}
+
+/**
+ * Turns that each end `perTurn` spans, each followed by idle turns until the exporter's
+ * deferred work is done; the gap before every idle turn is a pause the app's next turn would have waited.
+ */
+async function turns(tracer: Tracer, first: number, traces: number, perTurn: number): Promise<number[]> {
+  const pauses: number[] = [];
+  const tracesPerTurn = Math.max(1, Math.floor(perTurn / SPANS_PER_TRACE));
+  for (let t = 0; t < traces; t += tracesPerTurn) {
+    await yieldToLoop();
+    emitSync(tracer, first + t, Math.min(tracesPerTurn, traces - t));
+    let last = performance.now();
+    for (let idle = 0; idle < 20; idle++) {
+      await yieldToLoop();
+      const now = performance.now();
+      pauses.push((now - last) * 1000);
+      last = performance.now();
+    }
+  }
+  return pauses;
 }
 
 async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
   const { NodeTracerProvider } = await import("@opentelemetry/sdk-trace-node");
   const { resourceFromAttributes } = await import("@opentelemetry/resources");
   const inner = await makeProcessor(o);
-  const recorder = new LatencyRecorder(Math.ceil(o.spans / SPANS_PER_TRACE));
+  const recorder = new LatencyRecorder(Math.ceil(Math.max(o.spans, o.warmupSpans, (o.rate ?? 0) * ((o.durationMs ?? 0) / 1000)) / SPANS_PER_TRACE) + 64);
   const timed = timeOnEnd(inner, recorder);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": SERVICE_NAME }),
     spanProcessors: [timed as never],
   });
   const tracer = provider.getTracer("bench", "1.0.0");
+  // Process CPU since it started: Node's start-up (the same for every contender), imports, setup.
+  const setupMicros = cpuMicros();
 
-  const warmupTraces = Math.ceil(o.warmupSpans / SPANS_PER_TRACE);
-  await emit(tracer, 0, warmupTraces);
-  // A dead sink never completes a flush; its warm-up spans simply join the backlog.
-  if (o.mode === "live") await inner.forceFlush();
-  collectGarbage();
-  recorder.reset();
+  const warmupTraces = o.mode === "cold" ? 0 : Math.ceil(o.warmupSpans / SPANS_PER_TRACE);
+  if (warmupTraces > 0) {
+    await emit(tracer, 0, warmupTraces);
+    // A dead sink never completes a flush; its warm-up spans simply join the backlog.
+    if (o.mode !== "dead") await inner.forceFlush();
+    collectGarbage();
+    recorder.reset();
+  }
+  if (o.mode === "slow" || o.mode === "burst") await setSinkDelay(o.sink, o.delayMs ?? 100);
 
-  const traces = Math.ceil(o.spans / SPANS_PER_TRACE);
+  let traces = Math.ceil(o.spans / SPANS_PER_TRACE);
   const rssBefore = rssBytes();
   const youngBefore = youngGenerationBytes();
   const window0 = monotonicMicros();
   const cpu0 = cpuMicros();
   const t0 = performance.now();
-  await emit(tracer, warmupTraces, traces);
+  let pauses: number[] | undefined;
+  if (o.mode === "slow") traces = await offer(tracer, warmupTraces, o.rate ?? 80_000, o.durationMs ?? 2000);
+  else if (o.mode === "turns") pauses = await turns(tracer, warmupTraces, traces, o.perTurn ?? 999);
+  else await emit(tracer, warmupTraces, traces);
+  const offeredMillis = performance.now() - t0;
   const rssEnd = rssBytes();
-  if (o.mode === "live") await inner.forceFlush();
+  if (o.mode !== "dead") await inner.forceFlush();
   const wall = performance.now() - t0;
   const cpu = cpuMicros() - cpu0;
   const window: [number, number] = [window0, monotonicMicros()];
@@ -104,10 +175,18 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
     onEnd: recorder.summary(),
     window,
     stats: typeof inner.stats === "function" ? inner.stats() : undefined,
+    ...(o.mode === "cold" ? { cold: { setupMicros, spansMicros: cpu } } : {}),
+    ...(o.mode === "slow" || o.mode === "burst" ? { offer: { offeredMillis, windowMillis: wall } } : {}),
+    ...(pauses ? { pauses: pauseFigures(pauses) } : {}),
   };
   // Under a dead sink a shutdown would only wait for the export timeout; the figures are taken.
-  if (o.mode === "live") await provider.shutdown();
+  if (o.mode !== "dead") await provider.shutdown();
   return result;
+}
+
+function pauseFigures(pauses: number[]) {
+  const sorted = Float64Array.from(pauses).sort();
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN, count: sorted.length };
 }
 
 async function main(): Promise<void> {

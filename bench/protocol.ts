@@ -15,14 +15,26 @@ export interface QueueSettings {
   exportTimeoutMillis: number;
 }
 
+export type Mode = "live" | "dead" | "cold" | "slow" | "burst" | "turns";
+
 export interface ContenderOptions {
   contender: ContenderName;
   spans: number;
   warmupSpans: number;
   /** Sink base URL (live or dead). */
   sink: string;
-  /** `dead`: the sink never answers; memory is what is measured. */
-  mode: "live" | "dead";
+  /**
+   * `live`: warm CPU, the sink answers at once. `dead`: the sink never answers; memory is what is
+   * measured. `cold`: a fresh process, import included, first `spans` spans. `slow`: the API answers
+   * after `delayMs`, spans are offered at `rate` per second for `durationMs`. `burst`: `spans` spans
+   * ended as fast as they can be against the slow API, then one forceFlush. `turns`: turns that end
+   * `perTurn` spans each; the longest pause the deferred work puts between turns is measured.
+   */
+  mode: Mode;
+  delayMs?: number;
+  rate?: number;
+  durationMs?: number;
+  perTurn?: number;
   /** URL of the module that exports BraintrustSpanProcessor and BraintrustExporter. */
   libUrl: string;
   /** Which build of the library `libUrl` is, when several are compared. */
@@ -34,7 +46,7 @@ export interface ContenderOptions {
 export interface ContenderResult {
   contender: ContenderName;
   variant?: string;
-  mode: "live" | "dead";
+  mode: Mode;
   spans: number;
   /** Spans emitted (and flushed) before the clock started. */
   warmupSpans: number;
@@ -55,6 +67,12 @@ export interface ContenderResult {
   window?: [number, number];
   /** `processor.stats()` (ours) after the run. */
   stats?: unknown;
+  /** cold: CPU µs since the process started, when the exporter was set up and when the first spans were flushed. */
+  cold?: { setupMicros: number; spansMicros: number };
+  /** slow / burst: wall ms of offering the spans, and of the whole window (the flush included). */
+  offer?: { offeredMillis: number; windowMillis: number };
+  /** turns: pauses (µs) between turns when the app did nothing itself: the deferred work's slices. */
+  pauses?: { p50: number; p99: number; max: number; count: number };
   error?: string;
 }
 

@@ -19,13 +19,25 @@ import {
   type SinkMessage,
   type SinkReply,
 } from "./protocol.js";
-import { type Sample, printDeadTable, printLiveTable } from "./report.js";
+import { type Sample, printBurstTable, printColdTable, printDeadTable, printLiveTable, printSlowTable, printTurnsTable } from "./report.js";
 
 const { values: args } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
     spans: { type: "string", default: "30000" },
-    warmup: { type: "string", default: "3000" },
+    warmup: { type: "string", default: "30000" },
+    "cold-spans": { type: "string", default: "1000" },
+    "slow-runs": { type: "string", default: "3" },
+    rate: { type: "string", default: "80000" },
+    duration: { type: "string", default: "2000" },
+    delay: { type: "string", default: "100" },
+    "burst-spans": { type: "string", default: "100000" },
+    "turn-spans": { type: "string", default: "999" },
+    "turn-traces": { type: "string", default: "6000" },
+    "no-cold": { type: "boolean", default: false },
+    "no-slow": { type: "boolean", default: false },
+    "no-burst": { type: "boolean", default: false },
+    "no-turns": { type: "boolean", default: false },
     "dead-spans": { type: "string", default: "200000" },
     "queue-mib": { type: "string", default: "64" },
     only: { type: "string" },
@@ -38,9 +50,12 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  console.log(`npm run bench -- [--runs 5] [--spans 30000] [--warmup 3000] [--dead-spans 200000] [--queue-mib 64]
+  console.log(`npm run bench -- [--runs 5] [--spans 30000] [--warmup 30000] [--dead-spans 200000] [--queue-mib 64]
                    [--only otlp,processor,...] [--no-dead] [--profile [--profile-of processor|exporter]]
                    [--lib src|git:REF|dist|path.mjs[,...]]
+                   [--cold-spans 1000] [--no-cold]
+                   [--slow-runs 3] [--rate 80000] [--duration 2000] [--delay 100] [--no-slow]
+                   [--burst-spans 100000] [--no-burst] [--turn-spans 999] [--turn-traces 6000] [--no-turns]
 contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`);
   process.exit(0);
 }
@@ -48,6 +63,7 @@ contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`
 const runs = positive("runs");
 const spans = positive("spans");
 const warmupSpans = Number(args.warmup);
+if (!(warmupSpans >= 15_000)) console.log(`note: --warmup ${args.warmup} is below 15000 spans: the warm figures are not warm`);
 const queue: QueueSettings = {
   maxQueueSize: 100_000,
   maxQueueBytes: positive("queue-mib") * 1024 * 1024,
@@ -58,7 +74,9 @@ const queue: QueueSettings = {
 const selected = selectContenders(args.only);
 const CHILD_TIMEOUT_MS = 180_000;
 
-function positive(name: "runs" | "spans" | "dead-spans" | "queue-mib"): number {
+type NumericArg = "runs" | "spans" | "dead-spans" | "queue-mib" | "cold-spans" | "slow-runs" | "rate" | "duration" | "delay" | "burst-spans" | "turn-spans" | "turn-traces";
+
+function positive(name: NumericArg): number {
   const n = Number(args[name]);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${args[name]}`);
   return Math.floor(n);
@@ -144,21 +162,47 @@ async function main(): Promise<void> {
     `braintrust-otel-exporter bench: ${spans} spans x ${runs} runs, contenders ${entries.map(entryKey).join(", ")}; ` +
       `node ${process.version}`,
   );
-  const samples: Sample[] = [];
-  for (let run = 0; run < runs; run++) {
-    // Rotate the order so that slow drift on a shared machine does not always hit the same contender.
-    const order = entries.map((_, i) => entries[(i + run) % entries.length]!);
-    for (const entry of order) {
-      sink.reset();
-      const result = await runContender(built.contender, { ...optionsFor(entry), spans, sink: sink.live, mode: "live" });
-      const counters = await sink.stats();
-      if (result.error) console.log(`  ${entryKey(entry)}: ${result.error}`);
-      if (counters.unknownPaths.length) console.log(`  ${entryKey(entry)}: sink saw unknown paths ${counters.unknownPaths.join(", ")}`);
-      samples.push({ result, counters, emitted: result.spans + result.warmupSpans });
+  /** Runs every entry `rounds` times, rotating the order each round (drift on a shared machine hits all alike). */
+  const rounds = async (what: string, list: typeof entries, count: number, extra: Partial<ContenderOptions> & { mode: ContenderOptions["mode"] }) => {
+    const out: Sample[] = [];
+    for (let run = 0; run < count; run++) {
+      const order = list.map((_, i) => list[(i + run) % list.length]!);
+      for (const entry of order) {
+        sink.reset();
+        const result = await runContender(built.contender, { ...optionsFor(entry), spans, sink: sink.live, ...extra });
+        const counters = await sink.stats();
+        if (result.error) console.log(`  ${entryKey(entry)}: ${result.error}`);
+        if (counters.unknownPaths.length) console.log(`  ${entryKey(entry)}: sink saw unknown paths ${counters.unknownPaths.join(", ")}`);
+        out.push({ result, counters, emitted: result.spans + result.warmupSpans });
+      }
+      process.stdout.write(`  ${what} ${run + 1}/${count} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     }
-    process.stdout.write(`  run ${run + 1}/${runs} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    return out;
+  };
+  const sdk = entries.filter((e) => !e.contender.startsWith("floor"));
+  const ours = (e: Entry) => e.contender === "processor" || e.contender === "exporter";
+
+  printLiveTable(await rounds("warm run", entries, runs, { mode: "live" }), entries);
+
+  if (!args["no-cold"]) {
+    const coldSpans = positive("cold-spans");
+    printColdTable(await rounds("cold run", sdk, runs, { mode: "cold", spans: coldSpans }), sdk, coldSpans);
   }
-  printLiveTable(samples, entries);
+  const slowOptions = { delayMs: positive("delay"), rate: positive("rate"), durationMs: positive("duration") };
+  if (!args["no-slow"]) {
+    const list = sdk.filter((e) => e.contender !== "baseline");
+    printSlowTable(await rounds("slow-API run", list, positive("slow-runs"), { mode: "slow", ...slowOptions }), list, slowOptions);
+  }
+  if (!args["no-burst"]) {
+    const list = sdk.filter((e) => e.contender === "otlp" || e.contender === "exporter");
+    const burstSpans = positive("burst-spans");
+    printBurstTable(await rounds("burst run", list, positive("slow-runs"), { mode: "burst", spans: burstSpans, delayMs: slowOptions.delayMs }), list, slowOptions.delayMs);
+  }
+  if (!args["no-turns"]) {
+    const list = sdk.filter((e) => e.contender === "baseline" || ours(e));
+    const perTurn = positive("turn-spans");
+    printTurnsTable(await rounds("turns run", list, positive("slow-runs"), { mode: "turns", spans: positive("turn-traces") * 3, perTurn }), list, perTurn);
+  }
 
   if (!args["no-dead"]) {
     const deadSpans = positive("dead-spans");

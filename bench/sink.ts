@@ -15,6 +15,8 @@ const PROJECT = JSON.stringify({
 });
 
 let counters = fresh();
+/** How long inserts and OTLP exports wait for their answer (a contender sets it after its warm-up). */
+let delayMs = 0;
 
 function fresh(): SinkCounters {
   return { requests: 0, headerBytes: 0, bodyBytes: 0, rows: 0, unknownPaths: [] };
@@ -54,6 +56,11 @@ function live(req: IncomingMessage, res: ServerResponse): void {
   readBody(req, (body) => {
     counters.bodyBytes += body.length;
     let reply: string;
+    if (path === "/_bench/delay") {
+      delayMs = Number(new URL(req.url ?? "", "http://sink").searchParams.get("ms")) || 0;
+      res.writeHead(204).end();
+      return;
+    }
     if (path === "/v1/traces") reply = "{}";
     else if (path.startsWith("/v1/project_logs/") && path.endsWith("/insert")) reply = '{"row_ids":[]}';
     else if (path === "/v1/project") reply = PROJECT;
@@ -62,7 +69,9 @@ function live(req: IncomingMessage, res: ServerResponse): void {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": "application/json" }).end(reply);
+    const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(reply);
+    if (delayMs > 0 && path !== "/v1/project") setTimeout(answer, delayMs);
+    else answer();
     if (path !== "/v1/project") {
       const encoding = req.headers["content-encoding"];
       setImmediate(() => (counters.rows += countRows(path, body, encoding)));
@@ -88,7 +97,10 @@ function listen(server: Server): Promise<string> {
 async function main(): Promise<void> {
   const [liveUrl, deadUrl] = await Promise.all([listen(createServer(live)), listen(createServer(dead))]);
   process.on("message", (message: SinkMessage) => {
-    if (message.type === "reset") counters = fresh();
+    if (message.type === "reset") {
+      counters = fresh();
+      delayMs = 0;
+    }
     // Rows are counted on setImmediate after each answer; let those run before replying.
     else if (message.type === "stats") setImmediate(() => process.send!({ type: "stats", counters } satisfies SinkReply));
   });
