@@ -114,17 +114,27 @@ export class Delivery {
 
   /** Hot path: must be synchronous, cheap, and never throw. `json` is one serialized event. */
   enqueue(parent: Parent, json: string): void {
+    if (!this.offer(parent, json)) this.dropFull();
+  }
+
+  /**
+   * `enqueue`, except that a row the full queue cannot take now is handed back (false) instead
+   * of dropped: the caller may wait for `room()` and offer it again. Every other outcome
+   * (queued, or dropped for another reason, or too big for even an empty queue) is true.
+   */
+  offer(parent: Parent, json: string): boolean {
     try {
-      if (this.closing) return this.drop("shutdown");
-      if (this.fatal) return this.drop(this.fatal.reason);
-      if (typeof json !== "string" || json.length === 0 || typeof parent?.key !== "string") return this.drop("invalid");
+      if (this.closing) return this.refuse("shutdown");
+      if (this.fatal) return this.refuse(this.fatal.reason);
+      if (typeof json !== "string" || json.length === 0 || typeof parent?.key !== "string") return this.refuse("invalid");
       const dest = this.destinations.get(parent.key) ?? this.destination(parent);
-      if (dest.failed) return this.drop("unresolved");
+      if (dest.failed) return this.refuse("unresolved");
       dest.used = ++this.uses;
       if (!this.queue.push(dest.lane, json)) {
-        this.drop("queueFull");
-        log("warn", "queue-full", `queue full (${this.config.maxQueueSize} rows / ${formatBytes(this.config.maxQueueBytes)}): new rows are dropped; ${this.counters.dropped.queueFull} so far`);
-        return;
+        if (this.queue.size > 0 || this.queue.inFlightBytes > 0) return false;
+        // Nothing queued or in flight: no wait can make room for it.
+        this.dropFull();
+        return true;
       }
       if (dest.insertPath && (dest.lane.length >= this.config.maxExportBatchSize || dest.lane.bytes >= this.sender.batchCap)) {
         this.kick();
@@ -135,6 +145,26 @@ export class Delivery {
       // Never reaches the application; the row is lost and counted.
       this.counters.drop("invalid");
     }
+    return true;
+  }
+
+  /**
+   * Resolves once rows have left the queue or requests have finished since the call (there
+   * may be room for an offer now): true; false at `deadline` or when shutting down.
+   */
+  async room(deadline: number): Promise<boolean> {
+    if (this.closing) return false;
+    return (await this.progress(deadline)) && !this.closing;
+  }
+
+  private refuse(reason: DropReason): true {
+    this.drop(reason);
+    return true;
+  }
+
+  private dropFull(): void {
+    this.drop("queueFull");
+    log("warn", "queue-full", `queue full (${this.config.maxQueueSize} rows / ${formatBytes(this.config.maxQueueBytes)}): new rows are dropped; ${this.counters.dropped.queueFull} so far`);
   }
 
   /** Counts rows lost before they reached the queue (conversion failure, after shutdown, …). */

@@ -45,16 +45,29 @@ export class RowPipeline {
     this.mask = config.mask;
   }
 
-  /** The row of a finished span. Never throws. */
-  push({ span, destination, parentId, merge }: RowOrder): void {
+  /** The row of a finished span, queued. Never throws. */
+  push(order: RowOrder): void {
+    const json = this.row(order);
+    if (json !== undefined) this.delivery.enqueue(order.destination, json);
+  }
+
+  /**
+   * The row of a finished span, serialized, for the caller to hand to the delivery itself
+   * (the exporter waits for room when the queue is full); undefined when it could not be
+   * built, which is counted. Never throws.
+   */
+  row({ span, parentId, merge }: RowOrder): string | undefined {
     try {
       // A mask must see parsed values; without one, JSON content is written as given.
       const event = this.mask ? toBraintrustEvent(span) : toRowEvent(span);
       setParent(event, parentId);
       if (merge) event._is_merge = true;
-      this.send(event, destination);
+      const json = serializeRow(this.mask ? applyMask(event, this.mask) : event);
+      if (json === undefined) this.delivery.drop("invalid");
+      return json;
     } catch (err) {
       this.failed(span, err);
+      return undefined;
     }
   }
 

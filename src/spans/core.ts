@@ -49,6 +49,13 @@ class InertDelivery {
   enqueue(_parent: Parent, _json: string): void {
     this.dropped.unresolved++;
   }
+  offer(_parent: Parent, _json: string): boolean {
+    this.dropped.unresolved++;
+    return true;
+  }
+  async room(): Promise<boolean> {
+    return false;
+  }
   drop(reason: DropReason, count = 1): void {
     this.dropped[reason] += count;
   }
