@@ -5,6 +5,16 @@
 // sees them start. Each batch is indexed before any span in it is judged, so parents in
 // the same batch (or an earlier one) are known; see judge.ts for what that means for
 // filtering and routing.
+//
+// Back-pressure: BatchSpanProcessor's forceFlush hands over every batch it holds at once
+// (100k spans are 196 exports), more than the queue's byte budget. Instead of dropping what
+// does not fit, an export waits for room, within its deadline, and calls back only when its
+// rows are delivered: BatchSpanProcessor then paces itself, and memory stays bounded by its
+// own queue plus ours. Exports are converted one after another, in the order they came, and
+// in slices of at most about a millisecond, so that a batch of 512 spans never holds the
+// event loop for the several milliseconds its conversion takes.
+import { performance } from "node:perf_hooks";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "../config/config.js";
 import type { SpanLike } from "../convert/types.js";
@@ -18,6 +28,8 @@ import { TraceBook } from "./trace-book.js";
 // The values of ExportResultCode in @opentelemetry/core, which is not a dependency of ours.
 const SUCCESS = 0;
 const FAILED = 1;
+/** Conversion yields to the event loop after this long. */
+const SLICE_MS = 1;
 
 export class BraintrustExporter implements SpanExporter {
   private readonly core: ExporterCore;
@@ -25,6 +37,8 @@ export class BraintrustExporter implements SpanExporter {
   private readonly book = new TraceBook();
   private readonly judge: SpanJudge | undefined;
   private shutdownPromise: Promise<void> | undefined;
+  /** The last export still converting: the next one starts after it. */
+  private converting: Promise<void> | undefined;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
@@ -52,42 +66,71 @@ export class BraintrustExporter implements SpanExporter {
       this.core.delivery.ready().catch((err: unknown) => resultCallback({ code: FAILED, error: err instanceof Error ? err : new Error(String(err)) }));
       return;
     }
-    try {
-      this.emit(this.judge, spans as unknown as SpanLike[]);
-    } catch (err) {
-      log("warn", "export", `a batch could not be processed: ${errorMessage(err)}`);
-    }
-    this.core.delivery.flush().then(
-      (result) => resultCallback(result.dropped > 0 || result.pending > 0 ? failed(result.dropped, result.pending) : { code: SUCCESS }),
-      (err: unknown) => resultCallback({ code: FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
-    );
+    const judge = this.judge;
+    const deadline = Date.now() + this.core.config!.exportTimeoutMillis;
+    const run = () => this.emit(judge, spans as unknown as SpanLike[], deadline);
+    // An idle exporter starts converting at once (the first slice runs inside this call).
+    const converted = this.converting ? this.converting.then(run) : run();
+    const tail = converted.then(() => {
+      if (this.converting === tail) this.converting = undefined;
+    });
+    this.converting = tail;
+    converted
+      .then(() => this.core.delivery.flush())
+      .then(
+        (result) => resultCallback(result.dropped > 0 || result.pending > 0 ? failed(result.dropped, result.pending) : { code: SUCCESS }),
+        (err: unknown) => resultCallback({ code: FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
+      );
   }
 
-  private emit(judge: SpanJudge, spans: SpanLike[]): void {
-    for (const span of spans) {
-      try {
-        judge.noteEnded(span);
-      } catch {
-        // judged (and reported) below
+  /** Judges, converts and queues one export's spans, waiting for room in the queue by `deadline`. Never rejects. */
+  private async emit(judge: SpanJudge, spans: SpanLike[], deadline: number): Promise<void> {
+    try {
+      for (const span of spans) {
+        try {
+          judge.noteEnded(span);
+        } catch {
+          // judged (and reported) below
+        }
       }
-    }
-    for (const span of spans) {
-      try {
-        const order = judge.ended(span);
-        if (order) this.core.pipeline.push(order);
-      } catch (err) {
-        this.core.delivery.drop("invalid");
-        log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${errorMessage(err)}`);
+      const { delivery, pipeline } = this.core;
+      let sliceEnd = performance.now() + SLICE_MS;
+      for (const span of spans) {
+        if (performance.now() >= sliceEnd) {
+          await nextTurn();
+          sliceEnd = performance.now() + SLICE_MS;
+        }
+        let json: string | undefined;
+        let order;
+        try {
+          order = judge.ended(span);
+          json = order ? pipeline.row(order) : undefined;
+        } catch (err) {
+          delivery.drop("invalid");
+          log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${errorMessage(err)}`);
+        }
+        if (order === undefined || json === undefined) continue;
+        while (!delivery.offer(order.destination, json)) {
+          if (!(await delivery.room(deadline))) {
+            delivery.enqueue(order.destination, json); // counted as dropped (full, or shut down)
+            break;
+          }
+          sliceEnd = performance.now() + SLICE_MS;
+        }
       }
+    } catch (err) {
+      log("warn", "export", `a batch could not be processed: ${errorMessage(err)}`);
     }
   }
 
   async forceFlush(): Promise<void> {
+    await this.converting;
     await this.core.delivery.flush();
   }
 
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.core.delivery.shutdown();
+    // Exports handed over before the shutdown are converted first (each within its deadline).
+    this.shutdownPromise ??= Promise.resolve(this.converting).then(() => this.core.delivery.shutdown());
     return this.shutdownPromise;
   }
 
