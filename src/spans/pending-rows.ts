@@ -6,6 +6,11 @@
 // the event loop are converted together right after it (setImmediate), on the same thread.
 // Whatever reads the outcome (flush, stats, shutdown) converts what is pending first, so
 // what changes is only when the work is done, not what is sent or counted.
+//
+// A turn may end thousands of spans (a batch job, a fan-out): converting them all at once
+// would hold the event loop for many milliseconds. The conversion runs in slices of about a
+// millisecond instead, each in a turn of its own, oldest first, so the order holds.
+import { performance } from "node:perf_hooks";
 import type { RowOrder, RowPipeline } from "../rows/pipeline.js";
 
 /**
@@ -13,6 +18,8 @@ import type { RowOrder, RowPipeline } from "../rows/pipeline.js";
  * new one converts the oldest first: memory stays bounded, no call pays for many, order holds.
  */
 const MAX_PENDING = 1024;
+/** A slice of deferred conversion stops after this long and goes on in the next turn. */
+const SLICE_MS = 1;
 
 export class PendingRows {
   private items: RowOrder[] = [];
@@ -20,10 +27,18 @@ export class PendingRows {
   private scheduled = false;
   private readonly drainSoon = () => {
     this.scheduled = false;
-    this.drain();
+    const end = this.now() + SLICE_MS;
+    while (this.size > 0) {
+      this.convertOldest();
+      if (this.size > 0 && this.now() >= end) return this.schedule();
+    }
   };
 
-  constructor(private readonly pipeline: RowPipeline) {}
+  /** `now`: the clock slices are timed with (milliseconds), for tests. */
+  constructor(
+    private readonly pipeline: RowPipeline,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   get size(): number {
     return this.items.length - this.head;
@@ -33,10 +48,13 @@ export class PendingRows {
   add(order: RowOrder): void {
     if (this.size >= MAX_PENDING) this.convertOldest();
     this.items.push(order);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drainSoon);
-    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.drainSoon);
   }
 
   /** Converts and queues every pending span, oldest first. */

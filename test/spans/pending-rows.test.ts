@@ -25,10 +25,35 @@ describe("PendingRows", () => {
     const spans = ["a", "b", "c"].map((name) => oneSpan({ input: name }, { name }));
     for (const span of spans) pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
     expect([pending.size, delivery.stats().queued]).toEqual([3, 0]);
-    await nextTurn();
-    expect([pending.size, delivery.stats().queued]).toEqual([0, 3]);
+    while (pending.size > 0) await nextTurn(); // in one turn, or a few if a slice runs out of time
+    expect(delivery.stats().queued).toBe(3);
     expect(await delivery.flush()).toMatchObject({ sent: 3, pending: 0 });
     expect(server.rows("pending-turn").map((r) => r.input).sort()).toEqual(["a", "b", "c"]);
+    await delivery.shutdown();
+  });
+
+  it("converts a large turn in slices, one per later turn, oldest first", async () => {
+    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-slices", scheduledDelayMillis: 60_000 });
+    const delivery = new Delivery(config);
+    // A clock that moves 0.3 ms per reading: a 1 ms slice converts three or four spans.
+    let clock = 0;
+    const pending = new PendingRows(new RowPipeline(config, delivery), () => (clock += 0.3));
+    const spans = Array.from({ length: 25 }, (_, i) => oneSpan({ input: `n${i}` }, { name: `n${i}` }));
+    const add = (span: (typeof spans)[number]) => pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+    spans.slice(0, 20).forEach(add);
+    const leftPerTurn: number[] = [];
+    while (pending.size > 0) {
+      await nextTurn();
+      leftPerTurn.push(pending.size);
+      // Spans that end while slices are under way go after the ones already waiting.
+      if (leftPerTurn.length === 1) spans.slice(20).forEach(add);
+    }
+    expect(leftPerTurn[0]).toBeGreaterThanOrEqual(16); // three or four of twenty converted in the first slice
+    expect(leftPerTurn[0]).toBeLessThan(20);
+    expect(leftPerTurn.length).toBeGreaterThan(5);
+    expect(await delivery.flush()).toMatchObject({ pending: 0 });
+    expect(delivery.stats().sent).toBe(25);
+    expect(server.rows("pending-slices").map((r) => r.input)).toEqual(spans.map((_, i) => `n${i}`));
     await delivery.shutdown();
   });
 
