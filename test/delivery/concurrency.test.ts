@@ -68,6 +68,11 @@ async function slowApi(delayMs: number) {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (req.method === "GET") {
+        // The project id is verified once at start.
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: "p1", name: "slow", org_id: "o1" }));
+        return;
+      }
       state.requests++;
       state.current++;
       state.peak = Math.max(state.peak, state.current);
