@@ -26,7 +26,7 @@ interface Running {
 /** A clean environment: no BRAINTRUST_* from the machine, no colors. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BRAINTRUST_") && k !== "FORCE_COLOR"));
-  return { ...base, NO_COLOR: "1", ...extra };
+  return { ...base, NO_COLOR: "1", TZ: "UTC", ...extra };
 }
 
 function start(args: string[], extraEnv: Record<string, string> = {}): Running {
@@ -138,6 +138,7 @@ describe("braintrust-otel-exporter dev + tail", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout.split("\n")).toEqual([
+      `trace first-root · ${new Date(100_000).toISOString().slice(0, 19).replace("T", " ")}`,
       'first agent [task] 2.00s  "hi" → "hello"',
       "├─ chat [llm] 500ms 8 tok (5 in, 3 out)",
       "└─ lookup [tool] 50ms ✗ Error: not found",

@@ -112,4 +112,4 @@ class TraceBook {
 
 const rootOf = (row: TraceRow): string => String(row.root_span_id ?? row.span_id ?? row.id ?? "");
 /** Oldest trace first (the renderer orders them), so the newest ends up at the bottom. */
-const render = (rows: TraceRow[], out: Output) => renderTraceTree(rows, { width: out.width, color: out.color });
+const render = (rows: TraceRow[], out: Output) => renderTraceTree(rows, { width: out.width, color: out.color, traceHeader: true });

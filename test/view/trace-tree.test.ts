@@ -26,6 +26,36 @@ const AGENT: TraceRow[] = [
 ];
 
 describe("renderTraceTree", () => {
+  it("shows an LLM call as the last user message → the assistant's text or tool calls, not JSON", () => {
+    const chat = [
+      { role: "system", content: "You are terse." },
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello." },
+      { role: "user", content: [{ type: "text", text: "Weather in Paris?" }, { type: "image_url", image_url: { url: "x" } }] },
+    ];
+    const rows = [
+      span("a", { span_attributes: { name: "chat", type: "llm" }, input: chat, output: [{ role: "assistant", content: "Sunny." }] }),
+      span("b", {
+        span_parents: ["a"],
+        span_attributes: { name: "chat", type: "llm" },
+        input: chat,
+        output: [{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }] }],
+      }),
+      span("c", { span_parents: ["a"], span_attributes: { name: "choices" }, output: [{ index: 0, message: { role: "assistant", content: "From a choice." } }] }),
+    ];
+    expect(renderTraceTree(rows, { width: 200 }).split("\n")).toEqual([
+      'chat [llm]  "Weather in Paris?\\n[image]" → "Sunny."',
+      '├─ chat [llm]  "Weather in Paris?\\n[image]" → "weather({\\"city\\":\\"Paris\\"})"',
+      '└─ choices  → "From a choice."',
+    ]);
+  });
+
+  it("puts the trace id and start time above each tree when asked", () => {
+    const out = renderTraceTree(AGENT, { traceHeader: true, timeZone: "UTC", width: 60 });
+    expect(out.split("\n")[0]).toBe("trace root · 1970-01-01 00:00:10");
+    expect(renderTraceTree(AGENT, { traceHeader: true, timeZone: "Asia/Tokyo" }).split("\n")[0]).toBe("trace root · 1970-01-01 09:00:10");
+  });
+
   it("draws a trace as a tree, children in start order, with type, duration and tokens", () => {
     expect(renderTraceTree(AGENT, { width: 200 }).split("\n")).toEqual([
       'weather-agent [task] 2.60s  "weather?" → "It is sunny"',
