@@ -40,4 +40,13 @@ const rows = await readProjectLog({ projectName, ...connection });
 console.log(renderTraceTree(rows, { width: process.stdout.columns || 100 }));
 
 await provider.shutdown();
-await local?.close();
+if (local) {
+  // The key travels in the fragment, which the browser never sends to a server.
+  console.log(`\nSee it in the web viewer: ${local.url}/#key=${local.apiKey}`);
+  // In a terminal the server stays up for the viewer; piped or in CI the demo ends here.
+  if (process.stdout.isTTY) {
+    console.log("Press Ctrl+C to stop.");
+    await new Promise((resolve) => process.once("SIGINT", resolve));
+  }
+  await local.close();
+}

@@ -131,6 +131,7 @@ describe("braintrust-otel-exporter dev + tail", () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.apiKey).toMatch(/^sk-local-[0-9a-f]+$/);
     expect(server.dev.stdout()).toContain("Press Ctrl+C to stop.");
+    expect(server.dev.stdout()).toContain(`Web viewer: ${server.url}/#key=${server.apiKey}\n`);
   });
 
   it("tail prints each trace as a tree", async () => {
@@ -376,6 +377,7 @@ describe("the command line as people use it", () => {
     try {
       const [, url] = await dev.waitFor(/export BRAINTRUST_API_URL=(\S+)/);
       expect(dev.stdout()).toContain("BRAINTRUST_API_KEY: the key already in your environment");
+      expect(dev.stdout()).toContain(`Web viewer: ${url}/ (it asks for the key)`);
       const project = await api(url!, key, "POST", "/v1/project", { name: "env-key" });
       await api(url!, key, "POST", `/v1/project_logs/${project.id}/insert`, { events: traceRows("one", 1).slice(0, 1) });
       await dev.waitFor(/POST \/v1\/project_logs\/\S+\/insert 200 1 event\n/);

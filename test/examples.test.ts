@@ -25,6 +25,7 @@ describe("examples", () => {
     expect(out).toMatch(/^User Interaction \[task\] /m);
     expect(out).toMatch(/^├─ Interaction 0 .* "hello world" → "output0"$/m);
     expect(out).toMatch(/^└─ Interaction 1 .* "output0" → "output1"$/m);
+    expect(out).toMatch(/^See it in the web viewer: http:\/\/127\.0\.0\.1:\d+\/#key=sk-local-[0-9a-f]+$/m);
   });
 
   it("http-service.ts: filtered, masked request traces", async () => {

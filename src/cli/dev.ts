@@ -39,6 +39,7 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
   out.write(
     [
       `Local Braintrust API listening on ${server.url}`,
+      options.keyFromEnv ? `Web viewer: ${server.url}/ (it asks for the key)` : `Web viewer: ${server.url}/#key=${server.apiKey}`,
       options.dataFile
         ? `Data: ${options.dataFile} (${plural(projects.length, "project")}, ${plural(rows, "row")} loaded)`
         : "Data: in memory only (pass --data FILE to keep it across restarts)",

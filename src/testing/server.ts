@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FaultAction, FaultInjector } from "./faults.js";
 import { OTLP_TRACES_PATH, otlpTraces } from "./otlp.js";
+import { viewerReply } from "./viewer.js";
 import { type MatchedRoute, type Reply, matchRoute, problem } from "./routes.js";
 import type { LocalStore } from "./store.js";
 
@@ -93,6 +94,8 @@ export class LocalServer {
       bytes: 0,
     };
     if (this.options.recordRequests) this.requests.push(record);
+    const page = await viewerReply(record.method, record.path);
+    if (page) return this.write(res, record, page.status, page.contentType, page.body, page.headers);
 
     const raw = await readBody(req, this.options.maxRequestBytes);
     if (raw === undefined) return; // the client went away mid-body
