@@ -371,6 +371,28 @@ describe("the command line as people use it", () => {
     expect(bad.stderr).toBe(`error: --data: ${damaged}: line 2 is not a journal entry. Remove or fix that line, or pass another file.\n`);
   });
 
+  it("tail --follow says it is watching, and polls less and less while nothing changes", async () => {
+    const server = await startLocalBraintrust();
+    try {
+      const id = (await api(server.url, server.apiKey, "POST", "/v1/project", { name: "idle" })).id;
+      await api(server.url, server.apiKey, "POST", `/v1/project_logs/${id}/insert`, { events: traceRows("idle", 1) });
+      let stderr = "";
+      const out = { write: () => {}, note: (l: string) => void (stderr += l + "\n"), width: 100, color: false };
+      const controller = new AbortController();
+      const running = main(["tail", "--project", "idle", "--follow", "--interval", "100"], { BRAINTRUST_API_URL: server.url, BRAINTRUST_API_KEY: server.apiKey }, out, controller.signal);
+      await new Promise((resolve) => setTimeout(resolve, 3_200));
+      controller.abort();
+      expect(await running).toBe(0);
+      expect(stderr).toBe('Watching project "idle" for new traces… (Ctrl+C to stop)\n');
+      // Every 100 ms would be about 32 polls; doubling from 100 ms while idle makes about 5.
+      const polls = server.requests.filter((r) => r.path.endsWith("/fetch")).length - 1;
+      expect(polls).toBeGreaterThanOrEqual(3);
+      expect(polls).toBeLessThanOrEqual(7);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("dev takes its key from BRAINTRUST_API_KEY without printing it, and logs '1 event'", async () => {
     const key = "sk-from-the-environment-42";
     const dev = start(["dev", "--port", "0"], { BRAINTRUST_API_KEY: key });

@@ -64,7 +64,11 @@ function agentTurn(question: string, failing: boolean) {
     attributes: {
       "gen_ai.operation.name": "chat",
       "gen_ai.request.model": "gpt-4o-mini",
-      "gen_ai.input.messages": messages([{ role: "user", text: question }]),
+      "gen_ai.input.messages": JSON.stringify([
+        { role: "user", parts: [{ type: "text", content: question }] },
+        { role: "assistant", parts: [{ type: "tool_call", id: "call_1", name: "get_weather", arguments: { city: "Paris" } }] },
+        { role: "tool", parts: [{ type: "tool_call_response", id: "call_1", response: { sky: "sunny", celsius: 21 } }] },
+      ]),
       "gen_ai.output.messages": messages([{ role: "assistant", text: "It is sunny and 21 °C in Paris." }]),
       "gen_ai.usage.input_tokens": 52,
       "gen_ai.usage.output_tokens": 11,
@@ -148,6 +152,11 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     await rows.nth(2).click();
     await expect.poll(() => detail.locator("h2").innerText()).toContain("execute_tool get_weather");
     expect(await detail.locator(".detail-input details summary").first().innerText()).toBe("{ city }");
+
+    // The second call: the tool's result, fed back, is shown as a tool result.
+    await rows.nth(4).click();
+    await expect.poll(() => detail.locator(".detail-input").innerText()).toMatch(/tool result · call_1\s+\{"sky":"sunny","celsius":21\}/i);
+    expect(await detail.locator(".detail-output").innerText()).toMatch(/assistant\s+It is sunny and 21 °C in Paris\./i);
 
     // The failing span says why.
     await rows.nth(3).click();
