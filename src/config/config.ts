@@ -39,6 +39,11 @@ export interface BraintrustExporterOptions {
   flushOnExit?: boolean;
   /** Flush whenever a root span ends (serverless handlers). */
   flushOnRootEnd?: boolean;
+  /**
+   * `"gzip"` compresses insert bodies (level 1, off the main thread): 5–10x fewer bytes on the
+   * wire for a few µs of CPU per row. Off by default; for egress-bound deployments.
+   */
+  compression?: "gzip" | "none";
 
   /** Keep only AI spans; others, trace roots too, are dropped. Env: BRAINTRUST_FILTER_AI_SPANS=true. */
   filterAISpans?: boolean;
@@ -68,6 +73,7 @@ export interface ExporterConfig {
   readonly maxConcurrentRequests: number;
   readonly flushOnExit: boolean;
   readonly flushOnRootEnd: boolean;
+  readonly compression: "gzip" | undefined;
   readonly filterAISpans: boolean;
   readonly customFilter: ((span: SpanLike) => boolean | undefined) | undefined;
   readonly mask: ((event: BraintrustEvent) => BraintrustEvent) | undefined;
@@ -143,12 +149,20 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     ...numbers,
     flushOnExit: options.flushOnExit === true,
     flushOnRootEnd: options.flushOnRootEnd === true,
+    compression: compressionOf(options.compression, warnings),
     filterAISpans: options.filterAISpans ?? fromEnv("BRAINTRUST_FILTER_AI_SPANS")?.toLowerCase() === "true",
     customFilter: typeof options.customFilter === "function" ? options.customFilter : undefined,
     mask: typeof options.mask === "function" ? options.mask : undefined,
     logSpanStart: options.logSpanStart === true,
   };
   return { ok: true, config: Object.freeze(config), warnings };
+}
+
+function compressionOf(value: unknown, warnings: string[]): "gzip" | undefined {
+  if (value === undefined || value === "none") return undefined;
+  if (value === "gzip") return "gzip";
+  warnings.push(`\`compression\` must be "gzip" or "none", got ${JSON.stringify(value)}; bodies are sent uncompressed`);
+  return undefined;
 }
 
 function fail(error: string, warnings: string[]): ConfigResult {

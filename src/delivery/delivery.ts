@@ -88,6 +88,7 @@ export class Delivery {
       apiKey: config.apiKey,
       headers: config.headers,
       maxConcurrent: config.maxConcurrentRequests,
+      ...(config.compression ? { compression: config.compression } : {}),
     });
     this.resolver = new DestinationResolver(this.transport, {
       orgName: config.orgName,

@@ -4,6 +4,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { gunzipSync } from "node:zlib";
 import type { FaultAction, FaultInjector } from "./faults.js";
 import { OTLP_TRACES_PATH, otlpTraces } from "./otlp.js";
 import { viewerReply } from "./viewer.js";
@@ -217,12 +218,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; 
       bytes += chunk.length;
       if (bytes <= limit) chunks.push(chunk);
     });
-    req.on("end", () => resolve({ text: bytes <= limit ? Buffer.concat(chunks).toString("utf8") : "", bytes, tooLarge: bytes > limit }));
+    req.on("end", () => resolve({ text: bytes <= limit ? decode(Buffer.concat(chunks), req.headers["content-encoding"]) : "", bytes, tooLarge: bytes > limit }));
     req.on("error", () => resolve(undefined));
     req.on("close", () => {
       if (!req.complete) resolve(undefined);
     });
   });
+}
+
+/** The body as text; a gzip body (the exporter's `compression: "gzip"`) is inflated first, and one that does not inflate reads as invalid JSON. */
+function decode(body: Buffer, encoding: string | undefined): string {
+  if (encoding !== "gzip") return body.toString("utf8");
+  try {
+    return gunzipSync(body).toString("utf8");
+  } catch {
+    return "\u0000 not gzip";
+  }
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
