@@ -38,6 +38,10 @@ async function makeProcessor(o: ContenderOptions): Promise<Processor> {
       const lib = await import(o.libUrl);
       return new lib.BraintrustSpanProcessor(ours);
     }
+    case "gzip": {
+      const lib = await import(o.libUrl);
+      return new lib.BraintrustSpanProcessor({ ...ours, compression: "gzip" });
+    }
     case "exporter": {
       const lib = await import(o.libUrl);
       return bsp(new lib.BraintrustExporter(ours));

@@ -2,7 +2,7 @@
 import type { Percentiles } from "./measure.js";
 import type { SpanKindName } from "./workload.js";
 
-export const CONTENDERS = ["baseline", "otlp", "processor", "exporter", "floor", "floor-splice"] as const;
+export const CONTENDERS = ["baseline", "otlp", "processor", "exporter", "gzip", "floor", "floor-splice"] as const;
 export type ContenderName = (typeof CONTENDERS)[number];
 
 export const BENCH_PROJECT_ID = "5f1b0c3e-2a4d-4e6f-8a9b-0c1d2e3f4a5b";

@@ -15,6 +15,7 @@ const LABELS: Record<ContenderName, string> = {
   otlp: "BatchSpanProcessor + OTLPTraceExporter (JSON)",
   processor: "BraintrustSpanProcessor",
   exporter: "BatchSpanProcessor + BraintrustExporter",
+  gzip: "BraintrustSpanProcessor, compression: \"gzip\"",
   floor: "floor: JSON.parse + one JSON.stringify per row",
   "floor-splice": "splice floor: JSON.parse to validate, JSON attributes written verbatim",
 };

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   for (const error of built.errors) console.log(`note: ${error}`);
   const many = built.libs.length > 1;
   const entries = selected.flatMap((contender): (Entry & { lib?: Lib })[] =>
-    contender === "processor" || contender === "exporter"
+    contender === "processor" || contender === "exporter" || contender === "gzip"
       ? built.libs.map((lib) => ({ contender, lib, variant: many ? lib.name : undefined }))
       : [{ contender }],
   );
@@ -179,7 +179,8 @@ async function main(): Promise<void> {
     }
     return out;
   };
-  const sdk = entries.filter((e) => !e.contender.startsWith("floor"));
+  // The gzip variant is a wire/CPU trade-off, measured warm; the other scenarios run without it.
+  const sdk = entries.filter((e) => !e.contender.startsWith("floor") && e.contender !== "gzip");
   const ours = (e: Entry) => e.contender === "processor" || e.contender === "exporter";
 
   printLiveTable(await rounds("warm run", entries, runs, { mode: "live" }), entries);
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
     const dead: ContenderResult[] = [];
     // Under a dead sink nothing is delivered: exports time out quickly so the run ends.
     const deadQueue = { ...queue, exportTimeoutMillis: 5_000 };
-    for (const entry of entries.filter((e) => !e.contender.startsWith("floor"))) {
+    for (const entry of sdk) {
       sink.reset();
       dead.push(await runContender(built.contender, { ...optionsFor(entry), queue: deadQueue, spans: deadSpans, sink: sink.dead, mode: "dead" }));
     }
