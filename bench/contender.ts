@@ -163,7 +163,10 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
   else await emit(tracer, warmupTraces, traces);
   const offeredMillis = performance.now() - t0;
   const rssEnd = rssBytes();
-  if (o.mode !== "dead") await inner.forceFlush();
+  // BSP passes an export's failure on (OTLP refuses more than 30 exports at once: "Concurrent
+  // export limit reached"); the rows that did arrive are what the sink counts.
+  let flushError: string | undefined;
+  if (o.mode !== "dead") await inner.forceFlush().catch((err: unknown) => (flushError = String((err as Error)?.message ?? err)));
   const wall = performance.now() - t0;
   const cpu = cpuMicros() - cpu0;
   const window: [number, number] = [window0, monotonicMicros()];
@@ -182,6 +185,7 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
     ...(o.mode === "cold" ? { cold: { setupMicros, spansMicros: cpu } } : {}),
     ...(o.mode === "slow" || o.mode === "burst" ? { offer: { offeredMillis, windowMillis: wall } } : {}),
     ...(pauses ? { pauses: pauseFigures(pauses) } : {}),
+    ...(flushError ? { flushError } : {}),
   };
   // Under a dead sink a shutdown would only wait for the export timeout; the figures are taken.
   if (o.mode !== "dead") await provider.shutdown();

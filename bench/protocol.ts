@@ -74,6 +74,8 @@ export interface ContenderResult {
   /** turns: pauses (µs) between turns when the app did nothing itself: the deferred work's slices. */
   pauses?: { p50: number; p99: number; max: number; count: number };
   error?: string;
+  /** forceFlush() rejected with this (the run's figures stand; the sink counts what arrived). */
+  flushError?: string;
 }
 
 export interface SinkCounters {

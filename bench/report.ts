@@ -195,7 +195,7 @@ export function printSlowTable(samples: Sample[], entries: Entry[], o: { delayMs
 
 /** A burst of spans against the slow API, then forceFlush: every row must arrive. */
 export function printBurstTable(samples: Sample[], entries: Entry[], delayMs: number): void {
-  const spans = samples[0]?.result.spans ?? 0;
+  const spans = samples.find((s) => !s.result.error)?.result.spans ?? 0;
   console.log(`\nBurst: ${spans} spans ended as fast as the SDK makes them (BatchSpanProcessor maxQueueSize 100000), against the`);
   console.log(`API answering after ${delayMs} ms, then forceFlush(). Stored = rows the sink received after the warm-up. Every run shown.\n`);
   console.log("| contender | stored / ended per run | dropped per run | window s | peak RSS MiB | drop reasons |");
@@ -204,8 +204,9 @@ export function printBurstTable(samples: Sample[], entries: Entry[], delayMs: nu
     const mine = samples.filter((s) => entryKey(s.result) === entryKey(e) && !s.result.error && s.result.offer);
     const stored = mine.map((s) => `${s.counters.rows - s.result.warmupSpans}/${s.result.spans}`).join(", ");
     const dropped = mine.map((s) => s.result.spans - (s.counters.rows - s.result.warmupSpans)).join(", ");
+    const flushErrors = [...new Set(mine.map((s) => s.result.flushError).filter(Boolean))];
     console.log(
-      `| ${label(e)} | ${stored} | ${dropped} | ${f(median(mine.map((s) => s.result.offer!.windowMillis / 1000)), 2)} | ` +
+      `| ${label(e)}${flushErrors.length ? ` (forceFlush: ${flushErrors.join("; ")})` : ""} | ${stored} | ${dropped} | ${f(median(mine.map((s) => s.result.offer!.windowMillis / 1000)), 2)} | ` +
         `${f(median(mine.map((s) => s.result.peakRssBytes / MiB)), 0)} | ${dropReasons(mine)} |`,
     );
   }
