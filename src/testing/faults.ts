@@ -25,7 +25,7 @@ export interface Fault {
   garbageRate?: number;
   /** Seed for the PRNG that decides which requests fail; unseeded means Math.random. */
   seed?: number;
-  /** Routes the fault applies to. Default ["insert"]. "project" covers /v1/project. */
+  /** Routes the fault applies to. Default ["insert"]. "project" covers /v1/project and /v1/experiment (the objects, not their rows). */
   routes?: FaultRoute[];
   /** Store the rows first, then fail, reset, hang or garble: the ambiguous failure retries must survive. */
   failAfterStore?: boolean;

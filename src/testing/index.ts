@@ -1,16 +1,17 @@
 // `braintrust-otel-exporter/testing`: a local Braintrust-compatible API server for
-// tests and demos. It speaks the subset of the API the exporter uses (projects,
-// insert, fetch), checks rows the way the real API does, and can inject failures.
+// tests and demos. It speaks the API's REST core (projects, experiments, insert,
+// fetch) the way the official clients expect, checks rows the way the real API does,
+// and can inject failures. docs/local-server.md lists what it leaves out.
 import { randomBytes } from "node:crypto";
 import { type Fault, type FaultCounts, FaultInjector } from "./faults.js";
 import { Journal } from "./journal.js";
 import { type RecordedRequest, LocalServer } from "./server.js";
-import { type Project, type Row, LocalStore } from "./store.js";
+import { type Experiment, type Project, type Row, LocalStore } from "./store.js";
 
 export type { Fault, FaultCounts, FaultRoute } from "./faults.js";
 export { JournalError } from "./journal.js";
 export type { RecordedRequest } from "./server.js";
-export type { FetchPage, Project, Row } from "./store.js";
+export type { Experiment, FetchPage, Project, Row } from "./store.js";
 export { validateInsertEvent, validateInsertRequest } from "./validate-event.js";
 export { ApiReadError, type ReadProjectLogOptions, readProjectLog } from "./read-log.js";
 export { type RenderOptions, type TraceRow, renderTraceTree } from "../view/trace-tree.js";
@@ -41,7 +42,15 @@ export interface LocalBraintrust {
   /** Stored rows of the project with that name, in the order their ids were first written. */
   rows(projectName: string): Row[];
   experimentRows(experimentId: string): Row[];
+  /** Live projects, newest first. */
   projects(): Project[];
+  /** Live experiments, newest first. */
+  experiments(): Experiment[];
+  /**
+   * Creates (or gets) the experiment of that name in that project, creating the project
+   * too: what a test needs before it routes spans to `experiment_id:…`.
+   */
+  createExperiment(projectName: string, experimentName: string): Experiment;
   /** Injects failures into later requests; undefined clears. */
   setFault(fault?: Fault): void;
   faults(): FaultCounts;
@@ -76,11 +85,14 @@ export async function startLocalBraintrust(options: LocalBraintrustOptions = {})
     apiKey,
     requests: server.requests,
     rows: (projectName) => {
-      const project = store.projectByName(projectName);
+      const project = store.catalog.projectByName(projectName);
       return project ? store.rows("project_logs", project.id) : [];
     },
     experimentRows: (experimentId) => store.rows("experiment", experimentId),
-    projects: () => store.projects(),
+    projects: () => store.catalog.projects(),
+    experiments: () => store.catalog.experiments(),
+    createExperiment: (projectName, experimentName) =>
+      store.catalog.createExperiment(store.catalog.createProject(projectName).id, experimentName, {}, false),
     setFault: (fault) => injector.set(fault),
     faults: () => injector.injected(),
     down: () => server.down(),

@@ -1,4 +1,4 @@
-// Persistence for the `dev` server: every stored project and row version is
+// Persistence for the `dev` server: every stored project, experiment and row version is
 // appended to a JSONL file, and replayed in order on start. Appends are
 // synchronous so that what the server acknowledged is on disk, in order.
 // The file is the user's: one that is not a journal is refused, never appended to.
@@ -9,6 +9,7 @@ export type ObjectKind = "project_logs" | "experiment";
 
 export type JournalEntry =
   | { kind: "project"; project: Record<string, unknown> }
+  | { kind: "experiment"; experiment: Record<string, unknown> }
   | { kind: "row"; object: ObjectKind; objectId: string; row: Record<string, unknown> }
   | { kind: "delete"; object: ObjectKind; objectId: string; id: string }
   /** The key clients must send, so that a restart does not lock out running apps. */
@@ -114,6 +115,8 @@ function parseEntry(line: string): JournalEntry | undefined {
   switch (value.kind) {
     case "project":
       return isObject(value.project) && typeof value.project.id === "string" ? (value as JournalEntry) : undefined;
+    case "experiment":
+      return isObject(value.experiment) && typeof value.experiment.id === "string" ? (value as JournalEntry) : undefined;
     case "row":
       return isObjectKind(value.object) && typeof value.objectId === "string" && isObject(value.row) && typeof value.row.id === "string"
         ? (value as JournalEntry)

@@ -8,7 +8,7 @@ import { type Parent, parseParent } from "../config/parent.js";
 import { toBraintrustEvent } from "../convert/index.js";
 import type { SpanLike } from "../convert/types.js";
 import { OtlpError, otlpSpans } from "./otlp-spans.js";
-import type { Reply } from "./routes.js";
+import type { Reply } from "./reply.js";
 import type { LocalStore } from "./store.js";
 
 export const OTLP_TRACES_PATH = "/otel/v1/traces";
@@ -65,13 +65,14 @@ export function otlpTraces(store: LocalStore, req: OtlpRequest): Reply {
     groups.set(parent.key, group);
   }
   for (const { parent } of groups.values()) {
-    if (parent.kind === "project_id" && !store.project(parent.value)) return status(404, NOT_FOUND, `No project with id ${parent.value}`);
+    if (parent.kind === "project_id" && !store.catalog.project(parent.value)) return status(404, NOT_FOUND, `No project with id ${parent.value}`);
+    if (parent.kind === "experiment_id" && !store.catalog.experiment(parent.value)) return status(404, NOT_FOUND, `No experiment with id ${parent.value}`);
   }
   for (const { parent, spans: group } of groups.values()) {
     const events = group.map((span) => toBraintrustEvent(span) as unknown as Record<string, unknown>);
     if (parent.kind === "experiment_id") store.insert("experiment", parent.value, events);
     else {
-      const projectId = parent.kind === "project_id" ? parent.value : store.createProject(parent.value).id;
+      const projectId = parent.kind === "project_id" ? parent.value : store.catalog.createProject(parent.value).id;
       store.insert("project_logs", projectId, events);
     }
   }

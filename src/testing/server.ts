@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import type { FaultAction, FaultInjector } from "./faults.js";
-import { OTLP_TRACES_PATH, otlpTraces } from "./otlp.js";
+import { type Reply, problem } from "./reply.js";
+import { type MatchedRoute, matchRoute } from "./routes.js";
 import { viewerReply } from "./viewer.js";
-import { type MatchedRoute, type Reply, matchRoute, problem } from "./routes.js";
 import type { LocalStore } from "./store.js";
 
 /** One request as the server saw it; `status` is 0 when it was never answered. */
@@ -98,27 +98,39 @@ export class LocalServer {
     const page = await viewerReply(record.method, record.path);
     if (page) return this.write(res, record, page.status, page.contentType, page.body, page.headers);
 
-    const raw = await readBody(req, this.options.maxRequestBytes);
-    if (raw === undefined) return; // the client went away mid-body
-    record.bytes = raw.bytes;
-    const parsed = parseJson(raw.text);
-    record.body = parsed.ok ? parsed.value : raw.text;
-    if (raw.tooLarge) return this.send(res, record, problem(413, `Request body exceeds ${this.options.maxRequestBytes} bytes`));
-
     const route = matchRoute(record.method, record.path);
-    const plan = this.faults.plan(route?.group, raw.bytes);
+    // Before a single byte of the body is read: a stranger's upload costs no memory.
+    const authError = this.needsAuth(record.path, route) ? this.checkAuth(req.headers.authorization) : undefined;
+    let parsed: ReturnType<typeof parseJson> = { ok: true, value: undefined };
+    if (!authError) {
+      const raw = await readBody(req, this.options.maxRequestBytes);
+      if (raw === undefined) return; // the client went away mid-body
+      record.bytes = raw.bytes;
+      parsed = parseJson(raw.text);
+      record.body = parsed.ok ? parsed.value : raw.text;
+      if (raw.tooLarge) return this.send(res, record, problem(413, `Request body exceeds ${this.options.maxRequestBytes} bytes`));
+    }
+
+    // Faults stand for the network and the API's front door, so they hit requests with a bad key too.
+    const plan = this.faults.plan(route?.group, authError ? Number(req.headers["content-length"]) || 0 : record.bytes);
     if (plan?.delayMs) await sleep(plan.delayMs);
     if (plan?.tooLarge) {
       record.fault = "tooLarge";
-      return this.send(res, record, problem(413, "Request body too large"));
+      return this.refuse(req, res, record, problem(413, "Request body too large"));
     }
-    if (plan?.action && !plan.afterStore) return this.inject(req, res, record, plan.action);
+    if (plan?.action && (!plan.afterStore || authError)) return this.inject(req, res, record, plan.action);
+    if (authError) return this.refuse(req, res, record, problem(401, authError));
     const reply = this.answer(req, record, route, url.searchParams, parsed);
     if (plan?.action) return this.inject(req, res, record, plan.action);
     this.send(res, record, reply);
   }
 
-  /** The normal answer: auth on every /v1 path, then the route. */
+  /** Every /v1 path (known or not) and every other route, except those that say otherwise. */
+  private needsAuth(path: string, route: MatchedRoute | undefined): boolean {
+    return route ? route.auth : path.startsWith("/v1/");
+  }
+
+  /** The normal answer, once the key has been checked: the route, or why there is none. */
   private answer(
     req: IncomingMessage,
     { method, path }: RecordedRequest,
@@ -126,21 +138,19 @@ export class LocalServer {
     query: URLSearchParams,
     parsed: ReturnType<typeof parseJson>,
   ): Reply {
-    const notFound = problem(404, `Not found: ${method} ${path}`);
-    if (path === OTLP_TRACES_PATH) {
-      const authError = this.checkAuth(req.headers.authorization);
-      if (authError) return problem(401, authError);
-      return otlpTraces(this.store, { method, headers: req.headers, body: parsed.ok ? parsed.value : undefined, parsedOk: parsed.ok });
-    }
-    if (!path.startsWith("/v1/")) return notFound;
-    const authError = this.checkAuth(req.headers.authorization);
-    if (authError) return problem(401, authError);
-    if (!route) return notFound;
+    if (!route) return problem(404, `Not found: ${method} ${path}`);
     if (!route.handler) {
       return { ...problem(405, `Method ${method} not allowed`), headers: { allow: route.allowed.join(", ") } };
     }
-    if (!parsed.ok) return problem(400, `Invalid JSON body: ${parsed.error}`);
-    return route.handler(this.store, { method, params: route.params, query, body: parsed.value });
+    if (!parsed.ok && !route.anyBody) return problem(400, `Invalid JSON body: ${parsed.error}`);
+    return route.handler(this.store, {
+      method,
+      params: route.params,
+      query,
+      headers: req.headers,
+      body: parsed.ok ? parsed.value : undefined,
+      bodyIsJson: parsed.ok,
+    });
   }
 
   private checkAuth(header: string | undefined): string | undefined {
@@ -148,6 +158,20 @@ export class LocalServer {
     const m = /^bearer\s+(.+)$/i.exec(header.trim());
     if (!m) return "Malformed Authorization header; expected 'Bearer <API key>'";
     return m[1] === this.options.apiKey ? undefined : "Invalid API key";
+  }
+
+  /**
+   * Answers without buffering the body: what the client still sends is read and thrown
+   * away as it comes, so it gets its answer instead of a reset, and the upload costs
+   * no memory. A body past the size limit is cut off with the connection.
+   */
+  private refuse(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, reply: Reply): void {
+    let bytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > this.options.maxRequestBytes) req.socket.destroy();
+    });
+    this.send(res, record, reply);
   }
 
   private inject(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, action: FaultAction): void {
@@ -160,7 +184,7 @@ export class LocalServer {
         return this.finished(record);
       case "fail": {
         const headers = action.retryAfter === undefined ? undefined : { "retry-after": action.retryAfter };
-        return this.send(res, record, { status: action.status, body: { error: `Injected failure (${action.status})` }, headers });
+        return this.send(res, record, { ...problem(action.status, `Injected failure (${action.status})`), headers });
       }
       case "garbage":
         return action.garbage === "html502"
@@ -170,6 +194,7 @@ export class LocalServer {
   }
 
   private send(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
+    if (typeof reply.body === "string") return this.write(res, record, reply.status, "text/plain; charset=utf-8", reply.body, reply.headers);
     this.write(res, record, reply.status, "application/json; charset=utf-8", JSON.stringify(reply.body), reply.headers);
   }
 
@@ -196,7 +221,7 @@ export class LocalServer {
   private crash(res: ServerResponse, err: unknown): void {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(500, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: `Internal error: ${err instanceof Error ? err.message : String(err)}` }));
+    res.end(JSON.stringify(problem(500, `Internal error: ${err instanceof Error ? err.message : String(err)}`).body));
   }
 }
 

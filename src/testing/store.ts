@@ -1,24 +1,15 @@
-// The server's state: projects, and the rows of each project's logs and of each
-// experiment, with the API's write semantics (replace by id, `_is_merge`, delete)
-// and its read semantics (pages of whole traces, newest first).
+// The server's state: the catalog of projects and experiments, and the rows of each
+// project's logs and of each experiment, with the API's write semantics (replace by
+// id, `_is_merge`, delete) and its read semantics (pages of whole traces, newest first).
 import { randomUUID } from "node:crypto";
 import type { BraintrustEvent } from "../convert/types.js";
+import { Catalog } from "./catalog.js";
+import { type FetchQuery, encodeCursor } from "./fetch-args.js";
 import { type Journal, type JournalEntry, type ObjectKind } from "./journal.js";
 import { deepMerge, deleteFromArray } from "./merge.js";
 
 export type { ObjectKind } from "./journal.js";
-
-/** A project as `POST /v1/project` returns it (the spec's `Project`). */
-export interface Project {
-  id: string;
-  org_id: string;
-  name: string;
-  description: string | null;
-  created: string;
-  deleted_at: null;
-  user_id: string;
-  settings: null;
-}
+export type { Experiment, Project } from "./catalog.js";
 
 /** A stored row: what was sent, after replace/merge, plus the fields the server adds. */
 export type Row = Partial<Omit<BraintrustEvent, "span_attributes" | "metrics">> & {
@@ -33,54 +24,23 @@ export type Row = Partial<Omit<BraintrustEvent, "span_attributes" | "metrics">> 
   [key: string]: unknown;
 };
 
+/** A page of rows; `cursor` is left out only when the page is empty, as in the API. */
 export interface FetchPage {
   events: Row[];
-  cursor: string | null;
+  cursor?: string;
 }
 
 type Json = Record<string, unknown>;
 
 export class LocalStore {
-  private readonly projectsById = new Map<string, Project>();
+  readonly catalog: Catalog;
   private readonly objects = new Map<string, Map<string, Row>>();
-  private orgId: string = randomUUID();
-  private readonly userId: string = randomUUID();
   // Microseconds since the epoch, like the real API's ordering of transactions.
   private lastXact = Date.now() * 1000;
 
   constructor(private readonly journal?: Journal) {
+    this.catalog = new Catalog(journal);
     if (journal) this.replay(journal.load());
-  }
-
-  /** Creates the project, or returns the existing one with that name unchanged. */
-  createProject(name: string, description?: string | null): Project {
-    const existing = this.projectByName(name);
-    if (existing) return existing;
-    const project: Project = {
-      id: randomUUID(),
-      org_id: this.orgId,
-      name,
-      description: description ?? null,
-      created: new Date().toISOString(),
-      deleted_at: null,
-      user_id: this.userId,
-      settings: null,
-    };
-    this.projectsById.set(project.id, project);
-    this.journal?.append([{ kind: "project", project: { ...project } }]);
-    return project;
-  }
-
-  projects(): Project[] {
-    return [...this.projectsById.values()];
-  }
-
-  project(id: string): Project | undefined {
-    return this.projectsById.get(id);
-  }
-
-  projectByName(name: string): Project | undefined {
-    return this.projects().find((p) => p.name === name);
   }
 
   /** Stored rows in the order their ids were first written. */
@@ -115,14 +75,16 @@ export class LocalStore {
   }
 
   /**
-   * A page of whole traces, newest activity first; `limit` counts traces. The
-   * cursor is the position after the page's last trace, so pages do not shift
-   * when rows arrive meanwhile (a trace updated later shows up on a new read).
+   * A page of whole traces, newest activity first; `limit` counts traces. The cursor
+   * is the position after the page's last trace, so pages do not shift when rows
+   * arrive meanwhile (a trace updated later shows up on a new read).
    */
-  fetch(object: ObjectKind, objectId: string, limit: number | undefined, cursor: string | undefined): FetchPage {
-    const before = cursor === undefined ? Infinity : decodeCursor(cursor);
+  fetch(object: ObjectKind, objectId: string, query: FetchQuery = {}): FetchPage {
+    const { limit, before = Infinity, below, filters = [] } = query;
     const traces = new Map<string, { newest: number; rows: Row[] }>();
     for (const row of this.rows(object, objectId)) {
+      if (below && !isBelow(row, below)) continue;
+      if (!filters.every((f) => sameJson(valueAt(row, f.path), f.value))) continue;
       const trace = traces.get(row.root_span_id) ?? { newest: 0, rows: [] };
       trace.newest = Math.max(trace.newest, Number(row._xact_id));
       trace.rows.push(row);
@@ -130,9 +92,10 @@ export class LocalStore {
     }
     const older = [...traces.values()].filter((t) => t.newest < before).sort((a, b) => b.newest - a.newest);
     const page = limit === undefined ? older : older.slice(0, limit);
+    if (page.length === 0) return { events: [] };
     const events = page.flatMap((t) => t.rows.sort((a, b) => Number(b._xact_id) - Number(a._xact_id)));
-    const more = page.length < older.length;
-    return { events, cursor: more ? encodeCursor(page[page.length - 1]!.newest) : null };
+    // Even the last page carries one: the client learns it is done from the empty page after it.
+    return { events, cursor: encodeCursor(page[page.length - 1]!.newest) };
   }
 
   /** Adds the fields every stored row has; ids the client left out are generated. */
@@ -140,8 +103,8 @@ export class LocalStore {
     const spanId = nonEmpty(body.span_id) ?? existing?.span_id ?? randomUUID();
     const scope =
       object === "project_logs"
-        ? { project_id: objectId, org_id: this.projectsById.get(objectId)?.org_id ?? this.orgId, log_id: "g" }
-        : { experiment_id: objectId };
+        ? { project_id: objectId, org_id: this.catalog.orgId, log_id: "g" }
+        : { project_id: this.catalog.experiment(objectId)?.project_id, experiment_id: objectId };
     return {
       ...body,
       id,
@@ -161,11 +124,8 @@ export class LocalStore {
 
   private replay(entries: readonly JournalEntry[]): void {
     for (const entry of entries) {
-      if (entry.kind === "project") {
-        const project = entry.project as unknown as Project;
-        this.projectsById.set(project.id, project);
-        this.orgId = project.org_id;
-      } else if (entry.kind === "row") {
+      if (this.catalog.replay(entry)) continue;
+      if (entry.kind === "row") {
         const row = entry.row as Row;
         this.rowsMap(entry.object, entry.objectId).set(row.id, row);
         this.lastXact = Math.max(this.lastXact, Number(row._xact_id) || 0);
@@ -179,17 +139,27 @@ export class LocalStore {
 const key = (object: ObjectKind, objectId: string) => `${object}:${objectId}`;
 const nonEmpty = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
-function encodeCursor(newest: number): string {
-  return Buffer.from(JSON.stringify({ before: newest })).toString("base64url");
+/** The pair (_xact_id, root_span_id) of the row is below the given one, compared in that order. */
+function isBelow(row: Row, below: NonNullable<FetchQuery["below"]>): boolean {
+  const xact = Number(row._xact_id);
+  if (xact !== below.xact) return xact < below.xact;
+  return below.rootSpanId !== undefined && row.root_span_id < below.rootSpanId;
 }
 
-/** The position a cursor stands for; throws on anything this server did not issue. */
-export function decodeCursor(cursor: string): number {
-  try {
-    const { before } = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { before?: unknown };
-    if (typeof before === "number" && Number.isFinite(before)) return before;
-  } catch {
-    // fall through to the same error as a well-formed but foreign cursor
+function valueAt(row: Json, path: readonly string[]): unknown {
+  let value: unknown = row;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    value = (value as Json)[key];
   }
-  throw new Error("invalid cursor");
+  return value;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.hasOwn(b, k) && sameJson((a as Json)[k], (b as Json)[k]));
 }

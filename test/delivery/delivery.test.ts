@@ -82,11 +82,12 @@ describe("Delivery", () => {
   });
 
   it("inserts experiment rows at the experiment route and project ids without a lookup", async () => {
-    const { delivery: d } = start({ parent: "experiment_id:exp-1" });
-    d.enqueue(makeParent("experiment_id", "exp-1"), event("x1"));
+    const { id } = server.createExperiment("main", "exp-1");
+    const { delivery: d } = start({ parent: `experiment_id:${id}` });
+    d.enqueue(makeParent("experiment_id", id), event("x1"));
     await d.flush();
-    expect(server.experimentRows("exp-1").map((r) => r.id)).toEqual(["x1"]);
-    expect(server.requests.map((r) => r.path)).toEqual(["/v1/experiment/exp-1/insert"]);
+    expect(server.experimentRows(id).map((r) => r.id)).toEqual(["x1"]);
+    expect(server.requests.map((r) => r.path)).toEqual([`/v1/experiment/${id}/insert`]);
   });
 
   it("counts bad input as invalid and never throws on the hot path", async () => {

@@ -46,7 +46,7 @@ function routedTrace(tracerName: string, experimentId: string) {
 
 describe("routing with the processor", () => {
   it("sends each subtree where its nearest braintrust.parent says, each project resolved once", async () => {
-    const experimentId = randomUUID();
+    const experimentId = server.createExperiment("routing-experiments", randomUUID()).id;
     const before = server.requests.length;
     const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "routing-a" });
     const provider = providerWith(processor);
@@ -113,7 +113,7 @@ describe("routing with the processor", () => {
 
 describe("routing with the exporter", () => {
   it("honours braintrust.parent per span and inherits from ancestors exported with it", async () => {
-    const experimentId = randomUUID();
+    const experimentId = server.createExperiment("routing-experiments", randomUUID()).id;
     const exporter = new BraintrustExporter({ apiKey: server.apiKey, apiUrl: server.url, projectName: "routing-x-a" });
     // SimpleSpanProcessor exports one span at a time: inheritance then needs the parent
     // exported earlier, which children never are; only own attributes route.

@@ -53,10 +53,37 @@ describe.skipIf(!spec)("responses conform to the Braintrust OpenAPI spec", () =>
     }
   });
 
+  it("Experiment, from create, list, get, patch and delete; FetchExperimentEventsResponse", async () => {
+    const { id: projectId } = (await call(lb, "POST", "/v1/project", { name: "conformance" })).json;
+    const body = { project_id: projectId, name: "conformance-run", description: "d", metadata: { k: 1 }, tags: ["t"], repo_info: { commit: "abc" } };
+    expect(spec!.schema("CreateExperiment")(body)).toEqual([]);
+    const created = await call(lb, "POST", "/v1/experiment", body);
+    expect(created.json.commit).toBe("abc");
+    const answers = [
+      created.json,
+      ...(await call(lb, "GET", `/v1/experiment?project_id=${projectId}`)).json.objects,
+      (await call(lb, "GET", `/v1/experiment/${created.json.id}`)).json,
+      (await call(lb, "PATCH", `/v1/experiment/${created.json.id}`, { public: true, tags: null })).json,
+    ];
+    for (const answer of answers) expect(spec!.schema("Experiment")(answer)).toEqual([]);
+    await call(lb, "POST", `/v1/experiment/${created.json.id}/insert`, { events: [{ input: 1, scores: { s: 1 } }] });
+    expect(spec!.schema("FetchExperimentEventsResponse")((await call(lb, "GET", `/v1/experiment/${created.json.id}/fetch`)).json)).toEqual([]);
+    expect(spec!.schema("Experiment")((await call(lb, "DELETE", `/v1/experiment/${created.json.id}`)).json)).toEqual([]);
+  });
+
+  it("Project after patch and delete", async () => {
+    const { id } = (await call(lb, "POST", "/v1/project", { name: "conformance-patch" })).json;
+    const patch = { name: "conformance-patched", description: null, settings: { comparison_key: "input" } };
+    expect(spec!.schema("PatchProject")(patch)).toEqual([]);
+    expect(spec!.project((await call(lb, "PATCH", `/v1/project/${id}`, patch)).json)).toEqual([]);
+    expect(spec!.project((await call(lb, "DELETE", `/v1/project/${id}`)).json)).toEqual([]);
+  });
+
   it("experiment inserts accept what the spec's InsertExperimentEventRequest accepts", async () => {
     const body = { events: [{ id: "e1", input: 1, expected: 2, scores: { acc: 1 } }] };
     expect(spec!.insertExperiment(body)).toEqual([]);
-    const res = await call(lb, "POST", "/v1/experiment/3f2504e0-4f89-41d3-9a0c-0305e82c3301/insert", body);
+    const experiment = lb.createExperiment("conformance", "inserts");
+    const res = await call(lb, "POST", `/v1/experiment/${experiment.id}/insert`, body);
     expect(spec!.insertEventsResponse(res.json)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
-// Shared by the local-server tests: a small JSON client over real loopback HTTP,
-// and the official spec's validators when the spec is present.
+// Shared by the local-server tests: a small JSON client over real loopback HTTP, and
+// the real `dev` command in a child process.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { LocalBraintrust } from "braintrust-otel-exporter/testing";
 
 export interface Answer {
@@ -38,4 +40,30 @@ export async function projectId(lb: LocalBraintrust, name: string): Promise<stri
 
 export async function insert(lb: LocalBraintrust, id: string, events: unknown[]): Promise<Answer> {
   return call(lb, "POST", `/v1/project_logs/${id}/insert`, { events });
+}
+
+export interface RunningDev {
+  child: ChildProcess;
+  /** What it printed up to "Press Ctrl+C to stop." */
+  printed: string;
+  /** The BRAINTRUST_* lines it printed, as an environment. */
+  env: Record<string, string>;
+}
+
+/** The real `dev` command in a child process, on a free port, once it is listening. */
+export async function startDev(): Promise<RunningDev> {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  // No BRAINTRUST_* from this machine: dev would take its key instead of printing one.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BRAINTRUST_")));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "dev", "--port", "0", "--quiet"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  let printed = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      printed += d.toString();
+      if (printed.includes("Press Ctrl+C")) resolve();
+    });
+    child.once("exit", () => reject(new Error(`dev exited: ${printed}`)));
+  });
+  const printedEnv = Object.fromEntries([...printed.matchAll(/^\s+(?:export\s+)?(BRAINTRUST_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+  return { child, printed, env: printedEnv };
 }

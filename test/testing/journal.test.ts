@@ -15,7 +15,9 @@ describe("dataFile", () => {
     const id = await projectId(first, "kept");
     await insert(first, id, [{ id: "a", input: { x: 1 } }, { id: "b" }, { id: "gone" }]);
     await insert(first, id, [{ id: "a", _is_merge: true, input: { y: 2 } }, { id: "gone", _object_delete: true }]);
-    await call(first, "POST", "/v1/experiment/e1/insert", { events: [{ id: "e", input: 1 }] });
+    const experiment = (await call(first, "POST", "/v1/experiment", { project_id: id, name: "kept-run" })).json;
+    await call(first, "POST", `/v1/experiment/${experiment.id}/insert`, { events: [{ id: "e", input: 1 }] });
+    await call(first, "PATCH", `/v1/project/${id}`, { description: "patched" });
     const rowsBefore = first.rows("kept");
     await first.close();
 
@@ -25,7 +27,9 @@ describe("dataFile", () => {
       expect(await projectId(second, "kept")).toBe(id);
       expect(second.rows("kept")).toEqual(rowsBefore);
       expect(second.rows("kept").map((r) => [r.id, r.input])).toEqual([["a", { x: 1, y: 2 }], ["b", undefined]]);
-      expect(second.experimentRows("e1").map((r) => r.id)).toEqual(["e"]);
+      expect(second.experiments()).toEqual([experiment]);
+      expect(second.experimentRows(experiment.id).map((r) => r.id)).toEqual(["e"]);
+      expect(second.projects().find((p) => p.id === id)?.description).toBe("patched");
       // New writes sort after everything loaded.
       await insert(second, id, [{ id: "c" }]);
       const newest = Math.max(...rowsBefore.map((r) => Number(r._xact_id)));

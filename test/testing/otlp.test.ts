@@ -86,14 +86,15 @@ describe("POST /otel/v1/traces", () => {
 
   it("routes by project_id, experiment_id, or a span's braintrust.parent over the header", async () => {
     const id = await projectId(lb, "otlp-by-id");
+    const experiment = lb.createExperiment("otlp-by-id", "exp-1");
     const byId = otlpProvider({ "x-bt-parent": `project_id:${id}` });
     byId.tracer.startSpan("by id").end();
     byId.tracer.startSpan("elsewhere", { attributes: { "braintrust.parent": "project_name:otlp-attr" } }).end();
-    byId.tracer.startSpan("to experiment", { attributes: { "braintrust.parent": "experiment_id:exp-1" } }).end();
+    byId.tracer.startSpan("to experiment", { attributes: { "braintrust.parent": `experiment_id:${experiment.id}` } }).end();
     await byId.provider.shutdown();
     expect(lb.rows("otlp-by-id").map((r) => r.span_attributes?.name)).toEqual(["by id"]);
     expect(lb.rows("otlp-attr").map((r) => r.span_attributes?.name)).toEqual(["elsewhere"]);
-    expect(lb.experimentRows("exp-1").map((r) => r.span_attributes?.name)).toEqual(["to experiment"]);
+    expect(lb.experimentRows(experiment.id).map((r) => r.span_attributes?.name)).toEqual(["to experiment"]);
   });
 
   it("answers a wrong request with the reason, and stores nothing", async () => {
@@ -104,6 +105,7 @@ describe("POST /otel/v1/traces", () => {
     expect(await post({})).toEqual({ status: 400, json: { code: 3, message: expect.stringContaining("send an x-bt-parent header") } });
     expect(await post({ "x-bt-parent": "project:oops" })).toEqual({ status: 400, json: { code: 3, message: expect.stringContaining("x-bt-parent: expected project_name:NAME") } });
     expect(await post({ "x-bt-parent": "project_id:00000000-0000-4000-8000-000000000000" })).toMatchObject({ status: 404 });
+    expect(await post({ "x-bt-parent": "experiment_id:00000000-0000-4000-8000-000000000000" })).toMatchObject({ status: 404 });
     expect(await post({ "x-bt-parent": "project_name:otlp-bad", "content-type": "application/x-protobuf" })).toEqual({
       status: 415,
       json: { code: 3, message: expect.stringContaining("OTEL_EXPORTER_OTLP_PROTOCOL=http/json") },

@@ -31,11 +31,11 @@ describe("startLocalBraintrust", () => {
 });
 
 describe("auth", () => {
-  it("answers 401 with a JSON error for a missing, malformed or wrong key", async () => {
+  it("answers 401 with a JSON message for a missing, malformed or wrong key", async () => {
     for (const key of [null, "sk-wrong"]) {
       const res = await call(lb, "POST", "/v1/project", { name: "p" }, key);
       expect(res.status).toBe(401);
-      expect(typeof res.json.error).toBe("string");
+      expect(res.json.message).toMatch(/Authorization header|Invalid API key/);
     }
     const res = await fetch(`${lb.url}/v1/project`, { headers: { authorization: lb.apiKey } });
     expect(res.status).toBe(401);
@@ -63,7 +63,7 @@ describe("projects", () => {
     for (const body of [{}, { name: "" }, { name: 3 }, [], "null", { name: "x", description: 1 }]) {
       const res = await call(lb, "POST", "/v1/project", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.json.error).toMatch(/Invalid request/);
+      expect(res.json.message).toMatch(/Invalid request/);
     }
   });
 
@@ -153,7 +153,7 @@ describe("insert", () => {
     for (const [bad, message] of cases) {
       const res = await insert(lb, id, [{ id: "good" }, bad]);
       expect(res.status).toBe(400);
-      expect(res.json.error).toMatch(message);
+      expect(res.json.message).toMatch(message);
     }
     expect((await call(lb, "POST", `/v1/project_logs/${id}/insert`, { rows: [] })).status).toBe(400);
     expect(lb.rows("invalid")).toEqual([]);
@@ -164,11 +164,20 @@ describe("insert", () => {
     expect(res.status).toBe(404);
   });
 
-  it("creates experiments on the fly", async () => {
-    const res = await call(lb, "POST", "/v1/experiment/exp-1/insert", { events: [{ id: "e", scores: { acc: 1 } }] });
+  it("stores rows of an experiment with its project, and answers 404 for an unknown one", async () => {
+    const experiment = lb.createExperiment("experiment-rows", "run-1");
+    const res = await call(lb, "POST", `/v1/experiment/${experiment.id}/insert`, { events: [{ id: "e", scores: { acc: 1 } }] });
     expect(res.json).toEqual({ row_ids: ["e"] });
-    expect(lb.experimentRows("exp-1")).toMatchObject([{ id: "e", experiment_id: "exp-1", scores: { acc: 1 } }]);
-    expect(lb.experimentRows("exp-2")).toEqual([]);
+    expect(lb.experimentRows(experiment.id)).toMatchObject([
+      { id: "e", experiment_id: experiment.id, project_id: experiment.project_id, scores: { acc: 1 } },
+    ]);
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    for (const [method, path] of [["POST", "insert"], ["POST", "fetch"], ["GET", "fetch"]] as const) {
+      const answer = await call(lb, method, `/v1/experiment/${unknown}/${path}`, method === "POST" ? { events: [{ id: "x" }] } : undefined);
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(answer.json.message).toBe(`No experiment with id ${unknown}`);
+    }
+    expect(lb.experimentRows(unknown)).toEqual([]);
   });
 });
 
@@ -195,19 +204,21 @@ describe("http plumbing", () => {
     }
   });
 
-  it("records every request with the key redacted", async () => {
+  it("records every request with the key redacted, and no body when the key is wrong", async () => {
     const before = lb.requests.length;
     await call(lb, "POST", "/v1/project", { name: "recorded" }, "sk-secret-value");
     await call(lb, "POST", "/v1/project", "{broken");
-    const [unauthorized, broken] = lb.requests.slice(before);
+    await call(lb, "POST", "/v1/project", { name: "recorded" });
+    const [unauthorized, broken, created] = lb.requests.slice(before);
     expect(unauthorized).toMatchObject({
       method: "POST",
       path: "/v1/project",
       status: 401,
-      body: { name: "recorded" },
+      body: undefined,
+      bytes: 0,
       headers: { authorization: "Bearer ***" },
     });
-    expect(unauthorized!.bytes).toBe(Buffer.byteLength('{"name":"recorded"}'));
+    expect(created).toMatchObject({ status: 200, body: { name: "recorded" }, bytes: Buffer.byteLength('{"name":"recorded"}') });
     expect(JSON.stringify(lb.requests)).not.toContain("sk-secret-value");
     expect(JSON.stringify(lb.requests)).not.toContain(lb.apiKey);
     expect(broken).toMatchObject({ status: 400, body: "{broken" });
@@ -256,7 +267,7 @@ describe("fetch", () => {
     return id;
   }
 
-  it("pages whole traces, newest first, until the cursor runs out", async () => {
+  it("pages whole traces, newest first, until the empty page after the last", async () => {
     const id = await seed("fetch-pages");
     const first = await call(lb, "GET", `/v1/project_logs/${id}/fetch?limit=2`);
     expect(first.status).toBe(200);
@@ -266,7 +277,10 @@ describe("fetch", () => {
 
     const second = await call(lb, "POST", `/v1/project_logs/${id}/fetch`, { limit: 2, cursor: first.json.cursor });
     expect(second.json.events.map((e: { id: string }) => e.id).sort()).toEqual(["t1-child", "t1-root"]);
-    expect(second.json.cursor).toBeNull();
+    // Every page with rows carries a cursor; the one after the last is empty and has none.
+    expect(typeof second.json.cursor).toBe("string");
+    const third = await call(lb, "POST", `/v1/project_logs/${id}/fetch`, { limit: 2, cursor: second.json.cursor });
+    expect(third.json).toEqual({ events: [] });
   });
 
   it("keeps its place when rows arrive between pages", async () => {
@@ -281,7 +295,7 @@ describe("fetch", () => {
     const id = await seed("fetch-all");
     const all = await call(lb, "POST", `/v1/project_logs/${id}/fetch`);
     expect(all.json.events).toHaveLength(5);
-    expect(all.json.cursor).toBeNull();
+    expect((await call(lb, "POST", `/v1/project_logs/${id}/fetch`, { cursor: all.json.cursor })).json).toEqual({ events: [] });
     expect((await call(lb, "GET", `/v1/project_logs/${id}/fetch?limit=0`)).status).toBe(400);
     expect((await call(lb, "GET", `/v1/project_logs/${id}/fetch?limit=abc`)).status).toBe(400);
     expect((await call(lb, "GET", `/v1/project_logs/${id}/fetch?cursor=nope`)).status).toBe(400);
