@@ -46,6 +46,8 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
       "",
       "Point an app at it (paste into its shell):",
       `  export BRAINTRUST_API_URL=${server.url}`,
+      // The official REST clients (@braintrust/api) read this one instead.
+      `  export BRAINTRUST_BASE_URL=${server.url}`,
       options.keyFromEnv ? "  (BRAINTRUST_API_KEY: the key already in your environment)" : `  export BRAINTRUST_API_KEY=${server.apiKey}`,
       "",
       "An app in any language, or a Collector, over OTLP/HTTP JSON (after the lines above):",
