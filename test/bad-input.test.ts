@@ -144,3 +144,40 @@ describe("spans the SDK would never make", () => {
     await processor.shutdown();
   });
 });
+
+describe("options that could never be sent", () => {
+  it.each([
+    ["a header with CRLF", { headers: { "x-team": "ml\r\nx-injected: 1" } }, /value of x-team holds a character that cannot be sent/],
+    ["a bad header name", { headers: { "x team": "ml" } }, /"x team" is not a valid header name/],
+    ["content-length", { headers: { "content-length": "12" } }, /content-length describes the connection or the body/],
+    ["transfer-encoding", { headers: { "Transfer-Encoding": "chunked" } }, /Transfer-Encoding describes the connection or the body/],
+    ["a key with a non-Latin-1 character", { apiKey: "sk-pasted\u201ckey\u201d" }, /the API key holds a character that cannot be sent in a header/],
+  ])("%s: one config error, no request, every span counted", async (_what, options, message) => {
+    diagnostics = captureDiag();
+    unhandled = trackUnhandled();
+    const requestsBefore = server.requests.length;
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "bad-options", ...options });
+    const provider = providerWith(processor);
+    for (let i = 0; i < 20; i++) provider.getTracer("bad-options").startSpan(`work-${i}`).end();
+    await provider.forceFlush();
+    await expect(processor.ready()).rejects.toThrow(message);
+    await provider.shutdown();
+    expect(server.requests.length).toBe(requestsBefore);
+    expect(diagnostics.messages.filter((m) => message.test(m))).toHaveLength(1);
+    expect(processor.stats().dropped.unresolved).toBe(20);
+  });
+
+  it("exportTimeoutMillis past setTimeout's range: one warning, and the default deadline in force", async () => {
+    diagnostics = captureDiag();
+    unhandled = trackUnhandled();
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "bad-timeout", exportTimeoutMillis: 1e10 });
+    const provider = providerWith(processor);
+    for (let i = 0; i < 20; i++) provider.getTracer("bad-options").startSpan(`work-${i}`).end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    expect(server.rows("bad-timeout")).toHaveLength(20);
+    expect(diagnostics.messages.filter((m) => /exportTimeoutMillis/.test(m))).toEqual([
+      expect.stringMatching(/`exportTimeoutMillis` must be a number from 1 to 2147483647, got 10000000000; using 30000/),
+    ]);
+  });
+});

@@ -1,7 +1,10 @@
 // Options + environment → one validated, frozen config. Explicit options beat
 // non-blank env vars, which beat defaults. The env is read at construction only.
 import type { BraintrustEvent, SpanLike } from "../convert/types.js";
+import type { Dispatcher } from "undici";
 import { type Parent, makeParent, parseParent } from "./parent.js";
+import { type ProxySettings, readProxy } from "./proxy.js";
+import { checkApiKey, checkDispatcher, checkHeaders, checkNumber, LIMITS } from "./validate.js";
 
 export interface BraintrustExporterOptions {
   /** Braintrust API key. Env: BRAINTRUST_API_KEY. */
@@ -16,7 +19,10 @@ export interface BraintrustExporterOptions {
   orgName?: string;
   /** `project_name:X` | `project_id:X` | `experiment_id:X`. Env: BRAINTRUST_PARENT. */
   parent?: string;
-  /** Extra headers on every request. */
+  /**
+   * Extra headers on every request; names are case-insensitive. An `Authorization` header
+   * replaces the key's (for a gateway with its own auth; then no key is needed).
+   */
   headers?: Record<string, string>;
   /** Sends `x-bt-impersonate-user`. Env: BRAINTRUST_IMPERSONATE_USER. */
   impersonateUser?: string;
@@ -54,6 +60,13 @@ export interface BraintrustExporterOptions {
   /** Write a partial row when a span starts, merged into when it ends. */
   logSpanStart?: boolean;
 
+  /**
+   * The undici dispatcher to send through (an Agent with mTLS or a private CA, a ProxyAgent,
+   * …); it is yours to close. By default: a keep-alive pool, or a proxy agent when
+   * HTTP_PROXY / HTTPS_PROXY is set (NO_PROXY honoured).
+   */
+  dispatcher?: Dispatcher;
+
   /** The environment to read instead of `process.env` (tests, multi-tenant setups). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -64,6 +77,8 @@ export interface ExporterConfig {
   readonly orgName: string | undefined;
   readonly parent: Parent;
   readonly headers: Readonly<Record<string, string>>;
+  readonly proxy: ProxySettings;
+  readonly dispatcher: Dispatcher | undefined;
   readonly maxQueueSize: number;
   readonly maxQueueBytes: number;
   readonly maxExportBatchSize: number;
@@ -85,16 +100,6 @@ export type ConfigResult =
   | { ok: false; error: string; warnings: string[] };
 
 export const DEFAULT_API_URL = "https://api.braintrust.dev";
-
-const LIMITS = {
-  maxQueueSize: { fallback: 100_000, min: 1 },
-  maxQueueBytes: { fallback: 64 * 1024 * 1024, min: 1024 },
-  maxExportBatchSize: { fallback: 512, min: 1 },
-  maxBatchBytes: { fallback: 5 * 1024 * 1024, min: 1024 },
-  scheduledDelayMillis: { fallback: 1000, min: 0 },
-  exportTimeoutMillis: { fallback: 30_000, min: 1 },
-  maxConcurrentRequests: { fallback: 16, min: 1 },
-} as const;
 
 /** Never throws: a config that cannot work comes back as `{ ok: false, error }`. */
 export function resolveConfig(options: BraintrustExporterOptions = {}): ConfigResult {
@@ -118,10 +123,16 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
   const pick = (option: unknown, envName: string) =>
     typeof option === "string" && option.trim() !== "" ? option.trim() : fromEnv(envName);
 
-  const apiKey = pick(options.apiKey, "BRAINTRUST_API_KEY");
-  if (!apiKey) {
+  const checked = checkHeaders(options.headers, pick(options.impersonateUser, "BRAINTRUST_IMPERSONATE_USER"), warnings);
+  if ("error" in checked) return fail(checked.error, warnings);
+  const { headers } = checked;
+  const apiKey = pick(options.apiKey, "BRAINTRUST_API_KEY") ?? "";
+  // A gateway's own Authorization header stands in for the key.
+  if (!apiKey && headers.authorization === undefined) {
     return fail("no API key: set the `apiKey` option or the BRAINTRUST_API_KEY environment variable", warnings);
   }
+  const badKey = checkApiKey(apiKey);
+  if (badKey) return fail(badKey, warnings);
 
   const rawUrl = pick(options.apiUrl, "BRAINTRUST_API_URL") ?? DEFAULT_API_URL;
   const apiUrl = checkUrl(rawUrl, warnings);
@@ -135,6 +146,11 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
   const parent = resolveParent(options, fromEnv);
   if (typeof parent === "string") return fail(parent, warnings);
 
+  const proxy = readProxy(env);
+  if ("error" in proxy) return fail(proxy.error, warnings);
+  const custom = checkDispatcher(options.dispatcher);
+  if ("error" in custom) return fail(custom.error, warnings);
+
   const numbers = {} as Record<keyof typeof LIMITS, number>;
   for (const name of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
     numbers[name] = checkNumber(name, options[name], warnings);
@@ -145,7 +161,9 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     apiUrl,
     orgName: pick(options.orgName, "BRAINTRUST_ORG_NAME"),
     parent,
-    headers: Object.freeze(buildHeaders(options.headers, pick(options.impersonateUser, "BRAINTRUST_IMPERSONATE_USER"), warnings)),
+    headers: Object.freeze(headers),
+    proxy: Object.freeze(proxy),
+    dispatcher: custom.dispatcher,
     ...numbers,
     flushOnExit: options.flushOnExit === true,
     flushOnRootEnd: options.flushOnRootEnd === true,
@@ -177,6 +195,12 @@ function checkUrl(raw: string, warnings: string[]): string | undefined {
     return undefined;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  if (url.username || url.password) {
+    // Never sent (requests go to the origin), yet printed wherever the URL is.
+    url.username = "";
+    url.password = "";
+    warnings.push("apiUrl holds credentials (user:password@), which are not sent and were removed; pass the key as `apiKey`");
+  }
   const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.startsWith("127.");
   if (url.protocol === "http:" && !local) {
     warnings.push(`apiUrl ${url.origin} uses plain http: the API key travels in clear text`);
@@ -215,26 +239,4 @@ function parentFrom(parent: unknown, projectId: unknown, projectName: unknown): 
     return "`projectName` (BRAINTRUST_PROJECT) is empty";
   }
   return undefined;
-}
-
-function checkNumber(name: keyof typeof LIMITS, value: unknown, warnings: string[]): number {
-  const { fallback, min } = LIMITS[name];
-  if (value === undefined) return fallback;
-  if (typeof value === "number" && Number.isFinite(value) && value >= min) return Math.floor(value);
-  warnings.push(`\`${name}\` must be a number >= ${min}, got ${String(value)}; using ${fallback}`);
-  return fallback;
-}
-
-function buildHeaders(extra: unknown, impersonate: string | undefined, warnings: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (extra && typeof extra === "object") {
-    for (const [k, v] of Object.entries(extra)) {
-      if (typeof v === "string") headers[k.toLowerCase()] = v;
-      else warnings.push(`\`headers\`: value of ${JSON.stringify(k)} is not a string; ignored`);
-    }
-  }
-  if (impersonate) headers["x-bt-impersonate-user"] = impersonate;
-  // The key is set by the transport; a user header must not smuggle another one in.
-  delete headers.authorization;
-  return headers;
 }

@@ -2,6 +2,7 @@
 // (one lane per destination), the scheduling timer, the batches in flight, and a closing
 // flag. Every row ends in exactly one counter (stats.ts): sent, or one dropped reason.
 import type { ExporterConfig } from "../config/config.js";
+import { secretsOf } from "../config/validate.js";
 import { addSecret, log, note, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { takeBatch } from "./batch.js";
@@ -77,7 +78,7 @@ export class Delivery {
     private readonly config: ExporterConfig,
     options: DeliveryOptions = {},
   ) {
-    addSecret(config.apiKey);
+    for (const secret of secretsOf(config)) addSecret(secret);
     this.url = safeUrl(config.apiUrl);
     this.queue = new ByteBoundedQueue(config.maxQueueSize, config.maxQueueBytes);
     const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
@@ -89,6 +90,8 @@ export class Delivery {
       headers: config.headers,
       maxConcurrent: config.maxConcurrentRequests,
       ...(config.compression ? { compression: config.compression } : {}),
+      proxy: config.proxy,
+      ...(config.dispatcher ? { dispatcher: config.dispatcher } : {}),
     });
     this.resolver = new DestinationResolver(this.transport, {
       orgName: config.orgName,

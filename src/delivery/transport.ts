@@ -9,16 +9,11 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { type Dispatcher, EnvHttpProxyAgent, Pool } from "undici";
+import type { ProxySettings } from "../config/proxy.js";
 import { redact } from "../log.js";
 import { whenAborted } from "./abort.js";
 import { readBounded } from "./answer.js";
 import { type Outcome, parseRetryAfter } from "./retry.js";
-
-export interface ProxySettings {
-  httpProxy: string | undefined;
-  httpsProxy: string | undefined;
-  noProxy: string | undefined;
-}
 
 export interface TransportOptions {
   apiUrl: string;

@@ -74,14 +74,14 @@ describe("resolveConfig", () => {
     expect(ok({ apiKey: KEY, projectName: "x", apiUrl: "https://api-eu.braintrust.dev/", env: {} }).config.apiUrl).toBe("https://api-eu.braintrust.dev");
   });
 
-  it("builds headers: extra headers, impersonation, and no way to override authorization", () => {
+  it("builds headers: extra headers (names lowercased), impersonation, and an Authorization that replaces the key's", () => {
     const { config } = ok({
       apiKey: KEY,
       projectName: "x",
-      headers: { "X-Team": "ml", Authorization: "Bearer other" },
+      headers: { "X-Team": "ml", Authorization: "Bearer gateway-token" },
       env: { BRAINTRUST_IMPERSONATE_USER: "user@example.com" },
     });
-    expect(config.headers).toEqual({ "x-team": "ml", "x-bt-impersonate-user": "user@example.com" });
+    expect(config.headers).toEqual({ "x-team": "ml", authorization: "Bearer gateway-token", "x-bt-impersonate-user": "user@example.com" });
   });
 
   it("reads BRAINTRUST_FILTER_AI_SPANS", () => {

@@ -1,7 +1,10 @@
 // Networks users really have: a forward proxy named by HTTP_PROXY / HTTPS_PROXY (and
 // bypassed for NO_PROXY hosts), or a dispatcher of the user's own (mTLS, a private CA).
+import { BraintrustSpanProcessor } from "braintrust-otel-exporter";
+import { startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { Agent, buildConnector } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
+import { providerWith } from "../helpers/tracing.js";
 import { Transport, type TransportOptions } from "../../src/delivery/transport.js";
 import { type ConnectProxy, startConnectProxy } from "../helpers/proxy.js";
 import { type ScriptedServer, json, scriptedServer } from "./helpers.js";
@@ -69,6 +72,39 @@ describe("a dispatcher of the user's own", () => {
       expect(res.statusCode).toBe(200);
     } finally {
       await agent.close();
+    }
+  });
+});
+
+describe("the exporter behind a proxy", () => {
+  it("sends every span through the CONNECT proxy that HTTP_PROXY names, and straight to the API when NO_PROXY names it", async () => {
+    const api = await startLocalBraintrust();
+    proxy = await startConnectProxy();
+    try {
+      const tunnelsAfter: number[] = [];
+      for (const noProxy of [undefined, "127.0.0.1"]) {
+        const processor = new BraintrustSpanProcessor({
+          apiKey: api.apiKey,
+          apiUrl: api.url,
+          projectName: noProxy ? "direct" : "proxied",
+          env: { HTTP_PROXY: proxy.url, ...(noProxy ? { NO_PROXY: noProxy } : {}) },
+        });
+        const provider = providerWith(processor);
+        const tracer = provider.getTracer("proxy-test");
+        for (let i = 0; i < 5; i++) tracer.startSpan(`work-${i}`).end();
+        await processor.ready();
+        await provider.forceFlush();
+        await provider.shutdown();
+        tunnelsAfter.push(proxy.tunnels.length);
+      }
+      expect(api.rows("proxied")).toHaveLength(5);
+      expect(api.rows("direct")).toHaveLength(5);
+      // The first exporter's lookup and inserts went through tunnels to the API; the second's did not.
+      expect(tunnelsAfter[0]).toBeGreaterThan(0);
+      expect(tunnelsAfter[1]).toBe(tunnelsAfter[0]);
+      expect(new Set(proxy.tunnels)).toEqual(new Set([new URL(api.url).host]));
+    } finally {
+      await api.close();
     }
   });
 });

@@ -32,6 +32,13 @@ describe("Transport", () => {
     });
   });
 
+  it("lets an authorization header replace the key's (a gateway with its own auth)", async () => {
+    server = await scriptedServer((_req, res) => json(res, 200, { row_ids: [] }));
+    const t = connect(server.url, 2, { authorization: "Basic Z2F0ZXdheQ==" });
+    expect((await t.post("/v1/x", "{}", 5_000)).kind).toBe("ok");
+    expect(server.seen[0]!.headers.authorization).toBe("Basic Z2F0ZXdheQ==");
+  });
+
   it("reuses keep-alive connections: never more sockets than maxConcurrent", async () => {
     server = await scriptedServer((_req, res) => json(res, 200, {}));
     const t = connect(server.url, 2);

@@ -1,5 +1,6 @@
 // Braintrust's official OpenAPI spec, compiled by the validate.mjs that sits beside it in
-// ../shared. The project never copies the spec; tests that need it skip when it is absent.
+// ../shared. The project never copies the spec; tests that need it skip when it is absent,
+// except under CI=true.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -17,16 +18,26 @@ export interface SpecValidators {
 
 const specModule = new URL("../../../shared/braintrust-openapi/validate.mjs", import.meta.url);
 
-/** The official spec's validators, or undefined (with a note on the console) when the spec is absent. */
-export async function loadSpecValidators(): Promise<SpecValidators | undefined> {
-  if (!existsSync(fileURLToPath(specModule))) {
-    console.log(`skipping spec conformance: ${fileURLToPath(specModule)} not found`);
+/**
+ * The official spec's validators, or undefined (with a note on the console) when the spec
+ * is absent. Under CI=true an absent spec fails the run: a CI that skips the schema checks
+ * quietly would pass whatever the exporter sends.
+ */
+export async function loadSpecValidators(
+  module: URL = specModule,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<SpecValidators | undefined> {
+  if (!existsSync(fileURLToPath(module))) {
+    if (env.CI === "true" || env.CI === "1") {
+      throw new Error(`the official OpenAPI spec is missing (${fileURLToPath(module)}); CI=true runs must check rows against it`);
+    }
+    console.log(`skipping spec conformance: ${fileURLToPath(module)} not found`);
     return undefined;
   }
   const [{ default: Ajv }, { default: addFormats }, { loadValidators }] = await Promise.all([
     import("ajv"),
     import("ajv-formats"),
-    import(specModule.href),
+    import(module.href),
   ]);
   return loadValidators({ Ajv, addFormats }) as SpecValidators;
 }
