@@ -2,7 +2,7 @@
 // its own span, says why through diag, and yields a row the official schema accepts or a
 // counted drop. Nothing is thrown and no promise is left rejected.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BraintrustSpanProcessor } from "../src/index.js";
+import { BraintrustSpanProcessor, MASK_FAILED } from "../src/index.js";
 import { resetLogState } from "../src/log.js";
 import type { SpanLike } from "../src/convert/types.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
@@ -179,5 +179,53 @@ describe("options that could never be sent", () => {
     expect(diagnostics.messages.filter((m) => /exportTimeoutMillis/.test(m))).toEqual([
       expect.stringMatching(/`exportTimeoutMillis` must be a number from 1 to 2147483647, got 10000000000; using 30000/),
     ]);
+  });
+});
+
+describe("callbacks declared async", () => {
+  async function run(projectName: string, options: Record<string, unknown>) {
+    diagnostics = captureDiag();
+    unhandled = trackUnhandled();
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName, ...options });
+    const provider = providerWith(processor);
+    const tracer = provider.getTracer("async-callbacks");
+    tracer.startActiveSpan("root", (root) => {
+      for (let i = 0; i < 10; i++) {
+        const kind = i === 0 ? { "gen_ai.system": "openai" } : { "http.method": "GET" };
+        tracer.startSpan("step", { attributes: { input: `secret ${i}`, ...kind } }).end();
+      }
+      root.end();
+    });
+    await provider.forceFlush();
+    await provider.shutdown();
+    // A rejection left unhandled surfaces a turn or two later.
+    await new Promise((r) => setTimeout(r, 20));
+    return { rows: server.rows(projectName), messages: diagnostics.messages, stats: processor.stats() };
+  }
+
+  it.each([
+    ["rejects", async () => Promise.reject(new Error("mask service down"))],
+    ["resolves", async (event: Record<string, unknown>) => ({ ...event, input: "masked later" })],
+  ])("a mask that %s fails closed with its marker, one diag error, no unhandled rejection", async (_how, mask) => {
+    const { rows, messages } = await run(`async-mask-${_how}`, { mask });
+    expect(rows).toHaveLength(11);
+    for (const row of rows.filter((r) => r.span_attributes?.name === "step")) expect(row.input).toBe(MASK_FAILED);
+    expect(JSON.stringify(rows)).not.toContain("secret");
+    expect(messages.filter((m) => /mask function returned a promise: it must be synchronous/.test(m))).toHaveLength(1);
+    // afterEach checks that no rejection went unhandled
+  });
+
+  it("an async customFilter counts as undefined (the default rule decides), with one diag error", async () => {
+    const { rows, messages, stats } = await run("async-filter", {
+      filterAISpans: true,
+      customFilter: async () => {
+        throw new Error("filter service down");
+      },
+    });
+    // Undefined defers to filterAISpans: the AI step is kept; the root and the nine others are not.
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.input).toBe("secret 0");
+    expect(stats.filtered).toBe(10);
+    expect(messages.filter((m) => /customFilter returned a promise: it must be synchronous/.test(m))).toHaveLength(1);
   });
 });

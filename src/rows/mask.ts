@@ -3,6 +3,7 @@
 // restored afterwards so a mask cannot detach a row. If it throws or returns something
 // that is not a row, the content fields are replaced: raw data never leaves the process.
 import type { BraintrustEvent } from "../convert/types.js";
+import { isThenable, settleQuietly } from "../config/callbacks.js";
 import { errorMessage, log } from "../log.js";
 
 export const MASK_FAILED = "[masked: mask function failed]";
@@ -19,6 +20,12 @@ export function applyMask(event: BraintrustEvent, mask: Mask): BraintrustEvent {
     masked = mask(event);
   } catch (err) {
     return failed(original, `threw: ${errorMessage(err)}`);
+  }
+  if (isThenable(masked)) {
+    // Fails closed: whatever the promise resolves to comes after the row has left.
+    settleQuietly(masked);
+    log("error", "mask-async", `the mask function returned a promise: it must be synchronous (return the event, not a promise of it); rows are sent with their input, output, expected, error and metadata replaced with ${JSON.stringify(MASK_FAILED)}`);
+    return withContentReplaced(original);
   }
   if (typeof masked !== "object" || masked === null || Array.isArray(masked)) {
     return failed(original, `returned ${masked === null ? "null" : Array.isArray(masked) ? "an array" : typeof masked} instead of the event`);
@@ -39,6 +46,10 @@ export function applyMask(event: BraintrustEvent, mask: Mask): BraintrustEvent {
 
 function failed(original: BraintrustEvent, why: string): BraintrustEvent {
   log("warn", "mask-failed", `the mask function ${why}; the row's input, output, expected, error and metadata were replaced with ${JSON.stringify(MASK_FAILED)}`);
+  return withContentReplaced(original);
+}
+
+function withContentReplaced(original: BraintrustEvent): BraintrustEvent {
   const out: BraintrustEvent = { ...original };
   for (const field of CONTENT) {
     if (out[field] !== undefined) out[field] = MASK_FAILED;

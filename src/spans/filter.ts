@@ -4,6 +4,7 @@
 // A trace root gets no exception; what a kept span names as its parent is judge.ts's part.
 import type { ExporterConfig } from "../config/config.js";
 import type { SpanLike } from "../convert/types.js";
+import { isThenable, settleQuietly } from "../config/callbacks.js";
 import { errorMessage, log } from "../log.js";
 
 const AI_PREFIX = /^(?:gen_ai|braintrust|llm|ai|traceloop)\./;
@@ -37,7 +38,12 @@ export function createSpanFilter(config: Pick<ExporterConfig, "filterAISpans" | 
 
 function askCustomFilter(customFilter: (span: SpanLike) => boolean | undefined, span: SpanLike): boolean | undefined {
   try {
-    const verdict = customFilter(span);
+    const verdict: unknown = customFilter(span);
+    if (isThenable(verdict)) {
+      settleQuietly(verdict);
+      log("error", "custom-filter-async", "customFilter returned a promise: it must be synchronous (return true, false or undefined); its answer counts as undefined, so the default rule decides");
+      return undefined;
+    }
     return verdict === true || verdict === false ? verdict : undefined;
   } catch (err) {
     log("warn", "custom-filter-threw", `customFilter threw on span ${JSON.stringify(String(span?.name))} (${errorMessage(err)}); the default rule decided instead`);
