@@ -4,6 +4,7 @@ import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import type { Dispatcher } from "undici";
 import { type Parent, makeParent, parseParent } from "./parent.js";
 import { type ProxySettings, readProxy } from "./proxy.js";
+import { hideSecrets } from "./secrets.js";
 import { checkApiKey, checkDispatcher, checkHeaders, checkNumber, LIMITS } from "./validate.js";
 
 export interface BraintrustExporterOptions {
@@ -173,7 +174,7 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     mask: typeof options.mask === "function" ? options.mask : undefined,
     logSpanStart: options.logSpanStart === true,
   };
-  return { ok: true, config: Object.freeze(config), warnings };
+  return { ok: true, config: Object.freeze(hideSecrets(config)), warnings };
 }
 
 function compressionOf(value: unknown, warnings: string[]): "gzip" | undefined {

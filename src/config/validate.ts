@@ -95,20 +95,3 @@ function describeChar(char: string): string {
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
   return code < 0x20 || code === 0x7f ? `control character ${hex}` : `${JSON.stringify(char)} (${hex})`;
 }
-
-/** Values of a config that must never appear in a message: the key, an Authorization header's credentials, proxy passwords. */
-export function secretsOf(config: { apiKey: string; headers: Readonly<Record<string, string>>; proxy: { httpProxy?: string | undefined; httpsProxy?: string | undefined } }): string[] {
-  const secrets = [config.apiKey];
-  const auth = config.headers.authorization;
-  if (auth !== undefined) secrets.push(auth, auth.replace(/^\S+\s+/, ""));
-  for (const proxy of [config.proxy.httpProxy, config.proxy.httpsProxy]) {
-    if (!proxy) continue;
-    try {
-      const url = new URL(proxy);
-      if (url.password) secrets.push(url.password, decodeURIComponent(url.password));
-    } catch {
-      // not a URL: config refused it already
-    }
-  }
-  return secrets;
-}

@@ -2,7 +2,7 @@
 // (one lane per destination), the scheduling timer, the batches in flight, and a closing
 // flag. Every row ends in exactly one counter (stats.ts): sent, or one dropped reason.
 import type { ExporterConfig } from "../config/config.js";
-import { secretsOf } from "../config/validate.js";
+import { secretsOf } from "../config/secrets.js";
 import { addSecret, log, note, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { takeBatch } from "./batch.js";
