@@ -23,6 +23,8 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   private readonly pending: PendingRows;
   private readonly onBeforeExit: (() => void) | undefined;
   private shutdownPromise: Promise<void> | undefined;
+  private rootFlush: Promise<unknown> | undefined;
+  private rootFlushAgain = false;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
@@ -76,12 +78,32 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       this.core.delivery.drop("invalid");
       log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${errorMessage(err)}`);
     }
-    if (root && this.core.config?.flushOnRootEnd) void this.flush();
+    if (root && this.core.config?.flushOnRootEnd) this.flushForRoot();
   }
 
   /** Resolves (never rejects) once everything queued before the call is delivered or has failed. */
   async forceFlush(): Promise<void> {
     await this.flush();
+  }
+
+  /**
+   * At most one flush started by a root's end runs at a time; roots that end meanwhile ask
+   * for one more after it. During an outage each flush waits out its deadline: one per
+   * root at 1,000 roots/s had thousands waiting at once, lagging the app's event loop by
+   * 400 ms and holding hundreds of MB.
+   */
+  private flushForRoot(): void {
+    if (this.rootFlush) {
+      this.rootFlushAgain = true;
+      return;
+    }
+    this.rootFlush = this.flush().finally(() => {
+      this.rootFlush = undefined;
+      if (this.rootFlushAgain && !this.shutdownPromise) {
+        this.rootFlushAgain = false;
+        this.flushForRoot();
+      }
+    });
   }
 
   /** Like forceFlush, with what the flush achieved. */

@@ -1,0 +1,65 @@
+// flushOnRootEnd (serverless handlers): each root's rows go out when it ends, and during an
+// outage the ends of many roots share one flush instead of starting one each.
+import { startLocalBraintrust } from "braintrust-otel-exporter/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { BraintrustSpanProcessor } from "../../src/index.js";
+import { scriptedServer, trackUnhandled, until } from "../delivery/helpers.js";
+import { providerWith } from "../helpers/tracing.js";
+
+const unhandled = trackUnhandled();
+afterEach(() => expect(unhandled.rejections).toEqual([]));
+
+/** Counts the flushes the processor starts, and the most in flight at once. */
+function countFlushes(processor: BraintrustSpanProcessor) {
+  const delivery = (processor as unknown as { core: { delivery: { flush: () => Promise<unknown> } } }).core.delivery;
+  const original = delivery.flush.bind(delivery);
+  const counts = { started: 0, inFlight: 0, peak: 0 };
+  delivery.flush = () => {
+    counts.started++;
+    counts.peak = Math.max(counts.peak, ++counts.inFlight);
+    return original().finally(() => counts.inFlight--);
+  };
+  return counts;
+}
+
+describe("flushOnRootEnd", () => {
+  it("sends a root's rows when it ends, long before scheduledDelayMillis", async () => {
+    const api = await startLocalBraintrust();
+    try {
+      const processor = new BraintrustSpanProcessor({ apiKey: api.apiKey, apiUrl: api.url, projectName: "serverless", flushOnRootEnd: true, scheduledDelayMillis: 600_000 });
+      const provider = providerWith(processor);
+      const tracer = provider.getTracer("handler");
+      for (let i = 0; i < 3; i++) {
+        tracer.startActiveSpan(`request-${i}`, (root) => {
+          tracer.startSpan("step").end();
+          root.end();
+        });
+        await until(() => api.rows("serverless").length === 2 * (i + 1));
+      }
+      await provider.shutdown();
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("during an outage, 1,000 roots ending share one flush in flight at a time", async () => {
+    const down = await scriptedServer(() => {}); // accepts, never answers
+    try {
+      const processor = new BraintrustSpanProcessor({ apiKey: "sk-flush-on-root-end", apiUrl: down.url, projectId: "p-1", flushOnRootEnd: true, exportTimeoutMillis: 1_000 });
+      const counts = countFlushes(processor);
+      const provider = providerWith(processor);
+      const tracer = provider.getTracer("handler");
+      for (let i = 0; i < 1000; i++) {
+        tracer.startSpan(`request-${i}`).end();
+        if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+      }
+      await until(() => counts.inFlight === 0 && counts.started >= 2);
+      expect(counts.peak).toBe(1);
+      // The first, and one more for the roots that ended while it waited.
+      expect(counts.started).toBe(2);
+      await provider.shutdown();
+    } finally {
+      await down.close();
+    }
+  });
+});
