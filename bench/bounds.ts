@@ -1,0 +1,185 @@
+// Bounded under every fault: memory, timers and the host app's event loop while the API is
+// down or hostile. Each scenario runs in a fresh process (RSS of its own), against a server
+// in this process that never answers, or answers with what hurts.
+//
+//   npx tsx bench/bounds.ts                # every scenario
+//   npx tsx bench/bounds.ts destinations   # one: destinations | error-page | retry-after | root-flush
+//
+// Printed per scenario: the figure, the bound it is held to, and the warnings and unhandled
+// rejections the app would have seen (there must be none).
+import { spawnSync } from "node:child_process";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { BraintrustSpanProcessor } from "braintrust-otel-exporter";
+import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+
+const MiB = 1024 * 1024;
+const SCENARIOS = ["destinations", "error-page", "retry-after", "root-flush"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+interface Result {
+  figure: string;
+  bound: string;
+  ok: boolean;
+  warnings: string[];
+  rejections: number;
+}
+
+
+function parent(names: readonly string[]): void {
+  let failed = false;
+  for (const name of names) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name}; one of ${SCENARIOS.join(", ")}`);
+    const run = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", fileURLToPath(import.meta.url), name], {
+      env: { ...process.env, BOUNDS_CHILD: "1" },
+      encoding: "utf8",
+      timeout: 300_000,
+    });
+    const line = run.stdout.trim().split("\n").pop() ?? "";
+    let result: Result;
+    try {
+      result = JSON.parse(line) as Result;
+    } catch {
+      console.log(`${name}: did not finish (exit ${run.status})\n${run.stderr}`);
+      failed = true;
+      continue;
+    }
+    const clean = result.warnings.length === 0 && result.rejections === 0;
+    failed ||= !result.ok || !clean;
+    console.log(`${name.padEnd(13)} ${result.figure}  (bound: ${result.bound})  ${result.ok ? "ok" : "OVER"}`);
+    console.log(`${"".padEnd(13)} warnings: ${result.warnings.length === 0 ? "none" : result.warnings.join("; ")}; unhandled rejections: ${result.rejections}`);
+  }
+  if (failed) process.exitCode = 1;
+}
+
+async function child(name: Scenario): Promise<void> {
+  const warnings: string[] = [];
+  let rejections = 0;
+  process.on("warning", (w) => warnings.push(w.name));
+  process.on("unhandledRejection", () => rejections++);
+  const result = await SCENARIO_RUNS[name]();
+  await new Promise((r) => setTimeout(r, 50));
+  console.log(JSON.stringify({ ...result, warnings, rejections }));
+  process.exit(0);
+}
+
+const SCENARIO_RUNS: Record<Scenario, () => Promise<Omit<Result, "warnings" | "rejections">>> = {
+  /** The API never answers; spans name 10,000 destinations (braintrust.parent), 20 spans each. */
+  async destinations() {
+    const budget = 16 * MiB;
+    const api = await serve(() => {});
+    const processor = new BraintrustSpanProcessor({ apiKey: "sk-bounds-bench", apiUrl: api.url, projectName: "default", maxQueueBytes: budget, maxQueueSize: 1_000_000, exportTimeoutMillis: 2_000 });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer("bounds");
+    const before = settledRss();
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 10_000; i++) {
+        tracer.startSpan("tenant-work", { attributes: { "braintrust.parent": `project_name:tenant-${i}`, input: "x".repeat(160) } }).end();
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    processor.stats(); // builds the rows still pending
+    const grown = settledRss() - before;
+    const { queued, dropped } = processor.stats();
+    void provider.shutdown();
+    api.close();
+    return {
+      figure: `RSS +${mib(grown)} MiB holding ${queued} rows for 10,000 destinations (${dropped.queueFull} dropped: queue full or destination forgotten)`,
+      bound: `queue budget ${mib(budget)} MiB + 10 % = ${mib(budget * 1.1)} MiB`,
+      ok: grown <= budget * 1.1,
+    };
+  },
+
+  /** Every lookup meets a 64 MB error page. */
+  async "error-page"() {
+    const page = Buffer.alloc(64 * MiB, "x");
+    const api = await serve((_req, res) => {
+      res.writeHead(502, { "content-type": "text/html", "content-length": String(page.length) });
+      res.end(page);
+    });
+    const before = settledRss();
+    let peak = before;
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    for (let i = 0; i < 5; i++) {
+      const processor = new BraintrustSpanProcessor({ apiKey: "sk-bounds-bench", apiUrl: api.url, projectName: `p${i}`, exportTimeoutMillis: 2_000 });
+      await processor.ready().catch(() => {});
+      await processor.shutdown();
+    }
+    clearInterval(sample);
+    api.close();
+    const grown = peak - before;
+    return { figure: `peak RSS +${mib(grown)} MiB over five 64 MB error pages`, bound: "16 MiB", ok: grown < 16 * MiB };
+  },
+
+  /** The lookup answers 503 with Retry-After: 3000000 (seconds, past setTimeout's range) for 5 s. */
+  async "retry-after"() {
+    let lookups = 0;
+    const api = await serve((_req, res) => {
+      lookups++;
+      res.writeHead(503, { "retry-after": "3000000", "content-type": "application/json" });
+      res.end('{"error":"busy"}');
+    });
+    const processor = new BraintrustSpanProcessor({ apiKey: "sk-bounds-bench", apiUrl: api.url, projectName: "p" });
+    await new Promise((r) => setTimeout(r, 5_000));
+    await processor.shutdown();
+    api.close();
+    return { figure: `${lookups} lookup request(s) in 5 s`, bound: "1 per capped interval (60 s)", ok: lookups <= 1 };
+  },
+
+  /** 1,000 roots/s for 10 s with flushOnRootEnd while the API never answers. */
+  async "root-flush"() {
+    const api = await serve(() => {});
+    const processor = new BraintrustSpanProcessor({ apiKey: "sk-bounds-bench", apiUrl: api.url, projectId: "p-1", flushOnRootEnd: true });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer("bounds");
+    const lag = monitorEventLoopDelay({ resolution: 1 });
+    const before = settledRss();
+    lag.enable();
+    for (let ms = 0; ms < 10_000; ms += 10) {
+      for (let i = 0; i < 10; i++) tracer.startSpan("request", { attributes: { input: "hello" } }).end();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    lag.disable();
+    const grown = settledRss() - before;
+    void provider.shutdown();
+    api.close();
+    const p99 = lag.percentile(99) / 1e6;
+    return { figure: `event-loop lag p99 ${p99.toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms; RSS +${mib(grown)} MiB`, bound: "p99 <= 5 ms", ok: p99 <= 5 };
+  },
+};
+
+/** A loopback server whose answers come from `handler` (which may never answer). */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => handler(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+function settledRss(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().rss;
+}
+
+function mib(bytes: number): string {
+  return (bytes / MiB).toFixed(1);
+}
+
+const scenario = process.argv[2] as Scenario | undefined;
+if (scenario && (SCENARIOS as readonly string[]).includes(scenario) && process.env.BOUNDS_CHILD === "1") {
+  await child(scenario);
+} else {
+  parent(scenario ? [scenario] : [...SCENARIOS]);
+}
