@@ -117,6 +117,16 @@ export function warnOnce(kind: string, message: string, level: "error" | "warn" 
   }
 }
 
+/**
+ * For the process's last moments (exit, a signal): one line at ERROR, now. Without a diag
+ * logger it is written to stderr synchronously, the only output an `exit` listener can make.
+ */
+export function sayNow(message: string): void {
+  const text = PREFIX + redact(message);
+  if (hasDiagLogger()) diag.error(text);
+  else if (!silenced) writeLine(text);
+}
+
 /** Rows lost for good: ERROR, rate-limited; the first of each kind is said once as warnOnce says it. */
 export function fail(kind: string, message: string): void {
   if (lastLogged.has(`once:${kind}`)) return log("error", kind, message);

@@ -9,10 +9,17 @@ import { createRequire } from "node:module";
 import { ProxyTracerProvider, type TracerProvider, context, propagation, trace } from "@opentelemetry/api";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "./config/config.js";
+import { handleSignals } from "./lifecycle/signals.js";
 import { errorMessage, log, warnOnce } from "./log.js";
 import { BraintrustSpanProcessor } from "./spans/processor.js";
 
 export interface RegisterOptions extends BraintrustExporterOptions {
+  /**
+   * On SIGTERM / SIGINT, flush (at most 5 s), then let the process end as it would have:
+   * with a listener of the app's own the app decides, otherwise the signal is raised again.
+   * Default true; false leaves signals alone.
+   */
+  handleSignals?: boolean;
   /** More processors to run beside Braintrust's (a console exporter while debugging, another backend). */
   spanProcessors?: SpanProcessor[];
   /** Passed to the tracer provider: `resource`, `sampler`, `spanLimits`, `idGenerator`. */
@@ -52,7 +59,7 @@ export function register(options: RegisterOptions = {}): Registration {
     warnOnce("register-twice", "register() was called again; the first registration stays in place and is returned");
     return current;
   }
-  const { spanProcessors = [], resource, sampler, spanLimits, idGenerator, ...exporterOptions } = options;
+  const { spanProcessors = [], resource, sampler, spanLimits, idGenerator, handleSignals: signals = true, ...exporterOptions } = options;
   const processor = new BraintrustSpanProcessor({ ...exporterOptions, flushOnExit: exporterOptions.flushOnExit ?? true });
   const providerConfig = withoutUndefined({ resource, sampler, spanLimits, idGenerator });
 
@@ -75,11 +82,12 @@ export function register(options: RegisterOptions = {}): Registration {
     const owner = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.()?.constructor?.name ?? "another tracer provider";
     warnOnce("register-taken", `register(): a global tracer provider (${owner}) was already registered, so Braintrust will receive no spans from the one register() created. This happens with Sentry, Next.js/@vercel/otel or an earlier NodeSDK. Add the processor to that setup instead: \`spanProcessors: [new BraintrustSpanProcessor()]\` (Sentry: \`openTelemetrySpanProcessors\`).`);
   }
+  const removeSignals = signals === false ? undefined : handleSignals();
   const registration: Registration = {
     provider,
     processor,
     registered,
-    shutdown: () => shutdownOnce(registration, provider, installed),
+    shutdown: () => shutdownOnce(registration, provider, installed, removeSignals),
   };
   current = registration;
   return registration;
@@ -87,8 +95,14 @@ export function register(options: RegisterOptions = {}): Registration {
 
 let shuttingDown: Promise<void> | undefined;
 
-function shutdownOnce(registration: Registration, provider: SdkProvider, installed: { contextManager: boolean; propagator: boolean }): Promise<void> {
+function shutdownOnce(
+  registration: Registration,
+  provider: SdkProvider,
+  installed: { contextManager: boolean; propagator: boolean },
+  removeSignals: (() => void) | undefined,
+): Promise<void> {
   shuttingDown ??= (async () => {
+    removeSignals?.();
     try {
       await provider.shutdown();
     } catch (err) {

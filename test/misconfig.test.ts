@@ -202,3 +202,84 @@ describe.concurrent("a wrong setup is said at once, in one line, and nothing han
     expectLoud(child, new RegExp(`nothing is listening at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`), /check BRAINTRUST_API_URL/);
   });
 });
+
+/** Makes `count` spans under one root through the global tracer (register() owns it). */
+const spans = (count: number) => `
+  const root = tracer().startSpan("root");
+  for (let i = 0; i < ${count} - 1; i++) tracer().startSpan("s" + i, {}, trace.setSpan((await import("@opentelemetry/api")).context.active(), root)).end();
+  root.end();
+`;
+
+describe.concurrent("the process ends: nothing hangs, nothing queued is lost without a word", { timeout: 60_000 }, () => {
+  it("register() with the API down: the script exits within the exit flush, saying how many rows and why", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const child = await runChild(`register({ projectName: "p" }); ${spans(3)}`, { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: url });
+    expect(child.code).toBe(0);
+    const lines = ours(child.stderr);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^braintrust-otel-exporter: 3 rows not delivered: resolving project "p": nothing is listening at ${url} \\(ECONNREFUSED\\)`)));
+    // Said once: no flush again at the next beforeExit, no second line at exit.
+    expect(lines.filter((l) => l.includes("rows not delivered"))).toHaveLength(1);
+    expect(child.stderr).not.toContain(KEY);
+    expect(child.ms).toBeLessThan(BOUND_MS);
+  });
+
+  it("beforeExit: a register() script that never calls shutdown still delivers, silently", async () => {
+    const child = await runChild(`register({ projectName: "misconfig-before-exit" }); ${spans(5)}`, env());
+    expect(child.stderr).toBe("");
+    expect(child.code).toBe(0);
+    expect(server.rows("misconfig-before-exit")).toHaveLength(5);
+  });
+
+  it("process.exit() with rows queued: one synchronous line with the count and what to call", async () => {
+    const child = await runChild(`register({ projectName: "misconfig-exit" }); ${spans(4)} process.exit(3);`, env());
+    expect(child.code).toBe(3);
+    expect(ours(child.stderr)).toEqual([
+      "braintrust-otel-exporter: 4 rows not delivered: the process exited before they were sent. Call `await shutdown()` (from register()) or `await processor.forceFlush()` before process.exit(); without process.exit(), register() and flushOnExit: true flush when the event loop empties",
+    ]);
+  });
+
+  it("SIGTERM after 200 spans: all 200 arrive, then the process ends by the signal", async () => {
+    const child = await runChild(
+      `register({ projectName: "misconfig-sigterm", scheduledDelayMillis: 60000 }); ${spans(200)}
+       console.log("spans made"); setInterval(() => {}, 1000); // a server that would run forever`,
+      env(),
+      (out, pid) => {
+        if (out.includes("spans made")) process.kill(pid, "SIGTERM");
+      },
+    );
+    expect(child.signal).toBe("SIGTERM");
+    expect(child.stderr).toBe("");
+    expect(server.rows("misconfig-sigterm")).toHaveLength(200);
+    expect(child.ms).toBeLessThan(BOUND_MS);
+  });
+
+  it("SIGINT with the app's own listener: rows are flushed and the app decides how to end", async () => {
+    const child = await runChild(
+      `register({ projectName: "misconfig-sigint", scheduledDelayMillis: 60000 }); ${spans(10)}
+       const keep = setInterval(() => {}, 1000);
+       process.on("SIGINT", () => setTimeout(() => { console.log("app closing"); clearInterval(keep); }, 300));
+       console.log("spans made");`,
+      env(),
+      (out, pid) => {
+        if (out.endsWith("spans made\n")) process.kill(pid, "SIGINT");
+      },
+    );
+    expect(child.signal).toBeNull();
+    expect(child.code).toBe(0);
+    expect(child.stdout).toContain("app closing");
+    expect(server.rows("misconfig-sigint")).toHaveLength(10);
+  });
+
+  it("handleSignals: false leaves SIGTERM to Node: the process dies at once, rows unsent", async () => {
+    const child = await runChild(
+      `register({ projectName: "misconfig-nosignals", scheduledDelayMillis: 60000, handleSignals: false }); ${spans(5)}
+       console.log("spans made"); setInterval(() => {}, 1000);`,
+      env(),
+      (out, pid) => {
+        if (out.includes("spans made")) process.kill(pid, "SIGTERM");
+      },
+    );
+    expect(child.signal).toBe("SIGTERM");
+    expect(server.rows("misconfig-nosignals")).toHaveLength(0);
+  });
+});

@@ -178,7 +178,13 @@ export class Delivery {
 
   /** Delivers everything queued before the call, bounded by exportTimeoutMillis. Never rejects. */
   flush(): Promise<FlushResult> {
-    return this.flushUntil(Date.now() + this.config.exportTimeoutMillis).catch(() => ({ sent: 0, dropped: 0, pending: this.queue.size }));
+    return this.flushWithin(this.config.exportTimeoutMillis);
+  }
+
+  /** flush() with a shorter deadline (at exit); never longer than exportTimeoutMillis. Never rejects. */
+  flushWithin(ms: number): Promise<FlushResult> {
+    const deadline = Date.now() + Math.max(0, Math.min(ms, this.config.exportTimeoutMillis));
+    return this.flushUntil(deadline).catch(() => ({ sent: 0, dropped: 0, pending: this.queue.size }));
   }
 
   /** flush once, then close the pool; later enqueues count as dropped.shutdown. Never rejects. */
@@ -198,6 +204,11 @@ export class Delivery {
   /** Rows not yet delivered: queued, or in a request still under way. */
   undelivered(): number {
     return this.queue.size + this.inflightRows;
+  }
+
+  /** Rows waiting for a send to start. */
+  queued(): number {
+    return this.queue.size;
   }
 
   /** Why rows are not getting through, when something is known to be wrong. */

@@ -5,6 +5,7 @@ import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } fr
 import { Delivery, type DeliveryStats, type DropReason, type FlushResult } from "../delivery/delivery.js";
 import { addSecret, configureLogLevel, log, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
+import type { ExitTarget } from "../lifecycle/exit.js";
 import { RowPipeline } from "../rows/pipeline.js";
 
 export interface ExporterCore {
@@ -31,6 +32,25 @@ export function createCore(options: BraintrustExporterOptions | undefined): Expo
   addSecret(result.config.apiKey);
   const delivery = new Delivery(result.config);
   return { config: result.config, delivery, pipeline: new RowPipeline(result.config, delivery) };
+}
+
+/** What the exit hooks (lifecycle/exit.ts) need of a face: its delivery, plus spans not yet turned into rows. */
+export function exitTarget(delivery: Delivery, flushOnExit: boolean, pending?: { readonly size: number; drain(): void }): ExitTarget {
+  const waiting = () => pending?.size ?? 0;
+  return {
+    flushOnExit,
+    undelivered: () => waiting() + delivery.undelivered(),
+    queued: () => waiting() + delivery.queued(),
+    flushWithin: (ms) => {
+      pending?.drain();
+      return delivery.flushWithin(ms);
+    },
+    abandon: () => {
+      pending?.drain();
+      return delivery.abandon();
+    },
+    failure: () => delivery.failure(),
+  };
 }
 
 // Only its `parent` is read, and only to hand to InertDelivery.enqueue, which ignores it.

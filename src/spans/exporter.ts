@@ -20,7 +20,9 @@ import type { BraintrustExporterOptions } from "../config/config.js";
 import type { SpanLike } from "../convert/types.js";
 import type { DeliveryStats } from "../delivery/delivery.js";
 import { errorMessage, log } from "../log.js";
-import { createCore, type ExporterCore } from "./core.js";
+import type { ExitTarget } from "../lifecycle/exit.js";
+import { watchExit } from "../lifecycle/exit.js";
+import { createCore, type ExporterCore, exitTarget } from "./core.js";
 import { createSpanFilter } from "./filter.js";
 import { SpanJudge } from "./judge.js";
 import { TraceBook } from "./trace-book.js";
@@ -39,11 +41,16 @@ export class BraintrustExporter implements SpanExporter {
   private shutdownPromise: Promise<void> | undefined;
   /** The last export still converting: the next one starts after it. */
   private converting: Promise<void> | undefined;
+  /** Held here: the exit hooks keep only a weak reference, so a dropped exporter is collected. */
+  private readonly exit: ExitTarget | undefined;
+  private readonly unwatchExit: (() => void) | undefined;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
     const config = this.core.config;
     if (config) {
+      this.exit = exitTarget(this.core.delivery, config.flushOnExit);
+      this.unwatchExit = watchExit(this.exit);
       this.judge = new SpanJudge(this.book, {
         filter: createSpanFilter(config),
         fallback: () => config.parent,
@@ -130,7 +137,9 @@ export class BraintrustExporter implements SpanExporter {
 
   shutdown(): Promise<void> {
     // Exports handed over before the shutdown are converted first (each within its deadline).
-    this.shutdownPromise ??= Promise.resolve(this.converting).then(() => this.core.delivery.shutdown());
+    this.shutdownPromise ??= Promise.resolve(this.converting)
+      .then(() => this.core.delivery.shutdown())
+      .finally(() => this.unwatchExit?.());
     return this.shutdownPromise;
   }
 

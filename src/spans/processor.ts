@@ -7,8 +7,10 @@ import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace
 import type { BraintrustExporterOptions } from "../config/config.js";
 import type { SpanLike } from "../convert/types.js";
 import type { DeliveryStats, FlushResult } from "../delivery/delivery.js";
+import type { ExitTarget } from "../lifecycle/exit.js";
+import { watchExit } from "../lifecycle/exit.js";
 import { errorMessage, log } from "../log.js";
-import { createCore, type ExporterCore } from "./core.js";
+import { createCore, type ExporterCore, exitTarget } from "./core.js";
 import { createSpanFilter } from "./filter.js";
 import { SpanJudge } from "./judge.js";
 import { PendingRows } from "./pending-rows.js";
@@ -21,7 +23,9 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   private readonly judge: SpanJudge | undefined;
   /** Kept spans whose rows are built right after the current event-loop turn, not inside span.end(). */
   private readonly pending: PendingRows;
-  private readonly onBeforeExit: (() => void) | undefined;
+  /** Held here: the exit hooks keep only a weak reference, so a dropped processor is collected. */
+  private readonly exit: ExitTarget | undefined;
+  private readonly unwatchExit: (() => void) | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private rootFlush: Promise<unknown> | undefined;
   private rootFlushAgain = false;
@@ -39,12 +43,9 @@ export class BraintrustSpanProcessor implements SpanProcessor {
         link: (order) => this.core.pipeline.pushLink(order),
       });
     }
-    if (config?.flushOnExit) {
-      this.onBeforeExit = () => {
-        // beforeExit fires again after our flush drains; only flush while there is work.
-        if (this.pending.size > 0 || this.core.delivery.stats().queued > 0) void this.flush();
-      };
-      process.on("beforeExit", this.onBeforeExit);
+    if (config) {
+      this.exit = exitTarget(this.core.delivery, config.flushOnExit, this.pending);
+      this.unwatchExit = watchExit(this.exit);
     }
   }
 
@@ -114,9 +115,9 @@ export class BraintrustSpanProcessor implements SpanProcessor {
 
   shutdown(): Promise<void> {
     if (!this.shutdownPromise) {
-      if (this.onBeforeExit) process.off("beforeExit", this.onBeforeExit);
       this.pending.drain();
-      this.shutdownPromise = this.core.delivery.shutdown();
+      // Unwatched once it is done: until then, an exit cut short still says what was lost.
+      this.shutdownPromise = this.core.delivery.shutdown().finally(() => this.unwatchExit?.());
     }
     return this.shutdownPromise;
   }
