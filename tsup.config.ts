@@ -11,6 +11,8 @@ export default defineConfig({
     index: "src/index.ts",
     "testing/index": "src/testing/index.ts",
     register: "src/register-entry.ts",
+    // Side effects only: `node --import braintrust-otel-exporter/auto app.js`.
+    auto: "src/auto.ts",
     // The `braintrust-otel-exporter` bin; its #! line comes from src/cli.ts, which esbuild keeps.
     cli: "src/cli.ts",
   },

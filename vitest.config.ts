@@ -12,6 +12,7 @@ export default defineConfig({
     alias: [
       { find: /^braintrust-otel-exporter\/testing$/, replacement: src("testing/index.ts") },
       { find: /^braintrust-otel-exporter\/register$/, replacement: src("register-entry.ts") },
+      { find: /^braintrust-otel-exporter\/auto$/, replacement: src("auto.ts") },
       { find: /^braintrust-otel-exporter$/, replacement: src("index.ts") },
       ...Object.entries(matrix.imports).map(([name, path]) => ({ find: exact(name), replacement: path })),
     ],

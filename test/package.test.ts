@@ -1,12 +1,14 @@
 // The published shape: build, `npm pack`, install the tarball into a fresh app, and load
 // every entry point with require() and with import. Each loader then registers against
 // the packaged local server and checks that a span arrives, so the subpaths work together.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalBraintrust } from "../src/testing/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 let app: string;
@@ -74,6 +76,30 @@ describe("the packed tarball", () => {
       expect(out.exports).toEqual(expect.arrayContaining(["BraintrustExporter", "BraintrustSpanProcessor", "register", "maskPII", "createPiiMask", "isAISpan"]));
       expect(out).toMatchObject({ sameRegister: true, processor: "function", exporter: "function", registered: true });
       expect(out.rows).toEqual([["inner", "child"], ["outer", "root"]]);
+    }, 60_000);
+  }
+
+  // The app knows nothing of Braintrust: only @opentelemetry/api, and the entry on the command line.
+  for (const [flag, file, source] of [
+    ["--import", "auto-app.mjs", `import { trace } from "@opentelemetry/api";`],
+    ["--require", "auto-app.cjs", `const { trace } = require("@opentelemetry/api");`],
+  ] as const) {
+    it(`node ${flag} braintrust-otel-exporter/auto registers from the environment and flushes at exit`, async () => {
+      const server = await startLocalBraintrust();
+      try {
+        writeFileSync(join(app, "src", file), `${source}\ntrace.getTracer("auto").startActiveSpan("auto-root", (s) => s.end());\n`);
+        const project = `auto${flag.replace(/-/g, "_")}`;
+        // Asynchronous: the local server answering it runs in this process.
+        const { stdout, stderr } = await promisify(execFile)("node", [flag, "braintrust-otel-exporter/auto", join("src", file)], {
+          cwd: app,
+          encoding: "utf8",
+          env: { ...process.env, BRAINTRUST_API_KEY: server.apiKey, BRAINTRUST_API_URL: server.url, BRAINTRUST_PROJECT: project },
+        });
+        expect(stdout + stderr).toBe("");
+        expect(server.rows(project).map((r) => r.span_attributes?.name)).toEqual(["auto-root"]);
+      } finally {
+        await server.close();
+      }
     }, 60_000);
   }
 });
