@@ -18,7 +18,7 @@ import {
   setType,
 } from "./mapper.js";
 import { eventMessages, hasMessageEvents } from "./genai-events.js";
-import { indexedMessages, systemMessage, toChatMessages } from "./messages.js";
+import { assistantMessage, indexedMessages, systemMessage, toChatMessages } from "./messages.js";
 import { firstTokenSeconds } from "./first-token.js";
 import type { Attributes, SpanLike, SpanType } from "./types.js";
 
@@ -46,8 +46,13 @@ const METRICS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["prompt_cached_tokens", ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cached_input_tokens"]],
   [
     "prompt_cache_creation_tokens",
-    // The last one is Strands'.
-    ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens", "gen_ai.usage.cache_write_input_tokens"],
+    // The last two are Strands' and Mastra's.
+    [
+      "gen_ai.usage.cache_creation.input_tokens",
+      "gen_ai.usage.cache_creation_input_tokens",
+      "gen_ai.usage.cache_write_input_tokens",
+      "gen_ai.usage.cache_write_tokens",
+    ],
   ],
   ["completion_reasoning_tokens", ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "gen_ai.usage.details.reasoning_tokens"]],
 ];
@@ -88,6 +93,8 @@ const MARKERS = [
   "gen_ai.system_instructions",
   "gen_ai.tool.call.arguments",
   "gen_ai.tool.call.result",
+  "gen_ai.tool.input",
+  "gen_ai.tool.output",
   "gen_ai.tool.name",
   "gen_ai.tool.call.id",
   "gen_ai.usage.input_tokens",
@@ -194,9 +201,12 @@ type Indexed = ReturnType<typeof rebuildIndexed>;
 function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Draft): void {
   if (indexed) claimAll(draft, indexed.keys);
   claim(draft, "gen_ai.input.messages", "gen_ai.prompt", "gen_ai.system_instructions", "gen_ai.tool.call.arguments");
+  claim(draft, "gen_ai.tool.input");
   if (isSet(draft, "input")) return;
-  if (attrs["gen_ai.tool.call.arguments"] !== undefined) {
-    setField(draft, "input", parseMaybeJson(attrs["gen_ai.tool.call.arguments"]));
+  // `gen_ai.tool.input` predates the spec's name (older Mastra, Sentry, others).
+  const args = attrs["gen_ai.tool.call.arguments"] ?? attrs["gen_ai.tool.input"];
+  if (args !== undefined) {
+    setField(draft, "input", parseMaybeJson(args));
     return;
   }
   // As on Braintrust's server: a nonempty list from message events beats the attributes.
@@ -209,13 +219,18 @@ function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Dr
   if (attrs["gen_ai.input.messages"] !== undefined) {
     messages = toChatMessages(parseJsonAttr(attrs["gen_ai.input.messages"], "gen_ai.input.messages"));
   } else if (attrs["gen_ai.prompt"] !== undefined) {
-    messages = toChatMessages(parseMaybeJson(attrs["gen_ai.prompt"]));
+    const prompt = parseMaybeJson(attrs["gen_ai.prompt"]);
+    // `{messages: […]}`, as some wrappers of the AI SDK write the call's options
+    messages = toChatMessages(isPlainObject(prompt) && Array.isArray(prompt.messages) ? prompt.messages : prompt);
   } else if (indexed) {
     messages = indexedMessages(indexed.value);
   }
   const system = systemInstructions(attrs);
   if (system && Array.isArray(messages)) messages = [system, ...messages];
-  else if (system && messages === undefined) messages = [system];
+  // Instructions alone are a model call's whole prompt; on an agent span (Mastra) another
+  // convention holds the input, and the instructions stay in metadata under their own key.
+  else if (system && messages === undefined && draft.event.span_attributes.type === "llm") messages = [system];
+  else if (system && messages === undefined) draft.claimed.delete("gen_ai.system_instructions");
   setField(draft, "input", messages);
 }
 
@@ -229,9 +244,11 @@ function systemInstructions(attrs: Attributes): Record<string, unknown> | undefi
 function mapOutput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Draft): void {
   if (indexed) claimAll(draft, indexed.keys);
   claim(draft, "gen_ai.output.messages", "gen_ai.completion", "gen_ai.tool.call.result");
+  claim(draft, "gen_ai.tool.output");
   if (isSet(draft, "output")) return;
-  if (attrs["gen_ai.tool.call.result"] !== undefined) {
-    setField(draft, "output", parseMaybeJson(attrs["gen_ai.tool.call.result"]));
+  const result = attrs["gen_ai.tool.call.result"] ?? attrs["gen_ai.tool.output"];
+  if (result !== undefined) {
+    setField(draft, "output", parseMaybeJson(result));
     return;
   }
   const fromEvents = eventMessages(span, "output");
@@ -240,10 +257,19 @@ function mapOutput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: D
   } else if (attrs["gen_ai.output.messages"] !== undefined) {
     setField(draft, "output", toChatMessages(parseJsonAttr(attrs["gen_ai.output.messages"], "gen_ai.output.messages")));
   } else if (attrs["gen_ai.completion"] !== undefined) {
-    setField(draft, "output", toChatMessages(parseMaybeJson(attrs["gen_ai.completion"])));
+    setField(draft, "output", completionMessages(parseMaybeJson(attrs["gen_ai.completion"])));
   } else if (indexed) {
     setField(draft, "output", indexedMessages(indexed.value));
   }
+}
+
+/**
+ * `gen_ai.completion`: a message list, or the result object of an AI SDK call
+ * (`{text, toolCalls}`), which older Mastra releases write there.
+ */
+function completionMessages(value: unknown): unknown {
+  if (isPlainObject(value) && typeof value.text === "string") return [assistantMessage(value.text, parseMaybeJson(value.toolCalls))];
+  return toChatMessages(value);
 }
 
 function isToolSpan(draft: Draft): boolean {

@@ -137,6 +137,19 @@ export function parseJsonAttr(value: unknown, key: string): unknown {
   }
 }
 
+/**
+ * A value its emitter wrote with JSON.stringify (so a string result is `"text"` in quotes):
+ * decoded, or kept as it is when it is not JSON after all. No warning: plain text is allowed.
+ */
+export function fromJsonText(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Plain attributes that may or may not hold JSON: parse objects and arrays, keep anything else as it is. */
 export function parseMaybeJson(value: unknown): unknown {
   if (typeof value !== "string") return value;

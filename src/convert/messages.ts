@@ -78,7 +78,10 @@ function aiSdkPart(part: Json): [PartKind, unknown] {
   }
 }
 
-/** Bedrock Converse blocks, which have no `type`: `{text}`, `{toolUse}`, `{toolResult}`; others stay parts. */
+/**
+ * Content blocks that have no `type`: Bedrock Converse's `{text}`, `{toolUse}`, `{toolResult}`
+ * and Genkit's `{text}`, `{toolRequest}`, `{toolResponse}`, `{media}`; others stay parts.
+ */
 function blockPart(block: Json): [PartKind, unknown] | undefined {
   if (typeof block.text === "string") return ["content", { type: "text", text: block.text }];
   const use = block.toolUse;
@@ -87,6 +90,12 @@ function blockPart(block: Json): [PartKind, unknown] | undefined {
   if (isPlainObject(result)) {
     return ["response", { role: "tool", tool_call_id: result.toolUseId, content: resultText(result.content) }];
   }
+  const request = block.toolRequest;
+  if (isPlainObject(request)) return ["call", toToolCall({ id: request.ref, name: request.name, arguments: request.input })];
+  const response = block.toolResponse;
+  if (isPlainObject(response)) return ["response", { role: "tool", tool_call_id: response.ref, content: asText(response.output) }];
+  const media = block.media;
+  if (isPlainObject(media) && typeof media.url === "string") return ["content", { type: "image_url", image_url: { url: media.url } }];
   return undefined;
 }
 

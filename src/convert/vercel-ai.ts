@@ -4,6 +4,7 @@ import {
   type Draft,
   type Mapper,
   claim,
+  fromJsonText,
   claimAll,
   isPlainObject,
   isSet,
@@ -81,7 +82,7 @@ function mapInput(attrs: Attributes, draft: Draft): void {
   const value = attrs[key];
   if (key === "ai.prompt.messages") setField(draft, "input", toChatMessages(parseMaybeJson(value)));
   else if (key === "ai.prompt") setField(draft, "input", promptMessages(parseMaybeJson(value)));
-  else setField(draft, "input", Array.isArray(value) ? value.map(fromJson) : fromJson(value));
+  else setField(draft, "input", Array.isArray(value) ? value.map(fromJsonText) : fromJsonText(value));
 }
 
 /** `ai.prompt` of the outer span: `{system?, prompt?|messages?}` as one message list. */
@@ -107,9 +108,9 @@ function mapOutput(attrs: Attributes, draft: Draft, modelCall: boolean): void {
     setField(draft, "output", !modelCall && onlyText ? text : [assistantMessage(text, toolCalls)]);
   }
   const result = first(attrs, draft, "ai.toolCall.result", "ai.toolCall.output");
-  if (result !== undefined) setField(draft, "output", fromJson(result));
+  if (result !== undefined) setField(draft, "output", fromJsonText(result));
   const embedding = first(attrs, draft, "ai.embedding", "ai.embeddings");
-  if (embedding !== undefined) setField(draft, "output", Array.isArray(embedding) ? embedding.map(fromJson) : fromJson(embedding));
+  if (embedding !== undefined) setField(draft, "output", Array.isArray(embedding) ? embedding.map(fromJsonText) : fromJsonText(embedding));
 }
 
 function mapMetadata(attrs: Attributes, draft: Draft): void {
@@ -164,19 +165,6 @@ function firstChunkEventMs(span: SpanLike): unknown {
     return event.attributes["ai.response.msToFirstChunk"] ?? event.attributes["ai.stream.msToFirstChunk"];
   }
   return undefined;
-}
-
-/**
- * The SDK writes these values with JSON.stringify, so a string result is `"text"` in quotes;
- * a value that is not JSON after all is kept as it is.
- */
-function fromJson(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 /** The first present value among `keys`; every present key is claimed, as they say the same thing. */

@@ -144,7 +144,13 @@ describe("GenAI semconv gaps", () => {
     expect(row.metadata).not.toHaveProperty("gen_ai.tool.name");
   });
 
-  it("always makes finish_reasons a list: from a list, JSON text or one plain reason", () => {
+  it("reads the older gen_ai.tool.input / gen_ai.tool.output names of a tool's arguments and result", () => {
+    const row = convert({ "gen_ai.tool.name": "weather", "gen_ai.tool.input": '{"city":"Paris"}', "gen_ai.tool.output": "21°C" });
+    expect(row).toMatchObject({ span_attributes: { type: "tool" }, input: { city: "Paris" }, output: "21°C" });
+    expect(row.metadata).not.toHaveProperty("gen_ai.tool.output");
+  });
+
+    it("always makes finish_reasons a list: from a list, JSON text or one plain reason", () => {
     for (const value of [["stop"], '["stop"]', "stop"]) {
       expect(convert({ "gen_ai.operation.name": "chat", "gen_ai.response.finish_reasons": value as string }).metadata?.finish_reasons).toEqual(["stop"]);
     }
