@@ -123,3 +123,24 @@ function choiceMessages(attrs: EventAttrs): unknown[] {
   if (attrs.finish_reason !== undefined && isPlainObject(first)) first.finish_reason = attrs.finish_reason;
   return messages;
 }
+
+/**
+ * A tool span's events wrap its arguments in a message (a `tool_call` part, or Strands' legacy
+ * `gen_ai.tool.message` with the arguments as content): the row shows the arguments themselves.
+ */
+export function toolArguments(messages: unknown[]): unknown {
+  const [only] = messages;
+  if (messages.length !== 1 || !isPlainObject(only)) return messages;
+  const calls = only.tool_calls;
+  if (Array.isArray(calls) && calls.length === 1 && isPlainObject(calls[0]) && isPlainObject(calls[0].function)) {
+    return parseMaybeJson(calls[0].function.arguments);
+  }
+  return typeof only.content === "string" ? parseMaybeJson(only.content) : messages;
+}
+
+/** A tool span's result, unwrapped from the one `tool` or assistant message its events give. */
+export function toolResult(messages: unknown[]): unknown {
+  const [only] = messages;
+  if (messages.length !== 1 || !isPlainObject(only) || typeof only.content !== "string") return messages;
+  return parseMaybeJson(only.content);
+}

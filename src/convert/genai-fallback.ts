@@ -1,19 +1,24 @@
-// The last resort for a GenAI span's provider: when `gen_ai.system` names the agent framework
-// (`strands-agents`, `gcp.vertex.agent`) and no convention named a vendor, the framework is
-// still better than nothing. Runs after every other mapper, so any real vendor wins.
-import { FRAMEWORK_SYSTEMS } from "./genai.js";
-import { type Mapper, setMetadata } from "./mapper.js";
+// Last resorts for GenAI spans, after every other mapper, so a convention that knows the
+// span better wins:
+// - the type guessed from what a span without `gen_ai.operation.name` carries (a model: llm;
+//   a tool name: tool), since a framework may use `gen_ai.request.model` on a speech-to-text
+//   turn or an agent step;
+// - the provider, when `gen_ai.system` names the agent framework (`strands-agents`,
+//   `gcp.vertex.agent`) and no convention named a vendor.
+import { FRAMEWORK_SYSTEMS, operationType } from "./genai.js";
+import { type Mapper, setMetadata, setType } from "./mapper.js";
 
-const KEYS = ["gen_ai.provider.name", "gen_ai.system"] as const;
+const PROVIDER_KEYS = ["gen_ai.provider.name", "gen_ai.system"] as const;
 
 export const genaiFallbackMapper: Mapper = {
   name: "genai-fallback",
-  prefixes: ["gen_ai.provider.name", "gen_ai.system"],
-  applies: (_span, attrs, keyed) => keyed && (FRAMEWORK_SYSTEMS.has(attrs[KEYS[0]] as string) || FRAMEWORK_SYSTEMS.has(attrs[KEYS[1]] as string)),
+  prefixes: ["gen_ai."],
+  applies: (_span, _attrs, keyed) => keyed,
   map(_span, attrs, draft) {
-    for (const key of KEYS) {
+    setType(draft, operationType(attrs));
+    for (const key of PROVIDER_KEYS) {
       const value = attrs[key];
-      if (typeof value === "string" && value !== "") return setMetadata(draft, "provider", value);
+      if (typeof value === "string" && FRAMEWORK_SYSTEMS.has(value)) return setMetadata(draft, "provider", value);
     }
   },
 };

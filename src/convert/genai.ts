@@ -17,7 +17,7 @@ import {
   setMetric,
   setType,
 } from "./mapper.js";
-import { eventMessages, hasMessageEvents } from "./genai-events.js";
+import { eventMessages, hasMessageEvents, toolArguments, toolResult } from "./genai-events.js";
 import { assistantMessage, indexedMessages, systemMessage, toChatMessages } from "./messages.js";
 import { firstTokenSeconds } from "./first-token.js";
 import type { Attributes, SpanLike, SpanType } from "./types.js";
@@ -43,7 +43,7 @@ const METRICS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["completion_tokens", ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"]],
   // Not in the spec, but emitted by OpenLLMetry and others.
   ["tokens", ["gen_ai.usage.total_tokens"]],
-  ["prompt_cached_tokens", ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cached_input_tokens"]],
+  ["prompt_cached_tokens", ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cached_input_tokens", "gen_ai.usage.input_cached_tokens"]],
   [
     "prompt_cache_creation_tokens",
     // The last two are Strands' and Mastra's.
@@ -146,8 +146,12 @@ export const genaiMapper: Mapper = {
   },
 };
 
-/** The span's type from its operation; without one (older spans, Semantic Kernel), from what it carries. */
-function operationType(attrs: Attributes): SpanType | undefined {
+/**
+ * The span's type from its operation; without one (older spans, Semantic Kernel), from what
+ * it carries. Only the operation's type is set here: the guess from what a span carries is
+ * a last resort (genaiFallbackMapper), after the frameworks that know their own spans.
+ */
+export function operationType(attrs: Attributes): SpanType | undefined {
   const operation = attrs["gen_ai.operation.name"];
   if (typeof operation === "string") return OPERATION_TYPES[operation];
   if (attrs["gen_ai.tool.name"] !== undefined || attrs["gen_ai.tool.call.id"] !== undefined) return "tool";
@@ -163,8 +167,12 @@ function operationType(attrs: Attributes): SpanType | undefined {
 }
 
 function mapType(attrs: Attributes, draft: Draft): void {
-  const type = operationType(attrs);
-  if (type) setType(draft, type);
+  if (typeof attrs["gen_ai.operation.name"] === "string") setType(draft, operationType(attrs));
+}
+
+/** The type the row will have as far as this convention knows, for reading its content. */
+function typeOf(attrs: Attributes, draft: Draft): SpanType | undefined {
+  return draft.event.span_attributes.type ?? operationType(attrs);
 }
 
 function mapModel(attrs: Attributes, draft: Draft): void {
@@ -212,7 +220,7 @@ function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Dr
   // As on Braintrust's server: a nonempty list from message events beats the attributes.
   const fromEvents = eventMessages(span, "input");
   if (fromEvents) {
-    setField(draft, "input", isToolSpan(draft) ? toolArguments(fromEvents) : fromEvents);
+    setField(draft, "input", typeOf(attrs, draft) === "tool" ? toolArguments(fromEvents) : fromEvents);
     return;
   }
   let messages: unknown;
@@ -229,7 +237,7 @@ function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Dr
   if (system && Array.isArray(messages)) messages = [system, ...messages];
   // Instructions alone are a model call's whole prompt; on an agent span (Mastra) another
   // convention holds the input, and the instructions stay in metadata under their own key.
-  else if (system && messages === undefined && draft.event.span_attributes.type === "llm") messages = [system];
+  else if (system && messages === undefined && typeOf(attrs, draft) === "llm") messages = [system];
   else if (system && messages === undefined) draft.claimed.delete("gen_ai.system_instructions");
   setField(draft, "input", messages);
 }
@@ -253,7 +261,7 @@ function mapOutput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: D
   }
   const fromEvents = eventMessages(span, "output");
   if (fromEvents) {
-    setField(draft, "output", isToolSpan(draft) ? toolResult(fromEvents) : fromEvents);
+    setField(draft, "output", typeOf(attrs, draft) === "tool" ? toolResult(fromEvents) : fromEvents);
   } else if (attrs["gen_ai.output.messages"] !== undefined) {
     setField(draft, "output", toChatMessages(parseJsonAttr(attrs["gen_ai.output.messages"], "gen_ai.output.messages")));
   } else if (attrs["gen_ai.completion"] !== undefined) {
@@ -270,29 +278,4 @@ function mapOutput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: D
 function completionMessages(value: unknown): unknown {
   if (isPlainObject(value) && typeof value.text === "string") return [assistantMessage(value.text, parseMaybeJson(value.toolCalls))];
   return toChatMessages(value);
-}
-
-function isToolSpan(draft: Draft): boolean {
-  return draft.event.span_attributes.type === "tool";
-}
-
-/**
- * A tool span's events wrap its arguments in a message (a `tool_call` part, or Strands' legacy
- * `gen_ai.tool.message` with the arguments as content): the row shows the arguments themselves.
- */
-function toolArguments(messages: unknown[]): unknown {
-  const [only] = messages;
-  if (messages.length !== 1 || !isPlainObject(only)) return messages;
-  const calls = only.tool_calls;
-  if (Array.isArray(calls) && calls.length === 1 && isPlainObject(calls[0]) && isPlainObject(calls[0].function)) {
-    return parseMaybeJson(calls[0].function.arguments);
-  }
-  return typeof only.content === "string" ? parseMaybeJson(only.content) : messages;
-}
-
-/** A tool span's result, unwrapped from the one `tool` or assistant message its events give. */
-function toolResult(messages: unknown[]): unknown {
-  const [only] = messages;
-  if (messages.length !== 1 || !isPlainObject(only) || typeof only.content !== "string") return messages;
-  return parseMaybeJson(only.content);
 }
