@@ -5,7 +5,10 @@ import { genaiMapper } from "./genai.js";
 import { genaiFallbackMapper } from "./genai-fallback.js";
 import { genkitMapper } from "./genkit.js";
 import { livekitMapper } from "./livekit.js";
+import { googleAdkMapper } from "./google-adk.js";
 import { mastraMapper } from "./mastra.js";
+import { mlflowMapper } from "./mlflow.js";
+import { pydanticAiMapper } from "./pydantic-ai.js";
 import { type Draft, type Mapper, setMetadata, setType } from "./mapper.js";
 import { openInferenceMapper } from "./openinference.js";
 import { plainMapper } from "./plain.js";
@@ -14,7 +17,7 @@ import { vercelAiMapper } from "./vercel-ai.js";
 import { baseEvent } from "./span.js";
 import type { Attributes, BraintrustEvent, SpanLike } from "./types.js";
 
-export const MAPPERS: readonly Mapper[] = [braintrustMapper, genaiMapper, vercelAiMapper, openInferenceMapper, traceloopMapper, mastraMapper, genkitMapper, livekitMapper, plainMapper, genaiFallbackMapper];
+export const MAPPERS: readonly Mapper[] = [braintrustMapper, genaiMapper, vercelAiMapper, openInferenceMapper, traceloopMapper, mastraMapper, genkitMapper, livekitMapper, mlflowMapper, pydanticAiMapper, googleAdkMapper, plainMapper, genaiFallbackMapper];
 
 /** Mappers' key prefixes by their first character: [prefix, the mapper's bit]. */
 const PREFIXES_BY_FIRST_CHAR = new Map<number, Array<readonly [string, number]>>();

@@ -80,7 +80,8 @@ function aiSdkPart(part: Json): [PartKind, unknown] {
 
 /**
  * Content blocks that have no `type`: Bedrock Converse's `{text}`, `{toolUse}`, `{toolResult}`
- * and Genkit's `{text}`, `{toolRequest}`, `{toolResponse}`, `{media}`; others stay parts.
+ * Genkit's `{text}`, `{toolRequest}`, `{toolResponse}`, `{media}` and Gemini's `{text}`,
+ * `{function_call}`, `{function_response}`; others stay parts.
  */
 function blockPart(block: Json): [PartKind, unknown] | undefined {
   if (typeof block.text === "string") return ["content", { type: "text", text: block.text }];
@@ -94,6 +95,11 @@ function blockPart(block: Json): [PartKind, unknown] | undefined {
   if (isPlainObject(request)) return ["call", toToolCall({ id: request.ref, name: request.name, arguments: request.input })];
   const response = block.toolResponse;
   if (isPlainObject(response)) return ["response", { role: "tool", tool_call_id: response.ref, content: asText(response.output) }];
+  // Gemini (Google ADK): `function_call` / `function_response`, or their camelCase forms
+  const call = block.function_call ?? block.functionCall;
+  if (isPlainObject(call)) return ["call", toToolCall({ id: call.id, name: call.name, arguments: call.args })];
+  const answer = block.function_response ?? block.functionResponse;
+  if (isPlainObject(answer)) return ["response", { role: "tool", tool_call_id: answer.id, content: asText(answer.response) }];
   const media = block.media;
   if (isPlainObject(media) && typeof media.url === "string") return ["content", { type: "image_url", image_url: { url: media.url } }];
   return undefined;
