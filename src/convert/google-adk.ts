@@ -2,7 +2,7 @@
 // JSON on `call_llm` spans, tool arguments and results on `execute_tool` spans. Its GenAI
 // attributes (`gen_ai.request.model`, `gen_ai.tool.name`, …) are the GenAI mapper's; its
 // `gen_ai.system` names the framework, not the vendor (see genai-fallback.ts).
-import { type Draft, type Mapper, claim, isPlainObject, parseMaybeJson, setField, setMetadata, setMetric, setOwn } from "./mapper.js";
+import { type Draft, type Mapper, claim, fromJsonText, isPlainObject, setField, setMetadata, setMetric, setOwn } from "./mapper.js";
 import { toChatMessages } from "./messages.js";
 import { finishReasons } from "./genai.js";
 import type { Attributes } from "./types.js";
@@ -51,7 +51,8 @@ function json(attrs: Attributes, draft: Draft, name: string): unknown {
   const key = PREFIX + name;
   if (attrs[key] === undefined) return undefined;
   claim(draft, key);
-  const value = parseMaybeJson(attrs[key]);
+  // json.dumps, always: a string is quoted.
+  const value = fromJsonText(attrs[key]);
   return isPlainObject(value) && Object.keys(value).length === 0 ? undefined : value;
 }
 
