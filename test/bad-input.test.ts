@@ -65,10 +65,10 @@ describe("bad input", () => {
     expect(messages.join("\n")).toMatch(/truncat/i);
   });
 
-  it("invalid JSON in *_json attributes: kept as the string, with a warning", async () => {
+  it("invalid JSON in *_json attributes: kept as the string in metadata, with a warning", async () => {
     const { bad, messages } = await send("bad-json", { "braintrust.input_json": '{"a":', "braintrust.metadata": "not json" });
-    expect(bad?.input).toBe('{"a":');
-    expect(bad?.metadata).toMatchObject({ "braintrust.metadata": "not json" });
+    expect(bad?.input).toBeUndefined();
+    expect(bad?.metadata).toMatchObject({ "braintrust.input_json": '{"a":', "braintrust.metadata": "not json" });
     expect(messages.join("\n")).toMatch(/braintrust\.input_json is not valid JSON/);
   });
 

@@ -35,8 +35,11 @@ export const braintrustMapper: Mapper = {
   applies: (_span, _attrs, keyed) => keyed,
   map(_span, attrs, draft) {
     for (const [field, jsonKey, legacyKey] of CONTENT) {
-      if (attrs[jsonKey] !== undefined) {
-        setField(draft, field, jsonContent(attrs[jsonKey], jsonKey, draft));
+      const content = attrs[jsonKey] === undefined ? NOT_JSON : jsonContent(attrs[jsonKey], jsonKey, draft);
+      // As on Braintrust's server, text that is not JSON stays in metadata under its own key,
+      // and the field is left to the other conventions.
+      if (content !== NOT_JSON) {
+        setField(draft, field, content);
         claim(draft, jsonKey);
       }
       if (attrs[legacyKey] !== undefined) {
@@ -71,14 +74,23 @@ export const braintrustMapper: Mapper = {
       claim(draft, key, legacyKey);
     }
     if (Object.keys(context).length > 0) setField(draft, "context", context);
-    // Routing, not content: the processor reads it to pick the destination.
-    claim(draft, "braintrust.parent");
+    // Routing, not content: the processor reads it to pick the destination. The escape hatch
+    // is read by the converter itself.
+    claim(draft, "braintrust.parent", "braintrust.otel.preserve_attributes");
   },
 };
 
-/** A `*_json` content attribute: its text as is when the draft may keep it and it is valid JSON, else parsed. */
+const NOT_JSON = Symbol("not JSON");
+
+/**
+ * A `*_json` content attribute: its text as is when the draft may keep it and it is valid
+ * JSON, else parsed; NOT_JSON (with a warning) when it is text that does not parse.
+ */
 function jsonContent(value: unknown, key: string, draft: Draft): unknown {
-  return (draft.keepJsonText && typeof value === "string" && rawJsonOf(value)) || parseJsonAttr(value, key);
+  const raw = draft.keepJsonText && typeof value === "string" ? rawJsonOf(value) : undefined;
+  if (raw) return raw;
+  const parsed = parseJsonAttr(value, key);
+  return typeof value === "string" && parsed === value ? NOT_JSON : parsed;
 }
 
 /** A JSON-object attribute; anything else is reported and kept in metadata under its own key. */

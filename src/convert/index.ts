@@ -68,8 +68,11 @@ function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
   }
   // A root span is a task unless a convention said what it is (an LLM call traced alone is "llm").
   if (draft.event.span_parents === undefined) setType(draft, "task");
+  // Braintrust's per-span escape hatch: the attributes a mapper read stay in metadata too.
+  const preserve = attrs["braintrust.otel.preserve_attributes"];
+  const keepAll = preserve === true || preserve === "true";
   for (const key of keys) {
-    if (!draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
+    if (keepAll || !draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
   }
   const serviceName = span.resource?.attributes?.["service.name"];
   // The SDK's placeholder for an unnamed service tells the reader nothing.

@@ -40,11 +40,25 @@ describe("braintrust.* attributes", () => {
     expect(convert({ "braintrust.input_json": '"new"', "braintrust.input": "old" }).input).toBe("new");
   });
 
-  it("keeps invalid JSON as a string and says so through diag", () => {
+  it("keeps invalid JSON in metadata under its own key, as Braintrust's server does, and says so through diag", () => {
     diagnostics = captureDiag();
     const event = convert({ "braintrust.input_json": "{not json" });
-    expect(event.input).toBe("{not json");
+    expect(event.input).toBeUndefined();
+    expect(event.metadata).toMatchObject({ "braintrust.input_json": "{not json" });
     expect(diagnostics.messages.some((l) => l.includes("braintrust.input_json") && l.includes("not valid JSON"))).toBe(true);
+    // The field is then left to the other conventions.
+    expect(convert({ "braintrust.output_json": "{not json", output: "plain" }).output).toBe("plain");
+  });
+
+  it("keeps every attribute it read in metadata too when braintrust.otel.preserve_attributes is true", () => {
+    const attrs = { "braintrust.input_json": '"in"', "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 3 };
+    for (const flag of [true, "true"]) {
+      const event = convert({ ...attrs, "braintrust.otel.preserve_attributes": flag });
+      expect(event.input).toBe("in");
+      expect(event.metrics.prompt_tokens).toBe(3);
+      expect(event.metadata).toMatchObject({ "braintrust.input_json": '"in"', "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 3 });
+    }
+    expect(convert(attrs).metadata).not.toHaveProperty("gen_ai.usage.input_tokens");
   });
 
   it("maps metadata, metrics, scores, tags, origin and context", () => {
