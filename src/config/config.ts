@@ -1,7 +1,9 @@
 // Options + environment → one validated, frozen config. Explicit options beat
-// non-blank env vars, which beat defaults. The env is read at construction only.
+// non-blank env vars, which beat defaults. The env is read at construction, and once more
+// at first use when the key or the project was missing then (spans/core.ts).
 import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import type { Dispatcher } from "undici";
+import { detectEnvironment, type SpanEnvironment } from "./environment.js";
 import { type Parent, makeParent, parseParent } from "./parent.js";
 import { type ProxySettings, readProxy } from "./proxy.js";
 import { hideSecrets } from "./secrets.js";
@@ -60,6 +62,12 @@ export interface BraintrustExporterOptions {
   mask?: (event: BraintrustEvent) => BraintrustEvent;
   /** Write a partial row when a span starts, merged into when it ends. */
   logSpanStart?: boolean;
+  /**
+   * Where spans are captured, for each row's `context.span_origin.environment`; null turns
+   * detection off. Env: BRAINTRUST_ENVIRONMENT_TYPE, BRAINTRUST_ENVIRONMENT_NAME; else CI,
+   * platform and NODE_ENV detection.
+   */
+  environment?: SpanEnvironment | null;
 
   /**
    * The undici dispatcher to send through (an Agent with mTLS or a private CA, a ProxyAgent,
@@ -68,7 +76,7 @@ export interface BraintrustExporterOptions {
    */
   dispatcher?: Dispatcher;
 
-  /** The environment to read instead of `process.env` (tests, multi-tenant setups). */
+  /** The environment to read instead of `process.env` and `.env.braintrust` (tests, multi-tenant setups). */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -77,6 +85,10 @@ export interface ExporterConfig {
   readonly apiUrl: string;
   readonly orgName: string | undefined;
   readonly parent: Parent;
+  /** Nothing named a project: `parent` is DEFAULT_PROJECT. */
+  readonly defaultParent?: boolean;
+  /** For `context.span_origin.environment`. */
+  readonly environment?: SpanEnvironment;
   readonly headers: Readonly<Record<string, string>>;
   readonly proxy: ProxySettings;
   readonly dispatcher: Dispatcher | undefined;
@@ -101,6 +113,8 @@ export type ConfigResult =
   | { ok: false; error: string; warnings: string[] };
 
 export const DEFAULT_API_URL = "https://api.braintrust.dev";
+/** Where rows go when no project, project id or parent is configured, as with `@braintrust/otel`. */
+export const DEFAULT_PROJECT = "default-otel-project";
 
 /** Never throws: a config that cannot work comes back as `{ ok: false, error }`. */
 export function resolveConfig(options: BraintrustExporterOptions = {}): ConfigResult {
@@ -130,7 +144,7 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
   const apiKey = pick(options.apiKey, "BRAINTRUST_API_KEY") ?? "";
   // A gateway's own Authorization header stands in for the key.
   if (!apiKey && headers.authorization === undefined) {
-    return fail("no API key: set the `apiKey` option or the BRAINTRUST_API_KEY environment variable", warnings);
+    return fail("no API key: set the `apiKey` option, the BRAINTRUST_API_KEY environment variable, or BRAINTRUST_API_KEY in a .env.braintrust file", warnings);
   }
   const badKey = checkApiKey(apiKey);
   if (badKey) return fail(badKey, warnings);
@@ -144,8 +158,9 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     );
   }
 
-  const parent = resolveParent(options, fromEnv);
-  if (typeof parent === "string") return fail(parent, warnings);
+  const named = resolveParent(options, fromEnv);
+  if (typeof named === "string") return fail(named, warnings);
+  const parent = named ?? makeParent("project_name", DEFAULT_PROJECT);
 
   const proxy = readProxy(env);
   if ("error" in proxy) return fail(proxy.error, warnings);
@@ -162,6 +177,8 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     apiUrl,
     orgName: pick(options.orgName, "BRAINTRUST_ORG_NAME"),
     parent,
+    defaultParent: named === undefined,
+    environment: detectEnvironment(options.environment, env),
     headers: Object.freeze(headers),
     proxy: Object.freeze(proxy),
     dispatcher: custom.dispatcher,
@@ -213,7 +230,7 @@ function checkUrl(raw: string, warnings: string[]): string | undefined {
 function resolveParent(
   options: BraintrustExporterOptions,
   fromEnv: (name: string) => string | undefined,
-): Parent | string {
+): Parent | string | undefined {
   const explicit = parentFrom(options.parent, options.projectId, options.projectName);
   if (explicit) return explicit;
   const implicit = parentFrom(
@@ -221,8 +238,7 @@ function resolveParent(
     fromEnv("BRAINTRUST_PROJECT_ID"),
     fromEnv("BRAINTRUST_PROJECT"),
   );
-  if (implicit) return implicit;
-  return "no project: set the `projectName` option or the BRAINTRUST_PROJECT environment variable (or `projectId` / BRAINTRUST_PROJECT_ID, or `parent` / BRAINTRUST_PARENT)";
+  return implicit;
 }
 
 function parentFrom(parent: unknown, projectId: unknown, projectName: unknown): Parent | string | undefined {

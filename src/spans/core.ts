@@ -1,37 +1,117 @@
 // What the processor and the exporter both build from options: the config, the
 // delivery and the span pipeline. A config that cannot work yields an inert core that
 // says why once, rejects `ready()`, and counts every span it is handed as dropped.
+//
+// Apps often load dotenv after their instrumentation file has run. So when the key or the
+// project is missing at construction (and `env` is not given), the environment is read again
+// at first use: the first span end, export, flush, `ready()` or `stats()`. Until then the
+// faces work from a provisional config: the options and what the environment said at
+// construction, without a key. `process.env` itself is never written.
 import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../config/config.js";
+import { currentDirectory, type Env, withEnvFile } from "../config/env.js";
+import type { Parent } from "../config/parent.js";
 import { Delivery, type DeliveryStats, type DropReason, type FlushResult } from "../delivery/delivery.js";
 import { addSecret, configureLogLevel, log, redact, warnOnce } from "../log.js";
-import type { Parent } from "../config/parent.js";
 import type { ExitTarget } from "../lifecycle/exit.js";
 import { RowPipeline } from "../rows/pipeline.js";
 
 export interface ExporterCore {
+  /** The config in force: provisional until settled when the first reading lacked the key or the project. */
   readonly config: ExporterConfig | undefined;
   readonly delivery: Delivery;
   readonly pipeline: RowPipeline;
+  /** Reads the environment again if construction lacked the key or the project; once. */
+  settle(): void;
 }
 
-export function createCore(options: BraintrustExporterOptions | undefined): ExporterCore {
-  let result;
+/** Stands in for the key while it is not known yet; never sent anywhere. */
+const NO_KEY_YET = "(not known yet)";
+
+export function createCore(options: BraintrustExporterOptions = {}): ExporterCore {
+  configureLogLevel(options?.env ?? process.env);
+  if (typeof options?.apiKey === "string") addSecret(options.apiKey.trim());
+  const cwd = currentDirectory();
+  const first = attempt(options, cwd);
+  if (options.env !== undefined || !first.missing) return settled(built(first.result));
+  // Options say nothing about `env`: wait for the first use, then read it again.
+  const provisional = attempt({ ...options, apiKey: options.apiKey ?? NO_KEY_YET }, cwd).result;
+  if (!provisional.ok) return settled(built(first.result));
+  return new LateCore(options, cwd, provisional.config);
+}
+
+type Result = ReturnType<typeof resolveConfig>;
+
+/** The config from options, the process environment and `.env.braintrust`; never throws. */
+function attempt(options: BraintrustExporterOptions, cwd: string | undefined): { result: Result; missing: boolean } {
   try {
-    configureLogLevel(options?.env ?? process.env);
-    if (typeof options?.apiKey === "string") addSecret(options.apiKey.trim());
-    result = resolveConfig(options ?? {});
+    const env: Env = options.env ?? withEnvFile(process.env, cwd);
+    const result = resolveConfig({ ...options, env });
+    const key = options.apiKey ?? env.BRAINTRUST_API_KEY;
+    const missing = typeof key !== "string" || key.trim() === "" || (result.ok && result.config.defaultParent === true);
+    return { result, missing };
   } catch (err) {
-    result = { ok: false as const, error: `invalid options: ${String(err)}`, warnings: [] };
+    return { result: { ok: false, error: `invalid options: ${String(err)}`, warnings: [] }, missing: false };
   }
+}
+
+interface Parts {
+  readonly config: ExporterConfig | undefined;
+  readonly delivery: Delivery;
+}
+
+/** Says what the config result needs saying (warnings, the default project, why nothing is sent). */
+function built(result: Result): Parts {
   for (const warning of result.warnings) log("warn", `config:${warning}`, warning);
   if (!result.ok) {
     warnOnce("config", `${result.error}. No spans will be sent.`);
-    const delivery = new InertDelivery(`braintrust-otel-exporter: ${redact(result.error)}`) as unknown as Delivery;
-    return { config: undefined, delivery, pipeline: new RowPipeline(INERT_CONFIG, delivery) };
+    return { config: undefined, delivery: new InertDelivery(`braintrust-otel-exporter: ${redact(result.error)}`) as unknown as Delivery };
   }
   addSecret(result.config.apiKey);
-  const delivery = new Delivery(result.config);
-  return { config: result.config, delivery, pipeline: new RowPipeline(result.config, delivery) };
+  if (result.config.defaultParent) {
+    log("info", "default-project", `no project is configured: rows go to project ${JSON.stringify(result.config.parent.value)}. Set \`projectName\` (BRAINTRUST_PROJECT), \`projectId\` (BRAINTRUST_PROJECT_ID) or \`parent\` (BRAINTRUST_PARENT) to choose one`);
+  }
+  return { config: result.config, delivery: new Delivery(result.config) };
+}
+
+function settled(parts: Parts): ExporterCore {
+  return { ...parts, pipeline: new RowPipeline(parts.config ?? INERT_CONFIG, parts.delivery), settle() {} };
+}
+
+/** A core whose key or project is decided at first use. */
+class LateCore implements ExporterCore {
+  private parts: Parts | undefined;
+  readonly pipeline: RowPipeline;
+  /** Forwards to the delivery decided at first use; every method call settles first. */
+  readonly delivery: Delivery;
+
+  constructor(
+    private readonly options: BraintrustExporterOptions,
+    private readonly cwd: string | undefined,
+    private readonly provisional: ExporterConfig,
+  ) {
+    const core = this;
+    this.delivery = new Proxy({} as Delivery, {
+      get(_, name) {
+        const delivery = core.settled().delivery;
+        const value = Reflect.get(delivery, name, delivery) as unknown;
+        return typeof value === "function" ? value.bind(delivery) : value;
+      },
+    });
+    this.pipeline = new RowPipeline(provisional, this.delivery);
+  }
+
+  get config(): ExporterConfig | undefined {
+    return this.parts ? this.parts.config : this.provisional;
+  }
+
+  settle(): void {
+    this.settled();
+  }
+
+  private settled(): Parts {
+    this.parts ??= built(attempt(this.options, this.cwd).result);
+    return this.parts;
+  }
 }
 
 /** What the exit hooks (lifecycle/exit.ts) need of a face: its delivery, plus spans not yet turned into rows. */
@@ -55,7 +135,6 @@ export function exitTarget(delivery: Delivery, flushOnExit: boolean, pending?: {
 
 // Only its `parent` is read, and only to hand to InertDelivery.enqueue, which ignores it.
 const INERT_CONFIG = { parent: { kind: "project_name", value: "", key: "project_name:" } as Parent } as ExporterConfig;
-
 class InertDelivery {
   private readonly dropped: Record<DropReason, number> = {
     queueFull: 0, tooLarge: 0, rejected: 0, shutdown: 0, invalid: 0, unresolved: 0, timeout: 0,

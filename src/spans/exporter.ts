@@ -53,7 +53,8 @@ export class BraintrustExporter implements SpanExporter {
       this.unwatchExit = watchExit(this.exit);
       this.judge = new SpanJudge(this.book, {
         filter: createSpanFilter(config),
-        fallback: () => config.parent,
+        // Read at each use: a core that lacked its project at construction settles later.
+        fallback: () => (this.core.config ?? config).parent,
         logSpanStart: false,
         seesStarts: false,
         link: (order) => this.core.pipeline.pushLink(order),
@@ -67,7 +68,8 @@ export class BraintrustExporter implements SpanExporter {
       resultCallback({ code: FAILED, error: new Error("braintrust-otel-exporter: exporter is shut down") });
       return;
     }
-    if (!this.judge) {
+    this.core.settle();
+    if (!this.judge || !this.core.config) {
       // Inert (no key, bad options): say so to the span processor instead of claiming success.
       this.core.delivery.drop("unresolved", spans.length);
       this.core.delivery.ready().catch((err: unknown) => resultCallback({ code: FAILED, error: err instanceof Error ? err : new Error(String(err)) }));

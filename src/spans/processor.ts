@@ -37,7 +37,8 @@ export class BraintrustSpanProcessor implements SpanProcessor {
     if (config) {
       this.judge = new SpanJudge(this.book, {
         filter: createSpanFilter(config),
-        fallback: () => config.parent,
+        // Read at each use: a core that lacked its project at construction settles later.
+        fallback: () => (this.core.config ?? config).parent,
         logSpanStart: config.logSpanStart,
         seesStarts: true,
         link: (order) => this.core.pipeline.pushLink(order),
@@ -52,6 +53,8 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     if (this.shutdownPromise || !this.judge) return;
     try {
+      // A start row needs the destination now.
+      if (this.core.config?.logSpanStart) this.core.settle();
       const start = this.judge.noteStart(span as unknown as SpanLike, parentContext);
       if (start) this.core.pipeline.pushStart(start);
     } catch (err) {
@@ -64,7 +67,8 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       this.core.delivery.drop("shutdown");
       return;
     }
-    if (!this.judge) {
+    this.core.settle();
+    if (!this.judge || !this.core.config) {
       this.core.delivery.drop("unresolved");
       return;
     }

@@ -37,12 +37,27 @@ describe("resolveConfig", () => {
     expect(ok({ env: { BRAINTRUST_API_KEY: KEY, BRAINTRUST_PARENT: "project_id:x", BRAINTRUST_PROJECT: "n" } }).config.parent.key).toBe("project_id:x");
   });
 
-  it("names the option and the env var when the key or the project is missing", () => {
+  it("names the three places a key may come from when it is missing", () => {
     const noKey = resolveConfig({ projectName: "x", env: {} });
     expect(noKey.ok).toBe(false);
-    expect(!noKey.ok && noKey.error).toMatch(/`apiKey`.*BRAINTRUST_API_KEY/);
-    const noProject = resolveConfig({ apiKey: KEY, env: {} });
-    expect(!noProject.ok && noProject.error).toMatch(/`projectName`.*BRAINTRUST_PROJECT/);
+    expect(!noKey.ok && noKey.error).toMatch(/`apiKey`.*BRAINTRUST_API_KEY.*\.env\.braintrust/);
+  });
+
+  it("sends rows to default-otel-project when nothing names a project, as @braintrust/otel does", () => {
+    const { config } = ok({ apiKey: KEY, env: {} });
+    expect(config.parent.key).toBe("project_name:default-otel-project");
+    expect(config.defaultParent).toBe(true);
+    expect(ok({ apiKey: KEY, env: { BRAINTRUST_PARENT: "project_name:mine" } }).config.defaultParent).toBe(false);
+    expect(ok({ apiKey: KEY, parent: "project_id:p1", env: {} }).config.defaultParent).toBe(false);
+  });
+
+  it("takes the span-origin environment from the option, else from the environment", () => {
+    expect(ok({ apiKey: KEY, environment: { type: "server", name: "eu-west" }, env: { GITHUB_ACTIONS: "true" } }).config.environment).toEqual({ type: "server", name: "eu-west" });
+    expect(ok({ apiKey: KEY, env: { GITHUB_ACTIONS: "true" } }).config.environment).toEqual({ type: "ci", name: "github_actions" });
+    expect(ok({ apiKey: KEY, environment: null, env: { GITHUB_ACTIONS: "true" } }).config.environment).toBeUndefined();
+  });
+
+  it("names the option and the env var when a project setting is blank", () => {
     const empty = resolveConfig({ apiKey: KEY, projectName: "  ", env: {} });
     expect(!empty.ok && empty.error).toMatch(/`projectName` \(BRAINTRUST_PROJECT\) is empty/);
   });
