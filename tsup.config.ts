@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { buildSync } from "esbuild";
 import { defineConfig } from "tsup";
 import { VIEWER_BUILD, VIEWER_ENTRY } from "./src/view/web/script.js";
@@ -5,6 +6,8 @@ import { VIEWER_BUILD, VIEWER_ENTRY } from "./src/view/web/script.js";
 // The web viewer's browser script, bundled once and inlined into the server's code as
 // a string, so the package carries no asset files and needs no bundler at run time.
 const viewerScript = buildSync({ entryPoints: [VIEWER_ENTRY], ...VIEWER_BUILD }).outputFiles[0]!.text;
+
+const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
 export default defineConfig({
   entry: {
@@ -25,7 +28,8 @@ export default defineConfig({
   // The package itself is external so that `/register` re-exports the main entry point
   // (one processor class, one registration) instead of bundling a second copy.
   external: [/^@opentelemetry\//, "undici", /^braintrust-otel-exporter$/, "esbuild"],
-  define: { __VIEWER_SCRIPT__: JSON.stringify(viewerScript) },
+  // The viewer's script, and the version span origin names (src/rows/version.ts).
+  define: { __VIEWER_SCRIPT__: JSON.stringify(viewerScript), __PACKAGE_VERSION__: JSON.stringify(version) },
   // src/register.ts reads import.meta.url only when __filename is undefined (ESM); in the
   // CJS build it is never reached, so esbuild's warning about it there is noise.
   esbuildOptions(options) {

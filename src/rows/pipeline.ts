@@ -9,6 +9,7 @@ import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import type { Delivery } from "../delivery/delivery.js";
 import { errorMessage, log } from "../log.js";
 import { applyMask } from "./mask.js";
+import { addSpanOrigin } from "./origin.js";
 import { serializeRow } from "./serialize.js";
 import { toStartRow } from "./start-row.js";
 
@@ -37,12 +38,14 @@ export interface LinkOrder {
 
 export class RowPipeline {
   private readonly mask: ExporterConfig["mask"];
+  private readonly environment: ExporterConfig["environment"];
 
   constructor(
     config: ExporterConfig,
     private readonly delivery: Delivery,
   ) {
     this.mask = config.mask;
+    this.environment = config.environment;
   }
 
   /** The row of a finished span, queued. Never throws. */
@@ -62,9 +65,7 @@ export class RowPipeline {
       const event = this.mask ? toBraintrustEvent(span) : toRowEvent(span);
       setParent(event, parentId);
       if (merge) event._is_merge = true;
-      const json = serializeRow(this.mask ? applyMask(event, this.mask) : event);
-      if (json === undefined) this.delivery.drop("invalid");
-      return json;
+      return this.serialize(event, span);
     } catch (err) {
       this.failed(span, err);
       return undefined;
@@ -76,7 +77,7 @@ export class RowPipeline {
     try {
       const event = toStartRow(span);
       setParent(event, parentId);
-      this.send(event, destination);
+      this.send(event, span, destination);
     } catch (err) {
       this.failed(span, err);
     }
@@ -88,10 +89,19 @@ export class RowPipeline {
     this.delivery.enqueue(destination, json);
   }
 
-  private send(event: BraintrustEvent, destination: Parent): void {
-    const json = serializeRow(this.mask ? applyMask(event, this.mask) : event);
+  private send(event: BraintrustEvent, span: SpanLike, destination: Parent): void {
+    const json = this.serialize(event, span);
+    if (json !== undefined) this.delivery.enqueue(destination, json);
+  }
+
+  /** Mask, span origin, one JSON string; undefined (counted) when it cannot be serialized. */
+  private serialize(event: BraintrustEvent, span: SpanLike): string | undefined {
+    const row = this.mask ? applyMask(event, this.mask) : event;
+    // After the mask: provenance is ours to state, not content to rewrite.
+    addSpanOrigin(row, span, this.environment);
+    const json = serializeRow(row);
     if (json === undefined) this.delivery.drop("invalid");
-    else this.delivery.enqueue(destination, json);
+    return json;
   }
 
   private failed(span: SpanLike, err: unknown): void {
