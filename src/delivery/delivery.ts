@@ -135,7 +135,13 @@ export class Delivery {
       if (dest.failed) return this.refuse("unresolved");
       dest.used = ++this.uses;
       if (!this.queue.push(dest.lane, json)) {
-        if (this.queue.size > 0 || this.queue.inFlightBytes > 0) return false;
+        if (this.queue.size > 0 || this.queue.inFlightBytes > 0) {
+          // The caller waits for room: send what is queued now, partial batches too, rather
+          // than at the next scheduled send.
+          this.due = true;
+          this.kick();
+          return false;
+        }
         // Nothing queued or in flight: no wait can make room for it.
         this.dropFull();
         return true;
@@ -410,8 +416,10 @@ export class Delivery {
     const lost0 = this.counters.lost;
     const marks = this.order.map((d) => [d.lane, d.lane.taken + d.lane.length] as const);
     // Someone awaits this flush: keep the process up until it ends or its deadline passes
-    // (unlike every other timer here, which never holds the process open).
-    const keepAlive = setTimeout(noop, Math.max(0, deadline - Date.now()));
+    // (unlike every other timer here, which never holds the process open). It outlasts the
+    // deadline a little: the unref'd timers that end the wait at the deadline must still
+    // fire, or the loop empties first and the awaiting code never resumes.
+    const keepAlive = setTimeout(noop, Math.max(0, deadline - Date.now()) + KEEP_ALIVE_MARGIN_MS);
     this.flushing++;
     try {
       this.pump();
@@ -452,17 +460,29 @@ export class Delivery {
 
   private async close(): Promise<void> {
     this.closing = true;
-    await this.flushUntil(Date.now() + this.config.exportTimeoutMillis);
-    clearTimeout(this.timer);
-    this.resolver.close();
-    this.cancel.abort(); // retry waits end; their rows count as shutdown
-    this.sender.close();
-    for (const dest of this.order) this.drop("shutdown", this.queue.clear(dest.lane));
-    await this.transport.close();
-    await settledBy([...this.inflight], Date.now() + 1000);
-    this.notify();
+    // The caller awaits the whole close, not just its flush: hold the process until the pool
+    // is closed too, within a bound.
+    const keepAlive = setTimeout(noop, this.config.exportTimeoutMillis + CLOSE_MS + KEEP_ALIVE_MARGIN_MS);
+    try {
+      await this.flushUntil(Date.now() + this.config.exportTimeoutMillis);
+      clearTimeout(this.timer);
+      this.resolver.close();
+      this.cancel.abort(); // retry waits end; their rows count as shutdown
+      this.sender.close();
+      for (const dest of this.order) this.drop("shutdown", this.queue.clear(dest.lane));
+      await this.transport.close();
+      await settledBy([...this.inflight], Date.now() + CLOSE_MS);
+      this.notify();
+    } finally {
+      clearTimeout(keepAlive);
+    }
   }
 }
+
+/** How long requests still in flight may take to settle once the pool is closed. */
+const CLOSE_MS = 1000;
+/** How long a wait that someone awaits holds the process past its own deadline. */
+const KEEP_ALIVE_MARGIN_MS = 1000;
 
 /** Waits for all `tasks` to settle (true), or until `deadline` (false), whichever is first. */
 async function settledBy(tasks: Promise<unknown>[], deadline: number): Promise<boolean> {
