@@ -14,6 +14,7 @@ const TESTS = [
   "test/spans/exporter.test.ts",
   "test/spans/filter.test.ts",
   "test/spans/routing.test.ts",
+  "test/spans/distributed.test.ts",
   "test/rows/mask.test.ts",
   "test/register.test.ts",
   "test/setups.test.ts",
