@@ -16,6 +16,7 @@ import {
   setOwn,
   setType,
 } from "./mapper.js";
+import { fromLangChain } from "./langchain-values.js";
 import { toToolCall } from "./messages.js";
 import type { Attributes, SpanType } from "./types.js";
 
@@ -28,6 +29,7 @@ const KIND_TYPES: Readonly<Record<string, SpanType>> = {
   RETRIEVER: "task",
   RERANKER: "task",
   GUARDRAIL: "task",
+  PROMPT: "task",
   EVALUATOR: "score",
 };
 
@@ -71,7 +73,7 @@ export const openInferenceMapper: Mapper = {
     if (typeof kind === "string" && KIND_TYPES[kind.toUpperCase()]) setType(draft, KIND_TYPES[kind.toUpperCase()]);
     claim(draft, "openinference.span.kind");
 
-    mapContent(attrs, indexed(0), indexed(1), indexed(2), indexed(3), draft);
+    mapContent(attrs, indexed(0), indexed(1), indexed(2), indexed(3), draft, typeof kind === "string" && kind.toUpperCase() === "TOOL");
     const model = attrs["llm.model_name"] ?? attrs["embedding.model_name"];
     if (typeof model === "string" && model !== "") setMetadata(draft, "model", model);
     const provider = attrs["llm.provider"] ?? attrs["llm.system"];
@@ -94,6 +96,8 @@ export const openInferenceMapper: Mapper = {
     }
     spreadObject(attrs, "llm.invocation_parameters", draft);
     spreadObject(attrs, "metadata", draft);
+    // LangChain's run metadata names the provider (`ls_provider`) where OpenInference has no key for it.
+    if (draft.event.metadata.provider === undefined && typeof draft.event.metadata.ls_provider === "string") setMetadata(draft, "provider", draft.event.metadata.ls_provider);
     mapTags(attrs, draft);
     const tools = indexed(4);
     if (tools) {
@@ -106,12 +110,12 @@ export const openInferenceMapper: Mapper = {
 type Indexed = ReturnType<typeof rebuildIndexed>;
 
 /** Rebuilt message lists win over the raw `input.value` / `output.value`, which then say the same thing. */
-function mapContent(attrs: Attributes, inputs: Indexed, outputs: Indexed, embeddings: Indexed, documents: Indexed, draft: Draft): void {
+function mapContent(attrs: Attributes, inputs: Indexed, outputs: Indexed, embeddings: Indexed, documents: Indexed, draft: Draft, tool: boolean): void {
   for (const group of [inputs, outputs, embeddings, documents]) if (group) claimAll(draft, group.keys);
   if (inputs) setField(draft, "input", inputs.value.map(oiMessage));
   if (outputs) setField(draft, "output", outputs.value.map(oiMessage));
-  mapValue(attrs, draft, "input");
-  mapValue(attrs, draft, "output");
+  mapValue(attrs, draft, "input", false);
+  mapValue(attrs, draft, "output", tool);
   if (embeddings) {
     const texts = embeddings.value.map((e) => (isPlainObject(e) && isPlainObject(e.embedding) ? e.embedding.text : undefined));
     if (texts.some((t) => t !== undefined)) setField(draft, "input", texts);
@@ -120,14 +124,15 @@ function mapContent(attrs: Attributes, inputs: Indexed, outputs: Indexed, embedd
   if (documents) setField(draft, "output", documents.value.map((d) => (isPlainObject(d) && isPlainObject(d.document) ? d.document : d)));
 }
 
-function mapValue(attrs: Attributes, draft: Draft, side: "input" | "output"): void {
+function mapValue(attrs: Attributes, draft: Draft, side: "input" | "output", toolResult: boolean): void {
   const key = `${side}.value`;
   const raw = attrs[key];
   if (raw === undefined) return;
   claim(draft, key, `${side}.mime_type`);
   if (isSet(draft, side)) return;
   const mime = attrs[`${side}.mime_type`];
-  setField(draft, side, mime === "application/json" ? parseJsonAttr(raw, key) : mime === undefined ? parseMaybeJson(raw) : raw);
+  const value = mime === "application/json" ? parseJsonAttr(raw, key) : mime === undefined ? parseMaybeJson(raw) : raw;
+  setField(draft, side, fromLangChain(value, toolResult));
 }
 
 /** `{message:{role, content|contents, tool_calls:[{tool_call:{…}}], tool_call_id, name}}` → an OpenAI message. */
