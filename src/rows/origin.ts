@@ -24,6 +24,63 @@ export function addSpanOrigin(event: BraintrustEvent, span: SpanLike, environmen
   event.context = context === undefined ? { span_origin: origin } : { ...context, span_origin: origin };
 }
 
+/** Distinct origins remembered as text; more (a scope per request?) start the memory over. */
+const MAX_ORIGINS = 256;
+
+/**
+ * `"context":{"span_origin":…}` as JSON text, for a row that has no context of its own (the
+ * common case): the origin depends only on the resource's SDK, the scope and the
+ * environment, so its text is made once per combination instead of an object per row.
+ */
+export class OriginTexts {
+  private readonly texts = new Map<string, string>();
+  // The last combination seen, compared value by value: spans come in runs of one tracer.
+  private lastSdkName: unknown;
+  private lastSdkVersion: unknown;
+  private lastScopeName: unknown;
+  private lastScopeVersion: unknown;
+  private lastText = "";
+
+  constructor(private readonly environment: SpanEnvironment | undefined) {}
+
+  /** The member for the row of `span`, `"context":{…}` without a comma. */
+  contextOf(span: SpanLike): string {
+    const resource = span.resource?.attributes;
+    const sdkName = resource?.["braintrust.sdk.name"];
+    const sdkVersion = resource?.["braintrust.sdk.version"];
+    const scope = span.instrumentationScope ?? span.instrumentationLibrary;
+    const scopeName = scope?.name;
+    const scopeVersion = scope?.version;
+    if (
+      this.lastText !== "" &&
+      sdkName === this.lastSdkName &&
+      sdkVersion === this.lastSdkVersion &&
+      scopeName === this.lastScopeName &&
+      scopeVersion === this.lastScopeVersion
+    ) {
+      return this.lastText;
+    }
+    const key = JSON.stringify([keyPart(sdkName), keyPart(sdkVersion), keyPart(scopeName), keyPart(scopeVersion)]);
+    let text = this.texts.get(key);
+    if (text === undefined) {
+      text = `"context":${JSON.stringify({ span_origin: originOf(span, this.environment) })}`;
+      if (this.texts.size >= MAX_ORIGINS) this.texts.clear();
+      this.texts.set(key, text);
+    }
+    this.lastSdkName = sdkName;
+    this.lastSdkVersion = sdkVersion;
+    this.lastScopeName = scopeName;
+    this.lastScopeVersion = scopeVersion;
+    this.lastText = text;
+    return text;
+  }
+}
+
+/** Only strings count in an origin (originOf); anything else is keyed as absent. */
+function keyPart(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
 function originOf(span: SpanLike, environment: SpanEnvironment | undefined): SpanOrigin {
   const resource = span.resource?.attributes;
   const sdkName = resource?.["braintrust.sdk.name"];

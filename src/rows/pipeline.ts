@@ -9,7 +9,7 @@ import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import type { Delivery } from "../delivery/delivery.js";
 import { errorMessage, log } from "../log.js";
 import { applyMask } from "./mask.js";
-import { addSpanOrigin } from "./origin.js";
+import { OriginTexts, addSpanOrigin } from "./origin.js";
 import { serializeRow } from "./serialize.js";
 import { toStartRow } from "./start-row.js";
 
@@ -39,6 +39,7 @@ export interface LinkOrder {
 export class RowPipeline {
   private readonly mask: ExporterConfig["mask"];
   private readonly environment: ExporterConfig["environment"];
+  private readonly origins: OriginTexts;
 
   constructor(
     config: ExporterConfig,
@@ -46,6 +47,7 @@ export class RowPipeline {
   ) {
     this.mask = config.mask;
     this.environment = config.environment;
+    this.origins = new OriginTexts(config.environment);
   }
 
   /** The row of a finished span, queued. Never throws. */
@@ -97,9 +99,15 @@ export class RowPipeline {
   /** Mask, span origin, one JSON string; undefined (counted) when it cannot be serialized. */
   private serialize(event: BraintrustEvent, span: SpanLike): string | undefined {
     const row = this.mask ? applyMask(event, this.mask) : event;
-    // After the mask: provenance is ours to state, not content to rewrite.
-    addSpanOrigin(row, span, this.environment);
-    const json = serializeRow(row);
+    // After the mask: provenance is ours to state, not content to rewrite. A row without a
+    // context of its own gets the origin's text, made once per scope, spliced in.
+    let json: string | undefined;
+    if (row.context === undefined) {
+      json = serializeRow(row, this.origins.contextOf(span));
+    } else {
+      addSpanOrigin(row, span, this.environment);
+      json = serializeRow(row);
+    }
     if (json === undefined) this.delivery.drop("invalid");
     return json;
   }

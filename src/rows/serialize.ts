@@ -9,12 +9,13 @@ const CONTENT_FIELDS = ["input", "output", "expected", "metadata", "context", "o
 const TEXT_FIELDS = ["input", "output", "expected"] as const;
 
 /**
- * One JSON.stringify per row, with JSON text fields (RawJson) appended verbatim. Values that
- * cannot be serialized (nesting deeper than the stack allows, BigInt from a custom mask) lose
- * only the offending fields, not the row.
+ * One JSON.stringify per row, with JSON text fields (RawJson) appended verbatim, then
+ * `members` (JSON text of further fields, `"key":value,…`, none of them in `event`). Values
+ * that cannot be serialized (nesting deeper than the stack allows, BigInt from a custom mask)
+ * lose only the offending fields, not the row.
  */
-export function serializeRow(event: BraintrustEvent): string | undefined {
-  let text = "";
+export function serializeRow(event: BraintrustEvent, members?: string): string | undefined {
+  let text = members === undefined ? "" : `,${members}`;
   for (const field of TEXT_FIELDS) {
     const value = event[field];
     if (!(value instanceof RawJson)) continue;

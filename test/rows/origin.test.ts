@@ -47,6 +47,24 @@ describe("span origin", () => {
     await provider.shutdown();
   });
 
+  it("names each row's own scope when scopes alternate (the origin's text is made once per scope)", async () => {
+    const project = `origin-alternate-${randomUUID()}`;
+    const processor = processorFor(project, { environment: { type: "server", name: "eu" } });
+    const provider = providerWith(processor);
+    const scopes = [["lib-a", "1.0.0"], ["lib-a", "2.0.0"], ["lib-b", undefined], ["lib-a", "1.0.0"], ["lib-b", undefined]] as const;
+    scopes.forEach(([name, v], i) => provider.getTracer(name, v).startSpan(`span ${i}`).end());
+    await processor.forceFlush();
+    const rows = server.rows(project);
+    expect(rows).toHaveLength(scopes.length);
+    scopes.forEach(([name, v], i) => {
+      const row = rows.find((r) => r.span_attributes?.name === `span ${i}`)!;
+      expect(row.context).toEqual({
+        span_origin: { name: "braintrust-otel-exporter", version, instrumentation: v === undefined ? { name } : { name, version: v }, environment: { type: "server", name: "eu" } },
+      });
+    });
+    await provider.shutdown();
+  });
+
   it("records the environment from the option, or from BRAINTRUST_ENVIRONMENT_*, or detects CI", async () => {
     const explicit = `origin-env-${randomUUID()}`;
     const fromEnv = `origin-env-vars-${randomUUID()}`;
