@@ -83,8 +83,9 @@ export const braintrustMapper: Mapper = {
 const NOT_JSON = Symbol("not JSON");
 
 /**
- * A `*_json` content attribute: its text as is when the draft may keep it and it is valid
- * JSON, else parsed; NOT_JSON (with a warning) when it is text that does not parse.
+ * A `*_json` content attribute: its text as is when the draft may keep it and it is shaped
+ * as one JSON value (raw-json.ts; if it is not valid inside, delivery sends it as a string),
+ * else parsed; NOT_JSON (with a warning) when it is text that does not parse.
  */
 function jsonContent(value: unknown, key: string, draft: Draft): unknown {
   const raw = draft.keepJsonText && typeof value === "string" ? rawJsonOf(value) : undefined;

@@ -3,6 +3,7 @@
 // their bytes, never re-stringified; the queue knows each row's exact size.
 import type { ByteBoundedQueue, Lane } from "./queue.js";
 import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
+import type { RowRepair } from "./row-repair.js";
 import { truncateToFit } from "./truncate.js";
 
 export { ENVELOPE_BYTES, batchBody, batchBytes } from "./encoded-rows.js";
@@ -25,7 +26,7 @@ export class Batch {
  * Takes the next batch from the front of `lane`. A row too big for any batch is taken alone
  * and truncated (see truncate.ts); one that cannot fit even then is dropped and counted.
  */
-export function takeBatch(queue: ByteBoundedQueue, lane: Lane, maxRows: number, maxBytes: number): Batch {
+export function takeBatch(queue: ByteBoundedQueue, lane: Lane, maxRows: number, maxBytes: number, repair?: RowRepair): Batch {
   let dropped = 0;
   let batch: Batch | undefined;
   while (!batch) {
@@ -35,7 +36,7 @@ export function takeBatch(queue: ByteBoundedQueue, lane: Lane, maxRows: number, 
       continue;
     }
     // The front row is too big for a batch of its own.
-    const fitted = truncateToFit(queue.shift(lane)!, maxBytes - ENVELOPE_BYTES);
+    const fitted = truncateToFit(queue.shift(lane)!, maxBytes - ENVELOPE_BYTES, repair);
     if (fitted === undefined) {
       dropped++;
     } else {

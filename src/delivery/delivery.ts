@@ -12,6 +12,7 @@ import { ByteBoundedQueue, type Lane } from "./queue.js";
 import { ReadyGate } from "./ready.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, sleep } from "./retry.js";
 import type { EncodedRows } from "./encoded-rows.js";
+import type { RowRepair } from "./row-repair.js";
 import { Sender } from "./sender.js";
 import { Counters, type DeliveryStats, type DropReason, type FlushResult } from "./stats.js";
 import { Transport } from "./transport.js";
@@ -19,9 +20,14 @@ import { formatBytes } from "./truncate.js";
 
 export type { DeliveryStats, DropReason, FlushResult } from "./stats.js";
 
-/** Knobs for tests and benchmarks; the defaults are what users get. */
 export interface DeliveryOptions {
+  /** For tests and benchmarks; the default is what users get. */
   backoff?: Partial<BackoffPolicy>;
+  /**
+   * Rewrites a row the API refused because JSON text it carried verbatim is not valid JSON
+   * (rows/repair.ts, given by the layer that writes rows); without it such rows are refused.
+   */
+  repairRow?: RowRepair;
 }
 
 interface Destination {
@@ -60,6 +66,7 @@ export class Delivery {
   /** The key was rejected: nothing can be delivered, so nothing waits. */
   private fatal: { message: string; reason: DropReason } | undefined;
   private readonly cancel = new AbortController();
+  private readonly repairRow: RowRepair | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private readonly waiters: (() => void)[] = [];
   private active = 0;
@@ -80,6 +87,7 @@ export class Delivery {
   ) {
     for (const secret of secretsOf(config)) addSecret(secret);
     this.url = safeUrl(config.apiUrl);
+    this.repairRow = options.repairRow;
     this.queue = new ByteBoundedQueue(config.maxQueueSize, config.maxQueueBytes);
     const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
     // A hung request gets a third of the deadline, so a retry on a fresh socket still has time.
@@ -112,6 +120,7 @@ export class Delivery {
       maxConcurrent: config.maxConcurrentRequests,
       backlog: () => this.hasFullBatch(),
       onSlot: () => this.pump(),
+      ...(options.repairRow ? { repairRow: options.repairRow } : {}),
     });
     this.destination(config.parent);
   }
@@ -357,7 +366,7 @@ export class Delivery {
     while (this.active < this.sender.batchesAllowed) {
       const dest = this.next();
       if (!dest) break;
-      const batch = takeBatch(this.queue, dest.lane, this.config.maxExportBatchSize, this.sender.batchCap);
+      const batch = takeBatch(this.queue, dest.lane, this.config.maxExportBatchSize, this.sender.batchCap, this.repairRow);
       this.counters.truncated(batch.truncated.length);
       this.counters.drop("tooLarge", batch.dropped);
       if (batch.truncated.length + batch.dropped > 0) this.sender.reportTooLarge(dest, batch.truncated.length, batch.dropped);

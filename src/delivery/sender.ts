@@ -4,6 +4,8 @@
 import { fail, log, note, redact } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { ConcurrencyLimit, type Verdict } from "./concurrency.js";
+import { isolateRefused } from "./isolate.js";
+import type { RowRepair } from "./row-repair.js";
 import { describeOutcome } from "./destination.js";
 import { diagnose } from "./diagnosis.js";
 import { type BackoffPolicy, type Outcome, decide, sleep, withRetry } from "./retry.js";
@@ -35,6 +37,8 @@ export interface SenderOptions {
   backlog?: () => boolean;
   /** A batch went into a retry wait, or a request slot was freed or added: more may be started. */
   onSlot?: () => void;
+  /** Rewrites a row the API refused for JSON text it carried (isolate.ts); without it such rows are refused. */
+  repairRow?: RowRepair;
 }
 
 // A 413 never shrinks batches below this (the smallest maxBatchBytes the config allows).
@@ -93,7 +97,11 @@ export class Sender {
     }
   }
 
-  private async deliver(target: Target, rows: EncodedRows, deadline: number): Promise<void> {
+  /**
+   * One batch's journey. While isolating a 400 (isolate.ts), a batch refused with a 400 is
+   * handed back uncounted ("refused") for the isolation to decide.
+   */
+  private async deliver(target: Target, rows: EncodedRows, deadline: number, isolating = false): Promise<"refused" | "settled"> {
     const body = rows.body;
     const started = Date.now();
     const result = await withRetry((remaining) => this.insert(target, body, rows.length, remaining), {
@@ -110,22 +118,38 @@ export class Sender {
       case "done":
         this.counters.sent += rows.length;
         note("debug", `sent ${rows.length} rows (${body.length} bytes) to ${target.parent.key} in ${Date.now() - started} ms`);
-        return;
+        break;
       case "split":
-        return this.split(target, rows, deadline);
+        await this.split(target, rows, deadline);
+        break;
       case "final":
-        this.counters.drop("rejected", rows.length);
-        this.reportRejected(target, result.outcome, rows.length);
-        return;
+        if (result.outcome.kind === "http" && result.outcome.status === 400) {
+          if (isolating) return "refused";
+          await isolateRefused(rows, result.outcome, {
+            send: (part) => this.deliver(target, part, deadline, true),
+            refuse: (part, outcome) => this.refuse(target, part, outcome),
+            repair: this.options.repairRow,
+          });
+          break;
+        }
+        this.refuse(target, rows, result.outcome);
+        break;
       case "timeout":
         this.counters.drop("timeout", rows.length);
         if (result.outcome) this.counters.lastError = redact(`inserting into ${target.parent.key}: ${diagnose(result.outcome, this.url)}`);
         fail("timeout", `gave up on ${rows.length} rows for ${target.parent.key} after exportTimeoutMillis (${this.options.exportTimeoutMillis} ms) of retries; last error: ${this.counters.lastError ?? "none"}`);
-        return;
+        break;
       case "cancelled":
         this.counters.drop("shutdown", rows.length);
-        return;
+        break;
     }
+    return "settled";
+  }
+
+  /** The API refused `rows` for good: counted and said. */
+  private refuse(target: Target, rows: EncodedRows, outcome: Outcome): void {
+    this.counters.drop("rejected", rows.length);
+    this.reportRejected(target, outcome, rows.length);
   }
 
   /** 413: the halves go one after the other; a lone row is truncated to half its size and tried again. */
@@ -139,7 +163,7 @@ export class Sender {
       return;
     }
     const counted = rows.countedTooLarge;
-    const fitted = truncateToFit(rows.text(0), Math.floor(bodyBytes / 2) - ENVELOPE_BYTES);
+    const fitted = truncateToFit(rows.text(0), Math.floor(bodyBytes / 2) - ENVELOPE_BYTES, this.options.repairRow);
     if (fitted === undefined) {
       if (counted) this.counters.lost++;
       else this.counters.drop("tooLarge");

@@ -2,6 +2,8 @@
 // marker, so the span (ids, timing, type, metrics) still arrives and the reader sees what
 // was cut. Rare path: it may parse and re-serialize.
 
+import type { RowRepair } from "./row-repair.js";
+
 // Content fields (input, output, expected, error, unknown extras) are replaced whole by a
 // marker string. The API requires these to be objects, so their values go first, then the object:
 const OBJECT_FIELDS = new Set(["metadata", "context"]);
@@ -53,19 +55,15 @@ interface Slot {
 /**
  * Returns `json` rewritten to at most `maxBytes` UTF-8 bytes, the largest content replaced
  * by `"[truncated 8.2 MB]"` markers first; `json` itself when it already fits; undefined when
- * it is not a JSON object or cannot fit even with all content removed.
+ * it is not a JSON object or cannot fit even with all content removed. A row that is not JSON
+ * because of text written into it verbatim is repaired first (isolate.ts), when `repair` is given.
  */
-export function truncateToFit(json: string, maxBytes: number): string | undefined {
+export function truncateToFit(json: string, maxBytes: number, repair?: RowRepair): string | undefined {
   let size = byteLength(json);
   if (size <= maxBytes) return json;
-  let row: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(json);
-    if (!isObject(parsed)) return undefined;
-    row = parsed;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseRow(json) ?? (repair && parseRow(repair(json)?.row));
+  if (!isObject(parsed)) return undefined;
+  const row = parsed;
   const replaced = new WeakSet<object>();
   const largestObject = (r: Record<string, unknown>) => largestObjectIn(r, replaced);
   // First values (fields, and entries of metadata/context), then whole metadata/context objects.
@@ -85,6 +83,15 @@ export function truncateToFit(json: string, maxBytes: number): string | undefine
     }
   }
   return undefined;
+}
+
+function parseRow(json: string | undefined): unknown {
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function largestValue(row: Record<string, unknown>): Slot | undefined {

@@ -14,6 +14,7 @@ import { Delivery, type DeliveryStats, type DropReason, type FlushResult } from 
 import { addSecret, configureLogLevel, log, redact, warnOnce } from "../log.js";
 import type { ExitTarget } from "../lifecycle/exit.js";
 import { RowPipeline } from "../rows/pipeline.js";
+import { repairRow } from "../rows/repair.js";
 
 export interface ExporterCore {
   /** The config in force: provisional until settled when the first reading lacked the key or the project. */
@@ -70,7 +71,7 @@ function built(result: Result): Parts {
   if (result.config.defaultParent) {
     log("info", "default-project", `no project is configured: rows go to project ${JSON.stringify(result.config.parent.value)}. Set \`projectName\` (BRAINTRUST_PROJECT), \`projectId\` (BRAINTRUST_PROJECT_ID) or \`parent\` (BRAINTRUST_PARENT) to choose one`);
   }
-  return { config: result.config, delivery: new Delivery(result.config) };
+  return { config: result.config, delivery: new Delivery(result.config, { repairRow }) };
 }
 
 function settled(parts: Parts): ExporterCore {

@@ -8,13 +8,31 @@ describe("rawJsonOf", () => {
     expect(raw).toBeInstanceOf(RawJson);
     expect(raw?.text).toBe(text);
     expect(rawJsonOf('"just a string"')?.text).toBe('"just a string"');
-    expect(rawJsonOf("null")?.text).toBe("null");
   });
 
-  it("refuses what JSON.parse refuses", () => {
-    for (const text of ["", "{", '{"a":}', "NaN", "undefined", "'x'", "[1,]", "\ufeff{}", '"tab\there"']) {
+  it("refuses text that is not shaped as one array, object or string", () => {
+    for (const text of ["", " ", "{", "[[]", '"open', '{"a":"}', "}", "NaN", "undefined", "'x'", "\ufeff{}", "hello", "1", "true", "null", '{"a":1} x', '"a" "b"', "[] []"]) {
       expect(rawJsonOf(text), JSON.stringify(text)).toBeUndefined();
     }
+  });
+
+  it("never takes text that would spill into the row's other fields", () => {
+    for (const text of ['{"a":1}, "id":"x", "b":{"c":2}', '1, "id":"x"', '"x", "id":"y"', '[1], "span_id": "z"', '{"a":"\\"}, "id":"x", "b":{"c":"\\"}']) {
+      expect(rawJsonOf(text), text).toBeUndefined();
+    }
+  });
+
+  it("checks the shape only: what is whole but invalid inside is kept (a 400 isolates its row)", () => {
+    for (const text of ["[1,]", '"tab\there"', '{"a": hello}', '["\\x"]', '{"a" "b"}', "[}", '{"n": 01}']) {
+      expect(rawJsonOf(text)?.text, JSON.stringify(text)).toBe(text);
+    }
+  });
+
+  it("follows escapes: an escaped quote does not end a string, an escaped backslash does not escape it", () => {
+    expect(rawJsonOf('{"a":"say \\"hi\\" \\\\"}')?.text).toBe('{"a":"say \\"hi\\" \\\\"}');
+    expect(rawJsonOf('["\\\\"]')).toBeInstanceOf(RawJson);
+    expect(rawJsonOf('["\\"]')).toBeUndefined();
+    expect(rawJsonOf('"]\\"["')).toBeInstanceOf(RawJson);
   });
 
   it("refuses a lone surrogate, which UTF-8 cannot carry, but keeps an escaped one", () => {

@@ -185,6 +185,11 @@ describe("http plumbing", () => {
   it("answers 400 to a body that is not JSON, 404 to unknown routes, 405 to a wrong method", async () => {
     const id = await projectId(lb, "plumbing");
     expect((await call(lb, "POST", `/v1/project_logs/${id}/insert`, "{not json")).status).toBe(400);
+    // As the API does: one row that is not JSON inside refuses the request, its valid neighbours too.
+    const badRow = await call(lb, "POST", `/v1/project_logs/${id}/insert`, '{"events":[{"id":"ok","input":1},{"id":"bad","input":["\\x"]}]}');
+    expect(badRow.status).toBe(400);
+    expect(badRow.json.message).toMatch(/^Invalid JSON body/);
+    expect(lb.rows("plumbing")).toEqual([]);
     expect((await call(lb, "GET", "/v1/nothing")).status).toBe(404);
     expect((await call(lb, "GET", "/elsewhere", undefined, null)).status).toBe(404);
     const wrong = await call(lb, "DELETE", "/v1/project");
