@@ -196,6 +196,21 @@ describe.concurrent("a wrong setup is said at once, in one line, and nothing han
     expect(child.code).toBe(1);
   });
 
+  it("HTTPS_PROXY at a closed port: one line names the proxy, not the API, and what to check, however many attempts", async () => {
+    const proxy = `127.0.0.1:${await closedPort()}`;
+    const body = `
+      const processor = new BraintrustSpanProcessor({ projectName: "p", exportTimeoutMillis: 1000 });
+      const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+      provider.getTracer("misconfig").startSpan("one").end();
+      await new Promise((r) => setTimeout(r, 1500));
+      await provider.shutdown();
+    `;
+    const child = await runChild(body, { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: "https://api.braintrust.dev", HTTPS_PROXY: `http://user:${KEY}@${proxy}`, BRAINTRUST_DEBUG: "0" });
+    expectLoud(child, new RegExp(`cannot reach the proxy http://${proxy.replace(/[.]/g, "\\.")} \\(from HTTPS_PROXY\\) that requests to https://api\\.braintrust\\.dev go through \\(ECONNREFUSED`), /check HTTPS_PROXY and NO_PROXY \(or pass a `dispatcher` of your own\)/);
+    expect(ours(child.stderr).filter((l) => l.includes("proxy"))).toHaveLength(1);
+    expect(child.stderr).not.toContain("nothing is listening at");
+  });
+
   it("credentials in the URL never appear in a message", async () => {
     const port = await closedPort();
     const child = await runChild(awaitReady('projectName: "p"'), { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: `http://user:${KEY}@127.0.0.1:${port}` });

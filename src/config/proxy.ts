@@ -45,3 +45,56 @@ function proxyUrl(value: string): boolean {
     return false;
   }
 }
+
+/** The proxy that carries requests to a URL, as messages name it. */
+export interface ProxyInUse {
+  /** The proxy's URL without user or password (they may hold a secret). */
+  url: string;
+  /** The variable it came from, as a user would set it: HTTPS_PROXY or HTTP_PROXY. */
+  variable: "HTTPS_PROXY" | "HTTP_PROXY";
+}
+
+/**
+ * The proxy undici's EnvHttpProxyAgent sends `target` through, decided by its rules: NO_PROXY
+ * hosts (and their subdomains, with an optional port; `*` for all) go direct; https URLs use
+ * HTTPS_PROXY, else HTTP_PROXY; http URLs use HTTP_PROXY. Undefined when requests go direct.
+ */
+export function proxyFor(settings: ProxySettings | undefined, target: string): ProxyInUse | undefined {
+  if (!settings) return undefined;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return undefined;
+  }
+  const https = url.protocol === "https:";
+  const proxy = https ? (settings.httpsProxy ?? settings.httpProxy) : settings.httpProxy;
+  if (!proxy || bypassed(settings.noProxy, url)) return undefined;
+  return { url: bareProxyUrl(proxy), variable: https && settings.httpsProxy ? "HTTPS_PROXY" : "HTTP_PROXY" };
+}
+
+function bypassed(noProxy: string | undefined, url: URL): boolean {
+  if (!noProxy) return false;
+  if (noProxy === "*") return true;
+  const hostname = url.host.replace(/:\d*$/, "").toLowerCase();
+  const port = Number.parseInt(url.port, 10) || (url.protocol === "https:" ? 443 : 80);
+  for (const entry of noProxy.split(/[,\s]/)) {
+    if (!entry) continue;
+    const parsed = /^(.+):(\d+)$/.exec(entry);
+    const host = (parsed ? parsed[1]! : entry).replace(/^\*?\./, "").toLowerCase();
+    if (parsed && Number.parseInt(parsed[2]!, 10) !== port) continue;
+    if (hostname === host || hostname.endsWith(`.${host}`)) return true;
+  }
+  return false;
+}
+
+function bareProxyUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    url.username = "";
+    url.password = "";
+    return url.origin;
+  } catch {
+    return withoutCredentials(value);
+  }
+}

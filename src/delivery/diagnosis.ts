@@ -1,6 +1,7 @@
 // What a failed request means to the person who set the exporter up: the cause in a few
 // words (the error class, the URL without credentials) and the setting that fixes it.
 // Messages never quote the key; log.ts redacts it again anyway.
+import { diagnoseProxy, throughProxy } from "./proxy-diagnosis.js";
 import type { Outcome } from "./retry.js";
 
 const URL_HINT = "check BRAINTRUST_API_URL (the apiUrl option)";
@@ -35,6 +36,9 @@ export function looksMisconfigured(outcome: Outcome): boolean {
 export function diagnose(outcome: Outcome, url: string): string {
   switch (outcome.kind) {
     case "network":
+      if (outcome.proxy) {
+        return diagnoseProxy(outcome.proxy, outcome.code, outcome.message, url) ?? diagnoseNetwork(outcome.code, outcome.message, url) + throughProxy(outcome.proxy);
+      }
       return diagnoseNetwork(outcome.code, outcome.message, url);
     case "invalid":
       return `${url} answered HTTP ${outcome.status} with a body that is not the Braintrust API's (${quote(outcome.body)}): ${URL_HINT}; it must be the API's URL (https://api.braintrust.dev), not the web app's`;

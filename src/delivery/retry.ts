@@ -1,6 +1,7 @@
 // The retry policy, wrapped around any send (like undici's RetryHandler around a dispatch):
 // which outcomes are retried, how long to wait (exponential backoff with full jitter, or the
 // server's Retry-After), and when to give up (the deadline). No I/O of its own.
+import type { ProxyInUse } from "../config/proxy.js";
 import { whenAborted } from "./abort.js";
 
 /** What one attempt came back with. Transports never throw; they return one of these. */
@@ -10,8 +11,8 @@ export type Outcome =
   | { kind: "http"; status: number; body: string; retryAfterMs?: number; location?: string }
   /** A 2xx answer whose body is not what the route returns: the request may not have landed. */
   | { kind: "invalid"; status: number; body: string }
-  /** No answer: refused, reset, timed out, DNS, … */
-  | { kind: "network"; code: string; message: string };
+  /** No answer: refused, reset, timed out, DNS, …; `proxy` is the proxy the request went through, if any. */
+  | { kind: "network"; code: string; message: string; proxy?: ProxyInUse };
 
 export type Decision = "done" | "retry" | "final" | "split";
 

@@ -9,7 +9,7 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { type Dispatcher, EnvHttpProxyAgent, Pool } from "undici";
-import type { ProxySettings } from "../config/proxy.js";
+import { type ProxyInUse, type ProxySettings, proxyFor } from "../config/proxy.js";
 import { redact } from "../log.js";
 import { whenAborted } from "./abort.js";
 import { readBounded } from "./answer.js";
@@ -46,6 +46,8 @@ export class Transport {
   readonly #headers: Record<string, string>;
   readonly #gzipHeaders: Record<string, string> | undefined;
   readonly #maxConcurrent: number;
+  /** The proxy our own dispatcher sends API requests through, named when a request fails. */
+  readonly #proxy: ProxyInUse | undefined;
   #active = 0;
   readonly #waiting: (() => void)[] = [];
   readonly #closing = new AbortController();
@@ -59,6 +61,7 @@ export class Transport {
     if (options.dispatcher) {
       this.#dispatcher = options.dispatcher;
       this.#ownsDispatcher = false;
+      this.#proxy = undefined;
     } else {
       const proxy = options.proxy;
       // The environment is passed explicitly ("" for unset) so undici does not read
@@ -68,6 +71,7 @@ export class Transport {
           ? new EnvHttpProxyAgent({ ...tuning, httpProxy: proxy.httpProxy ?? "", httpsProxy: proxy.httpsProxy ?? "", noProxy: proxy.noProxy ?? "" })
           : new Pool(url.origin, tuning);
       this.#ownsDispatcher = true;
+      this.#proxy = proxyFor(options.proxy, url.href);
       // A socket that fails between requests must not surface as an 'error' event.
       this.#dispatcher.on("connectionError", () => {});
     }
@@ -161,9 +165,9 @@ export class Transport {
       };
     } catch (err) {
       if (abort.signal.aborted && !this.#closing.signal.aborted) {
-        return { kind: "network", code: "ETIMEDOUT", message: `no answer within ${timeoutMs} ms` };
+        return { kind: "network", code: "ETIMEDOUT", message: `no answer within ${timeoutMs} ms`, ...this.via() };
       }
-      return networkOutcome(err);
+      return { ...networkOutcome(err), ...this.via() };
     } finally {
       clearTimeout(timer);
       stopListening();
@@ -178,6 +182,10 @@ export class Transport {
     this.#closing.abort();
     for (const wake of this.#waiting.splice(0)) wake();
     if (this.#ownsDispatcher) await this.#dispatcher.destroy().catch(() => {});
+  }
+
+  private via(): { proxy?: ProxyInUse } {
+    return this.#proxy ? { proxy: this.#proxy } : {};
   }
 
   get closed(): boolean {

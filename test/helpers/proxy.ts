@@ -13,7 +13,8 @@ export interface ConnectProxy {
   close(): Promise<void>;
 }
 
-export async function startConnectProxy(): Promise<ConnectProxy> {
+/** `refuse`: answer every CONNECT with this status instead of tunnelling (a proxy policy that blocks the API). */
+export async function startConnectProxy(options: { refuse?: number } = {}): Promise<ConnectProxy> {
   const tunnels: string[] = [];
   const credentials: (string | undefined)[] = [];
   const server = createServer((_req, res) => {
@@ -23,6 +24,10 @@ export async function startConnectProxy(): Promise<ConnectProxy> {
   server.on("connect", (req, client, head) => {
     tunnels.push(req.url ?? "");
     credentials.push(req.headers["proxy-authorization"]);
+    if (options.refuse !== undefined) {
+      client.end(`HTTP/1.1 ${options.refuse} Refused\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
     const [host, port] = (req.url ?? "").split(":");
     const upstream = connect(Number(port), host, () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
