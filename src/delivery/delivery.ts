@@ -36,10 +36,10 @@ interface Destination {
   insertPath: string | undefined;
   /** Why no row can go there (unknown project, no access); its rows are dropped at once. */
   failed: string | undefined;
-  /** When a row last came for it (a tick of `uses`), for least-recently-used eviction. */
-  used: number;
   /** Batches of its rows in flight. */
   sending: number;
+  /** Its place in `order`. */
+  slot: number;
   forgotten: boolean;
 }
 
@@ -72,7 +72,8 @@ export class Delivery {
   private active = 0;
   private inflightRows = 0;
   private rr = 0;
-  private uses = 0;
+  /** The destination rows last came for; `destinations` is kept in least-recently-used order. */
+  private recent: Destination | undefined;
   private timer: NodeJS.Timeout | undefined;
   private kicked = false;
   /** The timer fired: send partial batches until the ready lanes are empty. */
@@ -142,7 +143,7 @@ export class Delivery {
       if (typeof json !== "string" || json.length === 0 || typeof parent?.key !== "string") return this.refuse("invalid");
       const dest = this.destinations.get(parent.key) ?? this.destination(parent);
       if (dest.failed) return this.refuse("unresolved");
-      dest.used = ++this.uses;
+      if (dest !== this.recent) this.touch(dest);
       if (!this.queue.push(dest.lane, json)) {
         if (this.queue.size > 0 || this.queue.inFlightBytes > 0) {
           // The caller waits for room: send what is queued now, partial batches too, rather
@@ -244,9 +245,16 @@ export class Delivery {
     return this.counters.snapshot(this.queue.size, this.queue.bytes);
   }
 
+  /** Moves `dest` to the most recently used end of `destinations` (a Map keeps insertion order). */
+  private touch(dest: Destination): void {
+    this.destinations.delete(dest.parent.key);
+    this.destinations.set(dest.parent.key, dest);
+    this.recent = dest;
+  }
+
   private destination(parent: Parent): Destination {
     if (this.destinations.size >= MAX_DESTINATIONS) this.evict();
-    const dest: Destination = { parent, lane: this.queue.lane(parent.key), insertPath: undefined, failed: undefined, used: ++this.uses, sending: 0, forgotten: false };
+    const dest: Destination = { parent, lane: this.queue.lane(parent.key), insertPath: undefined, failed: undefined, sending: 0, slot: this.order.length, forgotten: false };
     this.destinations.set(parent.key, dest);
     this.order.push(dest);
     const isDefault = parent.key === this.config.parent.key;
@@ -277,14 +285,21 @@ export class Delivery {
    */
   private evict(): void {
     let oldest: Destination | undefined;
-    for (const dest of this.order) {
+    for (const dest of this.destinations.values()) {
       if (dest.sending > 0 || dest.parent.key === this.config.parent.key) continue;
-      if (!oldest || dest.used < oldest.used) oldest = dest;
+      oldest = dest;
+      break;
     }
     if (!oldest) return;
+    if (this.recent === oldest) this.recent = undefined;
     oldest.forgotten = true;
     this.destinations.delete(oldest.parent.key);
-    this.order.splice(this.order.indexOf(oldest), 1);
+    // Its place goes to the last one: O(1), and round-robin stays fair enough.
+    const last = this.order.pop()!;
+    if (last !== oldest) {
+      this.order[oldest.slot] = last;
+      last.slot = oldest.slot;
+    }
     if (this.order.length > 0) this.rr %= this.order.length;
     this.resolver.forget(oldest.parent);
     const count = this.queue.forget(oldest.lane);

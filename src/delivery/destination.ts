@@ -28,9 +28,20 @@ export interface ResolverOptions {
   attemptTimeoutMs: number;
   /** The API URL as messages may print it (no credentials). */
   url?: string;
+  /** Lookups running at once (each holds its turn through its retries); more wait, queued. */
+  maxLookups?: number;
   /** Told about each failed attempt that will be retried, with what it means for the user. */
   onRetry?: (parent: Parent, outcome: Outcome, message: string) => void;
 }
+
+/**
+ * Lookups under way at once. Names that come and go by the thousand (a `braintrust.parent`
+ * per tenant) while the API is down would otherwise each hold a request, a socket soon cut
+ * when the name is forgotten, and a retry loop: 10k names grew RSS by tens of MB.
+ */
+export const MAX_LOOKUPS = 8;
+/** Why a lookup was stopped; one shared reason, since an abort without one builds a DOMException (and its stack) each time. */
+const FORGOTTEN = new Error("lookup stopped");
 
 export class DestinationResolver {
   private readonly cache = new Map<string, Promise<Resolution>>();
@@ -38,11 +49,17 @@ export class DestinationResolver {
   /** Lookups still retrying, each stoppable on its own (`forget`) or all at once (`close`). */
   private readonly running = new Map<string, AbortController>();
   private readonly stopping = new AbortController();
+  /** Lookups not started yet, oldest first. */
+  private readonly queued = new Map<string, { parent: Parent; settle(resolution: Resolution): void }>();
+  private active = 0;
+  private readonly maxLookups: number;
 
   constructor(
     private readonly transport: Transport,
     private readonly options: ResolverOptions,
-  ) {}
+  ) {
+    this.maxLookups = Math.max(1, options.maxLookups ?? MAX_LOOKUPS);
+  }
 
   /** The resolution, once settled; undefined while pending (or never asked). */
   peek(parent: Parent): Resolution | undefined {
@@ -53,26 +70,25 @@ export class DestinationResolver {
   resolve(parent: Parent): Promise<Resolution> {
     let pending = this.cache.get(parent.key);
     if (!pending) {
-      const own = new AbortController();
-      const stop = whenAborted(this.stopping.signal, () => own.abort());
-      this.running.set(parent.key, own);
-      const settled = this.lookup(parent, own.signal).then((resolution) => {
-        stop();
-        if (this.running.get(parent.key) === own) {
-          this.running.delete(parent.key);
-          this.known.set(parent.key, resolution);
-        }
-        return resolution;
-      });
-      this.cache.set(parent.key, settled);
-      pending = settled;
+      // Queued, not started: a name waiting for its turn costs a promise and a Map entry,
+      // not a request, a controller and a retry loop.
+      pending = new Promise<Resolution>((settle) => this.queued.set(parent.key, { parent, settle }));
+      this.cache.set(parent.key, pending);
+      this.startQueued();
     }
     return pending;
   }
 
-  /** Forgets a parent (asked again, it is looked up anew); a lookup still retrying stops and settles as failed. */
+  /** Forgets a parent (asked again, it is looked up anew); a lookup queued or still retrying stops and settles as failed. */
   forget(parent: Parent): void {
-    this.running.get(parent.key)?.abort();
+    const queued = this.queued.get(parent.key);
+    if (queued) {
+      this.queued.delete(parent.key);
+      queued.settle(stopped(parent));
+    }
+    // An attempt in flight is left to finish (within its timeout) rather than cut: cutting
+    // it destroys its socket, and names forgotten by the thousand made a socket each.
+    this.running.get(parent.key)?.abort(FORGOTTEN);
     this.running.delete(parent.key);
     this.cache.delete(parent.key);
     this.known.delete(parent.key);
@@ -80,19 +96,47 @@ export class DestinationResolver {
 
   /** Stops background retries; pending resolutions settle as failed. */
   close(): void {
-    this.stopping.abort();
+    this.stopping.abort(FORGOTTEN);
+    for (const { parent, settle } of this.queued.values()) settle(stopped(parent));
+    this.queued.clear();
+  }
+
+  /** Starts queued lookups, oldest first, while fewer than `maxLookups` run. */
+  private startQueued(): void {
+    while (this.active < this.maxLookups && !this.stopping.signal.aborted) {
+      const next = this.queued.values().next();
+      if (next.done) return;
+      const { parent, settle } = next.value;
+      this.queued.delete(parent.key);
+      this.active++;
+      const own = new AbortController();
+      const stop = whenAborted(this.stopping.signal, () => own.abort(FORGOTTEN));
+      this.running.set(parent.key, own);
+      void this.lookup(parent, own.signal)
+        .catch((): Resolution => ({ ok: false, message: `looking up ${parent.key} failed unexpectedly` }))
+        .then((resolution) => {
+          stop();
+          this.active--;
+          if (this.running.get(parent.key) === own) {
+            this.running.delete(parent.key);
+            this.known.set(parent.key, resolution);
+          }
+          settle(resolution);
+          this.startQueued();
+        });
+    }
   }
 
   private async lookup(parent: Parent, signal: AbortSignal): Promise<Resolution> {
     switch (parent.kind) {
       case "project_id":
-        return this.until(parent, signal, () => this.transport.get(`/v1/project/${encodeURIComponent(parent.value)}`, this.options.attemptTimeoutMs, signal));
+        return this.until(parent, signal, () => this.transport.get(`/v1/project/${encodeURIComponent(parent.value)}`, this.options.attemptTimeoutMs, this.stopping.signal));
       case "experiment_id":
         return { ok: true, insertPath: experimentInsertPath(parent.value), label: `experiment ${parent.value}` };
       case "project_name": {
         const { orgName } = this.options;
         const body = JSON.stringify(orgName ? { name: parent.value, org_name: orgName } : { name: parent.value });
-        return this.until(parent, signal, () => this.transport.post("/v1/project", body, this.options.attemptTimeoutMs, signal));
+        return this.until(parent, signal, () => this.transport.post("/v1/project", body, this.options.attemptTimeoutMs, this.stopping.signal));
       }
       default:
         return { ok: false, message: `unknown parent ${JSON.stringify(parent.key)}: expected project_name:, project_id: or experiment_id:` };

@@ -205,7 +205,7 @@ export class ByteBoundedQueue {
    */
   inFlightBytes = 0;
   private readonly byKey = new Map<string, Lane>();
-  private readonly order: Lane[] = [];
+  private readonly order = new Set<Lane>();
   private readonly spares: Buffer[] = [];
 
   constructor(
@@ -235,14 +235,14 @@ export class ByteBoundedQueue {
     if (!lane) {
       lane = new Lane(key);
       this.byKey.set(key, lane);
-      this.order.push(lane);
+      this.order.add(lane);
     }
     return lane;
   }
 
   /** Every lane ever used, in creation order (stable, for round-robin scheduling). */
   lanes(): readonly Lane[] {
-    return this.order;
+    return [...this.order];
   }
 
   /** The `count` oldest rows of `lane`, removed, as a request body. */
@@ -274,8 +274,7 @@ export class ByteBoundedQueue {
   forget(lane: Lane): number {
     const count = this.clear(lane);
     if (this.byKey.get(lane.key) === lane) this.byKey.delete(lane.key);
-    const at = this.order.indexOf(lane);
-    if (at >= 0) this.order.splice(at, 1);
+    this.order.delete(lane);
     return count;
   }
 

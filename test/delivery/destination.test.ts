@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DestinationResolver, describeOutcome } from "../../src/delivery/destination.js";
@@ -110,5 +112,39 @@ describe("describeOutcome", () => {
     );
     expect(describeOutcome({ kind: "http", status: 502, body: "<html>\n <h1>Bad Gateway</h1>" })).toBe('HTTP 502 "<html> <h1>Bad Gateway</h1>"');
     expect(describeOutcome({ kind: "network", code: "ECONNREFUSED", message: "connect ECONNREFUSED" })).toBe("ECONNREFUSED: connect ECONNREFUSED");
+  });
+});
+
+describe("lookups under way at once", () => {
+  it("at most maxLookups run; queued names send nothing, and forgetting one settles it at once", async () => {
+    const hung = createServer((req) => req.resume()); // never answers
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    let requests = 0;
+    hung.on("request", () => requests++);
+    const t = new Transport({ apiUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
+    const r = new DestinationResolver(t, { orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 5_000, maxLookups: 2 });
+    try {
+      const names = Array.from({ length: 10 }, (_, i) => makeParent("project_name", `tenant-${i}`));
+      const settled = names.map((p) => r.resolve(p));
+      await new Promise((res) => setTimeout(res, 200));
+      expect(requests).toBe(2);
+      r.forget(names[5]!);
+      expect(await settled[5]).toMatchObject({ ok: false, stopped: true });
+      r.close();
+      for (const answer of await Promise.all(settled)) expect(answer).toMatchObject({ ok: false, stopped: true });
+      expect(requests).toBe(2);
+    } finally {
+      await t.close();
+      hung.closeAllConnections();
+      hung.close();
+    }
+  });
+
+  it("queued names are all resolved in turn", async () => {
+    transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 16 });
+    const r = new DestinationResolver(transport, { orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 2_000, maxLookups: 2 });
+    const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => r.resolve(makeParent("project_name", `p-${i}`))));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    expect(projectCalls()).toHaveLength(9);
   });
 });
