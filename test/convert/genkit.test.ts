@@ -1,5 +1,7 @@
 // Firebase Genkit: spans Genkit 1.42 emitted for a flow whose `generate` call uses a tool
-// (captured by scripts/capture-genkit.ts with a mock model; no network).
+// (captured by scripts/capture-genkit.ts with a mock model; no network). Genkit is not run here:
+// even @genkit-ai/core + @genkit-ai/ai without the genkit wrapper install @genkit-ai/firebase
+// (an optional dependency: firebase-admin, the Google Cloud clients), about 490 packages.
 import { describe, expect, it } from "vitest";
 import { fixtureEvent, fixtureEvents, loadFixture } from "../fixtures/span-json.js";
 import { toBraintrustEvent } from "../../src/convert/index.js";
