@@ -8,11 +8,12 @@
 // transport (the processor, its delivery) cannot print it.
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import { type Dispatcher, EnvHttpProxyAgent, Pool } from "undici";
+import type { Dispatcher } from "undici";
 import { type ProxyInUse, type ProxySettings, proxyFor } from "../config/proxy.js";
 import { redact } from "../log.js";
 import { whenAborted } from "./abort.js";
 import { readBounded } from "./answer.js";
+import { ownDispatcher } from "./dispatcher.js";
 import { type Outcome, parseRetryAfter } from "./retry.js";
 
 export interface TransportOptions {
@@ -39,7 +40,8 @@ const MAX_OK_BODY = 1024 * 1024;
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export class Transport {
-  readonly #dispatcher: Dispatcher;
+  /** A promise only while undici is being imported (see dispatcher.ts). */
+  readonly #dispatcher: Dispatcher | Promise<Dispatcher>;
   readonly #ownsDispatcher: boolean;
   readonly #origin: string;
   readonly #basePath: string;
@@ -63,17 +65,10 @@ export class Transport {
       this.#ownsDispatcher = false;
       this.#proxy = undefined;
     } else {
-      const proxy = options.proxy;
-      // The environment is passed explicitly ("" for unset) so undici does not read
-      // process.env behind the back of the `env` option.
-      this.#dispatcher =
-        proxy && (proxy.httpProxy || proxy.httpsProxy)
-          ? new EnvHttpProxyAgent({ ...tuning, httpProxy: proxy.httpProxy ?? "", httpsProxy: proxy.httpsProxy ?? "", noProxy: proxy.noProxy ?? "" })
-          : new Pool(url.origin, tuning);
+      this.#dispatcher = ownDispatcher(url.origin, tuning, options.proxy);
+      if (this.#dispatcher instanceof Promise) this.#dispatcher.catch(() => {}); // each request reports it
       this.#ownsDispatcher = true;
       this.#proxy = proxyFor(options.proxy, url.href);
-      // A socket that fails between requests must not surface as an 'error' event.
-      this.#dispatcher.on("connectionError", () => {});
     }
     // A user header may replace the key's Authorization (a gateway with its own auth).
     this.#headers = {
@@ -135,7 +130,8 @@ export class Transport {
     const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     timer.unref();
     try {
-      const res = await this.#dispatcher.request({
+      const dispatcher = this.#dispatcher instanceof Promise ? await this.#dispatcher : this.#dispatcher;
+      const res = await dispatcher.request({
         origin: this.#origin,
         path: this.path(apiPath),
         method,
@@ -181,7 +177,7 @@ export class Transport {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort();
     for (const wake of this.#waiting.splice(0)) wake();
-    if (this.#ownsDispatcher) await this.#dispatcher.destroy().catch(() => {});
+    if (this.#ownsDispatcher) await Promise.resolve(this.#dispatcher).then((d) => d.destroy()).catch(() => {});
   }
 
   private via(): { proxy?: ProxyInUse } {
