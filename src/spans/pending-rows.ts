@@ -17,20 +17,30 @@ import type { RowOrder, RowPipeline } from "../rows/pipeline.js";
  * Spans waiting at most. At this bound (spans ending in a tight loop that never yields) each
  * new one converts the oldest first: memory stays bounded, no call pays for many, order holds.
  */
-const MAX_PENDING = 1024;
-/** A slice of deferred conversion stops after this long and goes on in the next turn. */
+export const MAX_PENDING = 1024;
+/** A slice of deferred conversion takes at most about this long; the rest goes on in the next turn. */
 const SLICE_MS = 1;
 
 export class PendingRows {
-  private items: RowOrder[] = [];
+  /**
+   * MAX_PENDING slots, allocated once and used as a ring: adding is a store and an increment.
+   * The array this replaces grew by copying, and was copied again at the bound, inside onEnd.
+   */
+  private readonly ring: (RowOrder | undefined)[] = new Array<RowOrder | undefined>(MAX_PENDING).fill(undefined);
   private head = 0;
+  private count = 0;
   private scheduled = false;
   private readonly drainSoon = () => {
     this.scheduled = false;
     const end = this.now() + SLICE_MS;
-    while (this.size > 0) {
+    let before = end - SLICE_MS;
+    while (this.count > 0) {
       this.convertOldest();
-      if (this.size > 0 && this.now() >= end) return this.schedule();
+      if (this.count === 0) return;
+      // Stop before a step as long as the last one would run past the slice: slices stay within it.
+      const now = this.now();
+      if (now + (now - before) >= end) return this.schedule();
+      before = now;
     }
   };
 
@@ -41,37 +51,32 @@ export class PendingRows {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
   /** Takes an order for `RowPipeline.push`, for later. Never throws. */
   add(order: RowOrder): void {
-    if (this.size >= MAX_PENDING) this.convertOldest();
-    this.items.push(order);
-    this.schedule();
+    if (this.count === MAX_PENDING) this.convertOldest();
+    this.ring[(this.head + this.count) % MAX_PENDING] = order;
+    this.count++;
+    if (!this.scheduled) this.schedule();
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(this.drainSoon);
   }
 
   /** Converts and queues every pending span, oldest first. */
   drain(): void {
-    while (this.size > 0) this.convertOldest();
+    while (this.count > 0) this.convertOldest();
   }
 
   private convertOldest(): void {
-    const item = this.items[this.head]!;
-    this.items[this.head++] = undefined as unknown as RowOrder; // let the span go
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= MAX_PENDING) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    const item = this.ring[this.head]!;
+    this.ring[this.head] = undefined; // let the span go
+    this.head = (this.head + 1) % MAX_PENDING;
+    this.count--;
     this.pipeline.push(item);
   }
 }

@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { BraintrustSpanProcessor } from "../../src/index.js";
-import { PendingRows } from "../../src/spans/pending-rows.js";
+import { MAX_PENDING, PendingRows } from "../../src/spans/pending-rows.js";
 import { RowPipeline } from "../../src/rows/pipeline.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
 import { configFor } from "../delivery/helpers.js";
@@ -57,6 +57,53 @@ describe("PendingRows", () => {
     await delivery.shutdown();
   });
 
+  it("ends a slice before a step as long as the last one would run past its millisecond", async () => {
+    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-budget", scheduledDelayMillis: 60_000 });
+    const delivery = new Delivery(config);
+    // Each conversion takes 0.4 ms by this clock: two fit in a slice (0.8 ms), a third would end it at 1.2.
+    let clock = 0;
+    const readings: number[] = [];
+    const pending = new PendingRows(new RowPipeline(config, delivery), () => {
+      clock += 0.4;
+      readings.push(clock);
+      return clock;
+    });
+    const span = oneSpan({ input: "x" });
+    for (let i = 0; i < 9; i++) pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+    const perSlice: number[] = [];
+    const slices: number[] = [];
+    while (pending.size > 0) {
+      const before = pending.size;
+      readings.length = 0;
+      await nextTurn();
+      perSlice.push(before - pending.size);
+      slices.push(readings.at(-1)! - readings[0]!);
+    }
+    expect(perSlice).toEqual([2, 2, 2, 2, 1]);
+    for (const ms of slices) expect(ms).toBeLessThanOrEqual(1);
+    await delivery.shutdown();
+  });
+
+  it("keeps the order across the wrap of its ring, converting at the bound", async () => {
+    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-ring", scheduledDelayMillis: 60_000 });
+    const delivery = new Delivery(config);
+    let clock = 0;
+    // A slice converts two spans, so the ring's start moves before it fills.
+    const pending = new PendingRows(new RowPipeline(config, delivery), () => (clock += 0.4));
+    const total = MAX_PENDING + 300;
+    const spans = Array.from({ length: total }, (_, i) => oneSpan({ input: `r${i}` }, { name: `r${i}` }));
+    const add = (span: (typeof spans)[number]) => pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+    spans.slice(0, 100).forEach(add);
+    await nextTurn();
+    await nextTurn();
+    spans.slice(100).forEach(add); // past the bound: the oldest are converted inside add
+    expect(pending.size).toBe(MAX_PENDING);
+    pending.drain();
+    expect(await delivery.flush()).toMatchObject({ pending: 0 });
+    expect(server.rows("pending-ring").map((r) => r.input)).toEqual(spans.map((_, i) => `r${i}`));
+    await delivery.shutdown();
+  });
+
   it("stays bounded when spans end in a loop that never yields", () => {
     const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-bound", scheduledDelayMillis: 60_000 });
     const delivery = new Delivery(config);
@@ -67,8 +114,8 @@ describe("PendingRows", () => {
       pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
       most = Math.max(most, pending.size);
     }
-    expect(most).toBe(1024);
-    expect(delivery.stats().queued).toBe(5_000 - 1024);
+    expect(most).toBe(MAX_PENDING);
+    expect(delivery.stats().queued).toBe(5_000 - MAX_PENDING);
     pending.drain();
     expect([pending.size, delivery.stats().queued]).toEqual([0, 5_000]);
     return delivery.shutdown();
