@@ -13,7 +13,6 @@
 // own queue plus ours. Exports are converted one after another, in the order they came, and
 // in slices of at most about a millisecond, so that a batch of 512 spans never holds the
 // event loop for the several milliseconds its conversion takes.
-import { performance } from "node:perf_hooks";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "../config/config.js";
@@ -25,13 +24,12 @@ import { watchExit } from "../lifecycle/exit.js";
 import { createCore, type ExporterCore, exitTarget } from "./core.js";
 import { createSpanFilter } from "./filter.js";
 import { SpanJudge } from "./judge.js";
+import { Slice } from "./slice.js";
 import { TraceBook } from "./trace-book.js";
 
 // The values of ExportResultCode in @opentelemetry/core, which is not a dependency of ours.
 const SUCCESS = 0;
 const FAILED = 1;
-/** Conversion yields to the event loop after this long. */
-const SLICE_MS = 1;
 
 export class BraintrustExporter implements SpanExporter {
   private readonly core: ExporterCore;
@@ -95,20 +93,23 @@ export class BraintrustExporter implements SpanExporter {
   /** Judges, converts and queues one export's spans, waiting for room in the queue by `deadline`. Never rejects. */
   private async emit(judge: SpanJudge, spans: SpanLike[], deadline: number): Promise<void> {
     try {
-      for (const span of spans) {
+      // Indexing the batch counts toward the slices too: it is one step per span as well.
+      const slice = new Slice();
+      slice.start();
+      for (let i = 0; i < spans.length; i++) {
         try {
-          judge.noteEnded(span);
+          judge.noteEnded(spans[i]!);
         } catch {
           // judged (and reported) below
         }
+        if (i + 1 < spans.length && !slice.fits()) {
+          await nextTurn();
+          slice.start();
+        }
       }
       const { delivery, pipeline } = this.core;
-      let sliceEnd = performance.now() + SLICE_MS;
-      for (const span of spans) {
-        if (performance.now() >= sliceEnd) {
-          await nextTurn();
-          sliceEnd = performance.now() + SLICE_MS;
-        }
+      for (let i = 0; i < spans.length; i++) {
+        const span = spans[i]!;
         let json: string | undefined;
         let order;
         try {
@@ -118,13 +119,18 @@ export class BraintrustExporter implements SpanExporter {
           delivery.drop("invalid");
           log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${errorMessage(err)}`);
         }
-        if (order === undefined || json === undefined) continue;
-        while (!delivery.offer(order.destination, json)) {
-          if (!(await delivery.room(deadline))) {
-            delivery.enqueue(order.destination, json); // counted as dropped (full, or shut down)
-            break;
+        if (order !== undefined && json !== undefined) {
+          while (!delivery.offer(order.destination, json)) {
+            if (!(await delivery.room(deadline))) {
+              delivery.enqueue(order.destination, json); // counted as dropped (full, or shut down)
+              break;
+            }
+            slice.start();
           }
-          sliceEnd = performance.now() + SLICE_MS;
+        }
+        if (i + 1 < spans.length && !slice.fits()) {
+          await nextTurn();
+          slice.start();
         }
       }
     } catch (err) {

@@ -10,16 +10,14 @@
 // A turn may end thousands of spans (a batch job, a fan-out): converting them all at once
 // would hold the event loop for many milliseconds. The conversion runs in slices of about a
 // millisecond instead, each in a turn of its own, oldest first, so the order holds.
-import { performance } from "node:perf_hooks";
 import type { RowOrder, RowPipeline } from "../rows/pipeline.js";
+import { Slice } from "./slice.js";
 
 /**
  * Spans waiting at most. At this bound (spans ending in a tight loop that never yields) each
  * new one converts the oldest first: memory stays bounded, no call pays for many, order holds.
  */
 export const MAX_PENDING = 1024;
-/** A slice of deferred conversion takes at most about this long; the rest goes on in the next turn. */
-const SLICE_MS = 1;
 
 export class PendingRows {
   /**
@@ -30,25 +28,23 @@ export class PendingRows {
   private head = 0;
   private count = 0;
   private scheduled = false;
+  private readonly slice: Slice;
   private readonly drainSoon = () => {
     this.scheduled = false;
-    const end = this.now() + SLICE_MS;
-    let before = end - SLICE_MS;
+    this.slice.start();
     while (this.count > 0) {
       this.convertOldest();
-      if (this.count === 0) return;
-      // Stop before a step as long as the last one would run past the slice: slices stay within it.
-      const now = this.now();
-      if (now + (now - before) >= end) return this.schedule();
-      before = now;
+      if (this.count > 0 && !this.slice.fits()) return this.schedule();
     }
   };
 
   /** `now`: the clock slices are timed with (milliseconds), for tests. */
   constructor(
     private readonly pipeline: RowPipeline,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    now?: () => number,
+  ) {
+    this.slice = new Slice(now);
+  }
 
   get size(): number {
     return this.count;

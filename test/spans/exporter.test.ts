@@ -37,6 +37,32 @@ describe("BraintrustExporter", () => {
     await exporter.shutdown();
   });
 
+  it("converts a large export over several turns, in order", async () => {
+    const exporter = new BraintrustExporter(options("exporter-slices"));
+    await exporter.ready();
+    const names = Array.from({ length: 3_000 }, (_, i) => `s${i}`);
+    const spans = endedSpans(...names);
+    let done = false;
+    const result = new Promise<{ code: number }>((resolve) =>
+      exporter.export(spans, (r) => {
+        done = true;
+        resolve(r);
+      }),
+    );
+    // The first slice runs inside export(); 3,000 spans take many, each in a turn of its own.
+    const rows = () => exporter.stats().queued + exporter.stats().sent;
+    let turnsWithRows = rows() > 0 ? 1 : 0;
+    while (!done) {
+      const before = rows();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (rows() > before) turnsWithRows++;
+    }
+    expect(turnsWithRows).toBeGreaterThan(2);
+    expect((await result).code).toBe(0);
+    expect(server.rows("exporter-slices").map((r) => r.span_attributes?.name)).toEqual(names);
+    await exporter.shutdown();
+  });
+
   it("reports failure when the rows could not be delivered", async () => {
     const exporter = new BraintrustExporter(options("exporter-rejected"));
     await exporter.ready();
