@@ -134,7 +134,7 @@ export class SpanJudge {
     const { traceId, spanId } = span.spanContext();
     const note = this.book.size > 0 ? this.book.end(traceId, spanId) : undefined;
     const parentId = note ? note.parentId : parentSpanIdOf(span);
-    const root = note ? note.root : isLocalRoot(span);
+    const root = note ? note.root : parentId === undefined || hasRemoteParent(span);
     this.lastEndedRoot = root;
 
     const filter = this.options.filter;
@@ -274,5 +274,9 @@ function inheritedDestination(book: TraceBook, traceId: string, note: SpanNote |
 
 /** No parent, or a parent in another process (an incoming `traceparent`): read from the span alone. */
 export function isLocalRoot(span: SpanLike): boolean {
-  return parentSpanIdOf(span) === undefined || (span.parentSpanContext as { isRemote?: unknown } | undefined)?.isRemote === true;
+  return parentSpanIdOf(span) === undefined || hasRemoteParent(span);
+}
+
+function hasRemoteParent(span: SpanLike): boolean {
+  return (span.parentSpanContext as { isRemote?: unknown } | undefined)?.isRemote === true;
 }

@@ -1,6 +1,7 @@
 // flushOnRootEnd (serverless handlers): each root's rows go out when it ends, and during an
 // outage the ends of many roots share one flush instead of starting one each.
 import { startLocalBraintrust } from "braintrust-otel-exporter/testing";
+import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { scriptedServer, trackUnhandled, until } from "../delivery/helpers.js";
@@ -36,6 +37,26 @@ describe("flushOnRootEnd", () => {
         });
         await until(() => api.rows("serverless").length === 2 * (i + 1));
       }
+      await provider.shutdown();
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a span whose parent is in another process (an incoming traceparent) is a root: its end flushes", async () => {
+    const api = await startLocalBraintrust();
+    try {
+      const processor = new BraintrustSpanProcessor({ apiKey: api.apiKey, apiUrl: api.url, projectName: "serverless-remote", flushOnRootEnd: true, scheduledDelayMillis: 600_000 });
+      const counts = countFlushes(processor);
+      const provider = providerWith(processor);
+      const tracer = provider.getTracer("handler");
+      const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: 1, isRemote: true });
+      const handler = tracer.startSpan("handler", {}, remote);
+      tracer.startSpan("step", {}, trace.setSpan(remote, handler)).end();
+      expect(counts.started).toBe(0); // a child with a local parent is no root
+      handler.end();
+      expect(counts.started).toBe(1);
+      await until(() => api.rows("serverless-remote").length === 2);
       await provider.shutdown();
     } finally {
       await api.close();
