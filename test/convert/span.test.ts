@@ -50,6 +50,28 @@ describe("span identity, tree and times", () => {
     expect(event.root_span_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it("accepts only lowercase hex of the right length, not all zeros, even right after a valid id", () => {
+    const trace = "0af7651916cd43dd8448eb211c80319c";
+    const parent = "b7ad6b7169203331";
+    const valid = toBraintrustEvent(fake({ traceId: trace, parentSpanId: parent }));
+    expect(valid.root_span_id).toBe(trace);
+    expect(valid.span_parents).toEqual([parent]);
+    for (const bad of [trace.toUpperCase(), trace.slice(1), `${trace}0`, "0".repeat(32), `${trace.slice(1)}g`, "", trace.replace("a", " ")]) {
+      const event = toBraintrustEvent(fake({ traceId: bad }));
+      expect(event.root_span_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(event.root_span_id).not.toBe(bad);
+      // the valid ids are still valid after the invalid ones
+      expect(toBraintrustEvent(fake({ traceId: trace, parentSpanId: parent })).root_span_id).toBe(trace);
+    }
+    for (const bad of [parent.toUpperCase(), parent.slice(1), "0".repeat(16), `${parent.slice(1)}-`]) {
+      const event = toBraintrustEvent(fake({ spanId: bad, parentSpanId: bad }));
+      expect(event.span_id).toMatch(/^[0-9a-f]{16}$/);
+      expect(event.span_id).not.toBe(bad);
+      expect(event.span_parents).toBeUndefined();
+    }
+    expect(toBraintrustEvent(fake({ spanId: "000000000000000f" })).span_id).toBe("000000000000000f");
+  });
+
   it("reads the parent from SDK 1.x spans (parentSpanId)", () => {
     const event = toBraintrustEvent(fake({ parentSpanId: "aaaaaaaaaaaaaaaa" }));
     expect(event.span_parents).toEqual(["aaaaaaaaaaaaaaaa"]);
