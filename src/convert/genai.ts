@@ -112,7 +112,7 @@ export const genaiMapper: Mapper = {
   prefixes: ["gen_ai."],
   applies: (span, attrs, keyed) => (keyed && hasAny(attrs, MARKERS)) || hasMessageEvents(span),
   map(span, attrs, draft) {
-    const [promptKeys, completionKeys, requestKeys] = keysByPrefix(attrs, PREFIXES);
+    const [promptKeys, completionKeys, requestKeys] = keysByPrefix(draft, PREFIXES);
     mapType(attrs, draft);
     mapModel(attrs, draft);
     mapInput(span, attrs, rebuildIndexed(attrs, promptKeys, PROMPT_PREFIX), draft);

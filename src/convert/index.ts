@@ -19,24 +19,29 @@ import type { Attributes, BraintrustEvent, SpanLike } from "./types.js";
 
 export const MAPPERS: readonly Mapper[] = [braintrustMapper, genaiMapper, vercelAiMapper, openInferenceMapper, traceloopMapper, mastraMapper, genkitMapper, livekitMapper, mlflowMapper, pydanticAiMapper, googleAdkMapper, plainMapper, genaiFallbackMapper];
 
-/** Mappers' key prefixes by their first character: [prefix, the mapper's bit]. */
-const PREFIXES_BY_FIRST_CHAR = new Map<number, Array<readonly [string, number]>>();
+interface Candidate {
+  readonly prefix: string;
+  /** The mapper's bit. */
+  readonly bit: number;
+}
+
+/** Mappers' key prefixes by their first character (an array index, cheaper than a Map per key); prefixes are ASCII. */
+const PREFIXES_BY_FIRST_CHAR: Array<Candidate[] | undefined> = new Array(128).fill(undefined);
 MAPPERS.forEach((mapper, i) => {
-  for (const prefix of mapper.prefixes) {
-    const code = prefix.charCodeAt(0);
-    const list = PREFIXES_BY_FIRST_CHAR.get(code) ?? [];
-    list.push([prefix, 1 << i]);
-    PREFIXES_BY_FIRST_CHAR.set(code, list);
-  }
+  for (const prefix of mapper.prefixes) (PREFIXES_BY_FIRST_CHAR[prefix.charCodeAt(0)] ??= []).push({ prefix, bit: 1 << i });
 });
 
 /** Bit i set when a key starts with one of MAPPERS[i]'s prefixes: one pass, a character and a prefix or two per key. */
 function keyedMappers(keys: readonly string[]): number {
   let keyed = 0;
-  for (const key of keys) {
-    const candidates = PREFIXES_BY_FIRST_CHAR.get(key.charCodeAt(0));
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const candidates = PREFIXES_BY_FIRST_CHAR[key.charCodeAt(0)];
     if (candidates === undefined) continue;
-    for (const [prefix, bit] of candidates) if ((keyed & bit) === 0 && key.startsWith(prefix)) keyed |= bit;
+    for (let c = 0; c < candidates.length; c++) {
+      const { prefix, bit } = candidates[c]!;
+      if ((keyed & bit) === 0 && key.startsWith(prefix)) keyed |= bit;
+    }
   }
   return keyed;
 }
@@ -58,9 +63,9 @@ export function toRowEvent(span: SpanLike): BraintrustEvent {
 
 function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
   const attrs: Attributes = span.attributes ?? NO_ATTRIBUTES;
-  const draft: Draft = { event: baseEvent(span), attrs, claimed: new Set(), keepJsonText };
-
   const keys = Object.keys(attrs);
+  const draft: Draft = { event: baseEvent(span), attrs, keys, claimed: new Set(), keepJsonText };
+
   const keyed = keyedMappers(keys);
   for (let i = 0; i < MAPPERS.length; i++) {
     const mapper = MAPPERS[i]!;

@@ -1,6 +1,6 @@
 // Indexed attribute forms (`prefix.0.role`, `prefix.0.tool_calls.1.name`, …), which
 // conventions use because OTel attributes cannot hold objects, rebuilt as arrays of records.
-import { setOwn } from "./mapper.js";
+import { type Draft, setOwn } from "./mapper.js";
 import type { Attributes } from "./types.js";
 
 /** Arrays get at most this many elements, so a hostile index cannot allocate much. */
@@ -17,9 +17,11 @@ interface Node {
  * Sorts attribute keys into the given prefixes in one pass (the first matching prefix wins),
  * so a mapper looking for several indexed families scans the keys once.
  */
-export function keysByPrefix(attrs: Attributes, prefixes: readonly string[]): Array<string[] | undefined> {
+export function keysByPrefix(draft: Draft, prefixes: readonly string[]): Array<string[] | undefined> {
   const groups: Array<string[] | undefined> = new Array(prefixes.length);
-  for (const key of Object.keys(attrs)) {
+  const keys = draft.keys;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     for (let i = 0; i < prefixes.length; i++) {
       if (!key.startsWith(prefixes[i]!)) continue;
       (groups[i] ??= []).push(key);

@@ -8,6 +8,8 @@ export interface Draft {
   readonly event: BraintrustEvent & { metadata: Record<string, unknown> };
   /** The span's attributes. */
   readonly attrs: Attributes;
+  /** `Object.keys(attrs)`, taken once for every mapper. */
+  readonly keys: readonly string[];
   /** Attribute keys a mapper consumed (of those the span has); they are not copied into metadata. */
   readonly claimed: Set<string>;
   /** Content given as valid JSON text may stay text (a RawJson), for the row serializer. */

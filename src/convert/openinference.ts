@@ -67,7 +67,7 @@ export const openInferenceMapper: Mapper = {
   applies: (_span, attrs, keyed) => keyed && hasAny(attrs, MARKERS),
   map(_span, attrs, draft) {
     // One scan of the keys for every indexed family.
-    const groups = keysByPrefix(attrs, PREFIXES);
+    const groups = keysByPrefix(draft, PREFIXES);
     const indexed = (i: number) => rebuildIndexed(attrs, groups[i], PREFIXES[i]!);
     const kind = attrs["openinference.span.kind"];
     if (typeof kind === "string" && KIND_TYPES[kind.toUpperCase()]) setType(draft, KIND_TYPES[kind.toUpperCase()]);

@@ -56,7 +56,7 @@ export const traceloopMapper: Mapper = {
   prefixes: ["traceloop.", "llm."],
   applies: (_span, attrs, keyed) => keyed && hasAny(attrs, MARKERS),
   map(_span, attrs, draft) {
-    const [prompts, completions, functionKeys, associations] = keysByPrefix(attrs, PREFIXES);
+    const [prompts, completions, functionKeys, associations] = keysByPrefix(draft, PREFIXES);
     mapType(attrs, draft);
     for (const side of ["input", "output"] as const) {
       const key = `traceloop.entity.${side}`;
