@@ -9,7 +9,7 @@ import { googleAdkMapper } from "./google-adk.js";
 import { mastraMapper } from "./mastra.js";
 import { mlflowMapper } from "./mlflow.js";
 import { pydanticAiMapper } from "./pydantic-ai.js";
-import { type Draft, type Mapper, setMetadata, setType } from "./mapper.js";
+import { type Draft, type Mapper, hasPrefix, setMetadata, setType } from "./mapper.js";
 import { openInferenceMapper } from "./openinference.js";
 import { plainMapper } from "./plain.js";
 import { traceloopMapper } from "./traceloop.js";
@@ -40,13 +40,17 @@ function keyedMappers(keys: readonly string[]): number {
     if (candidates === undefined) continue;
     for (let c = 0; c < candidates.length; c++) {
       const { prefix, bit } = candidates[c]!;
-      if ((keyed & bit) === 0 && key.startsWith(prefix)) keyed |= bit;
+      if ((keyed & bit) === 0 && hasPrefix(key, prefix)) keyed |= bit;
     }
   }
   return keyed;
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+// Every span of a provider has the same service name: whether to keep it is decided once per name.
+let lastServiceName: unknown;
+let lastServiceNamed = false;
 
 /** Pure conversion of one finished span. Throws only on a span that is not span-shaped at all. */
 export function toBraintrustEvent(span: SpanLike): BraintrustEvent {
@@ -80,8 +84,12 @@ function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
     if (keepAll || !draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
   }
   const serviceName = span.resource?.attributes?.["service.name"];
-  // The SDK's placeholder for an unnamed service tells the reader nothing.
-  if (typeof serviceName === "string" && !serviceName.startsWith("unknown_service")) setMetadata(draft, "service.name", serviceName);
+  if (serviceName !== lastServiceName) {
+    lastServiceName = serviceName;
+    // The SDK's placeholder for an unnamed service tells the reader nothing.
+    lastServiceNamed = typeof serviceName === "string" && !serviceName.startsWith("unknown_service");
+  }
+  if (lastServiceNamed) setMetadata(draft, "service.name", serviceName);
 
   return finish(draft.event);
 }

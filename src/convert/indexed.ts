@@ -1,6 +1,6 @@
 // Indexed attribute forms (`prefix.0.role`, `prefix.0.tool_calls.1.name`, …), which
 // conventions use because OTel attributes cannot hold objects, rebuilt as arrays of records.
-import { type Draft, setOwn } from "./mapper.js";
+import { type Draft, hasPrefix, setOwn } from "./mapper.js";
 import type { Attributes } from "./types.js";
 
 /** Arrays get at most this many elements, so a hostile index cannot allocate much. */
@@ -23,7 +23,7 @@ export function keysByPrefix(draft: Draft, prefixes: readonly string[]): Array<s
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;
     for (let i = 0; i < prefixes.length; i++) {
-      if (!key.startsWith(prefixes[i]!)) continue;
+      if (!hasPrefix(key, prefixes[i]!)) continue;
       (groups[i] ??= []).push(key);
       break;
     }

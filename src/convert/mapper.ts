@@ -168,6 +168,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * `key.startsWith(prefix)`, as a loop the compiler inlines: startsWith is a call per key here,
+ * and the most-checked prefixes share their start (`gen_ai.`), so it compares from the end.
+ */
+export function hasPrefix(key: string, prefix: string): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = prefix.length - 1; i >= 0; i--) if (key.charCodeAt(i) !== prefix.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Assigns without ever touching a prototype, even for a `__proto__` key from user data. */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === "__proto__") {
