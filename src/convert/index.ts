@@ -9,7 +9,7 @@ import { googleAdkMapper } from "./google-adk.js";
 import { mastraMapper } from "./mastra.js";
 import { mlflowMapper } from "./mlflow.js";
 import { pydanticAiMapper } from "./pydantic-ai.js";
-import { type Draft, type Mapper, hasPrefix, setMetadata, setType } from "./mapper.js";
+import { ClaimedKeys, type Draft, type Mapper, hasPrefix, setMetadata, setType } from "./mapper.js";
 import { openInferenceMapper } from "./openinference.js";
 import { plainMapper } from "./plain.js";
 import { traceloopMapper } from "./traceloop.js";
@@ -68,7 +68,7 @@ export function toRowEvent(span: SpanLike): BraintrustEvent {
 function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
   const attrs: Attributes = span.attributes ?? NO_ATTRIBUTES;
   const keys = Object.keys(attrs);
-  const draft: Draft = { event: baseEvent(span), attrs, keys, claimed: new Set(), keepJsonText };
+  const draft: Draft = { event: baseEvent(span), attrs, keys, claimed: new ClaimedKeys(keys), keepJsonText };
 
   const keyed = keyedMappers(keys);
   for (let i = 0; i < MAPPERS.length; i++) {
@@ -80,8 +80,8 @@ function convert(span: SpanLike, keepJsonText: boolean): BraintrustEvent {
   // Braintrust's per-span escape hatch: the attributes a mapper read stay in metadata too.
   const preserve = attrs["braintrust.otel.preserve_attributes"];
   const keepAll = preserve === true || preserve === "true";
-  for (const key of keys) {
-    if (keepAll || !draft.claimed.has(key)) setMetadata(draft, key, attrs[key]);
+  for (let k = 0; k < keys.length; k++) {
+    if (keepAll || !draft.claimed.at(k)) setMetadata(draft, keys[k]!, attrs[keys[k]!]);
   }
   const serviceName = span.resource?.attributes?.["service.name"];
   if (serviceName !== lastServiceName) {

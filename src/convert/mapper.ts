@@ -11,7 +11,7 @@ export interface Draft {
   /** `Object.keys(attrs)`, taken once for every mapper. */
   readonly keys: readonly string[];
   /** Attribute keys a mapper consumed (of those the span has); they are not copied into metadata. */
-  readonly claimed: Set<string>;
+  readonly claimed: ClaimedKeys;
   /** Content given as valid JSON text may stay text (a RawJson), for the row serializer. */
   readonly keepJsonText: boolean;
 }
@@ -98,20 +98,62 @@ export function hasAny(attrs: Attributes, keys: readonly string[]): boolean {
 }
 
 /**
- * Marks attribute keys as consumed. Only keys the span has are recorded, and the arity is
+ * Marks attribute keys as consumed (one the span lacks changes nothing). The arity is
  * fixed: this runs a few dozen times per span, and should allocate nothing.
  */
 export function claim(draft: Draft, a: string, b?: string, c?: string, d?: string): void {
-  const { attrs, claimed } = draft;
-  if (attrs[a] !== undefined) claimed.add(a);
-  if (b !== undefined && attrs[b] !== undefined) claimed.add(b);
-  if (c !== undefined && attrs[c] !== undefined) claimed.add(c);
-  if (d !== undefined && attrs[d] !== undefined) claimed.add(d);
+  const claimed = draft.claimed;
+  claimed.add(a);
+  if (b !== undefined) claimed.add(b);
+  if (c !== undefined) claimed.add(c);
+  if (d !== undefined) claimed.add(d);
 }
 
 /** `claim` for a list, which can be long (indexed attribute families). */
 export function claimAll(draft: Draft, keys: readonly string[]): void {
-  for (const key of keys) if (draft.attrs[key] !== undefined) draft.claimed.add(key);
+  for (let i = 0; i < keys.length; i++) draft.claimed.add(keys[i]!);
+}
+
+const SCANNED_KEYS = 24;
+
+/**
+ * The span's keys that mappers consumed. A span has a few keys, and mappers claim a few dozen,
+ * mostly absent: for up to SCANNED_KEYS keys, a flag per key found by scanning interned strings
+ * is cheaper than looking each claim up in the attributes and hashing it into a set made per
+ * span. More keys: a set. A claimed key the span lacks changes nothing either way.
+ */
+export class ClaimedKeys {
+  private readonly flags: Uint8Array | undefined;
+  private readonly set: Set<string> | undefined;
+  constructor(private readonly keys: readonly string[]) {
+    if (keys.length <= SCANNED_KEYS) this.flags = new Uint8Array(keys.length);
+    else this.set = new Set();
+  }
+  add(key: string): void {
+    if (this.flags === undefined) {
+      this.set!.add(key);
+      return;
+    }
+    const i = this.keys.indexOf(key);
+    if (i >= 0) this.flags[i] = 1;
+  }
+  delete(key: string): void {
+    if (this.flags === undefined) {
+      this.set!.delete(key);
+      return;
+    }
+    const i = this.keys.indexOf(key);
+    if (i >= 0) this.flags[i] = 0;
+  }
+  has(key: string): boolean {
+    if (this.flags === undefined) return this.set!.has(key);
+    const i = this.keys.indexOf(key);
+    return i >= 0 && this.flags[i] === 1;
+  }
+  /** Whether `keys[i]` was claimed. */
+  at(i: number): boolean {
+    return this.flags === undefined ? this.set!.has(this.keys[i]!) : this.flags[i] === 1;
+  }
 }
 
 /** True when an earlier mapper already set the field: a candidate need not be parsed at all. */
