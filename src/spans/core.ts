@@ -16,6 +16,10 @@ import type { ExitTarget } from "../lifecycle/exit.js";
 import { RowPipeline } from "../rows/pipeline.js";
 import { repairRow } from "../rows/repair.js";
 
+/** What the faces, the row pipeline and the exit hooks use of a delivery. */
+type DeliveryFace = Pick<Delivery,
+  "enqueue" | "offer" | "room" | "drop" | "flush" | "flushWithin" | "shutdown" | "ready" | "stats" | "undelivered" | "queued" | "abandon" | "failure">;
+
 export interface ExporterCore {
   /** The config in force: provisional until settled when the first reading lacked the key or the project. */
   readonly config: ExporterConfig | undefined;
@@ -82,7 +86,7 @@ function settled(parts: Parts): ExporterCore {
 class LateCore implements ExporterCore {
   private parts: Parts | undefined;
   readonly pipeline: RowPipeline;
-  /** Forwards to the delivery decided at first use; every method call settles first. */
+  /** Forwards to the delivery decided at first use; every call settles first. */
   readonly delivery: Delivery;
 
   constructor(
@@ -90,14 +94,7 @@ class LateCore implements ExporterCore {
     private readonly cwd: string | undefined,
     private readonly provisional: ExporterConfig,
   ) {
-    const core = this;
-    this.delivery = new Proxy({} as Delivery, {
-      get(_, name) {
-        const delivery = core.settled().delivery;
-        const value = Reflect.get(delivery, name, delivery) as unknown;
-        return typeof value === "function" ? value.bind(delivery) : value;
-      },
-    });
+    this.delivery = new LateDelivery(() => this.settled().delivery) as unknown as Delivery;
     this.pipeline = new RowPipeline(provisional, this.delivery);
   }
 
@@ -112,6 +109,50 @@ class LateCore implements ExporterCore {
   private settled(): Parts {
     this.parts ??= built(attempt(this.options, this.cwd).result);
     return this.parts;
+  }
+}
+
+/** A plain forwarder (not a Proxy): the row pipeline calls it once per row. */
+class LateDelivery implements DeliveryFace {
+  constructor(private readonly target: () => Delivery) {}
+  enqueue(parent: Parent, json: string): void {
+    this.target().enqueue(parent, json);
+  }
+  offer(parent: Parent, json: string): boolean {
+    return this.target().offer(parent, json);
+  }
+  room(...args: Parameters<Delivery["room"]>): ReturnType<Delivery["room"]> {
+    return this.target().room(...args);
+  }
+  drop(reason: DropReason, count?: number): void {
+    this.target().drop(reason, count);
+  }
+  flush(): Promise<FlushResult> {
+    return this.target().flush();
+  }
+  flushWithin(ms: number): Promise<FlushResult> {
+    return this.target().flushWithin(ms);
+  }
+  shutdown(): Promise<void> {
+    return this.target().shutdown();
+  }
+  ready(): Promise<void> {
+    return this.target().ready();
+  }
+  stats(): DeliveryStats {
+    return this.target().stats();
+  }
+  undelivered(): number {
+    return this.target().undelivered();
+  }
+  queued(): number {
+    return this.target().queued();
+  }
+  abandon(): number {
+    return this.target().abandon();
+  }
+  failure(): string | undefined {
+    return this.target().failure();
   }
 }
 
@@ -136,15 +177,15 @@ export function exitTarget(delivery: Delivery, flushOnExit: boolean, pending?: {
 
 // Only its `parent` is read, and only to hand to InertDelivery.enqueue, which ignores it.
 const INERT_CONFIG = { parent: { kind: "project_name", value: "", key: "project_name:" } as Parent } as ExporterConfig;
-class InertDelivery {
+class InertDelivery implements DeliveryFace {
   private readonly dropped: Record<DropReason, number> = {
     queueFull: 0, tooLarge: 0, rejected: 0, shutdown: 0, invalid: 0, unresolved: 0, timeout: 0,
   };
-  private readonly failure: Promise<void>;
+  private readonly rejection: Promise<void>;
 
   constructor(private readonly error: string) {
-    this.failure = Promise.reject(new Error(error));
-    this.failure.catch(() => {}); // rejected for whoever asks, never unhandled
+    this.rejection = Promise.reject(new Error(error));
+    this.rejection.catch(() => {}); // rejected for whoever asks, never unhandled
   }
   enqueue(_parent: Parent, _json: string): void {
     this.dropped.unresolved++;
@@ -163,8 +204,24 @@ class InertDelivery {
     return { sent: 0, dropped: 0, pending: 0 };
   }
   async shutdown(): Promise<void> {}
+  async flushWithin(_ms: number): Promise<FlushResult> {
+    return this.flush();
+  }
   ready(): Promise<void> {
-    return this.failure;
+    return this.rejection;
+  }
+  // Nothing is ever queued: every row was counted as dropped when it was handed over.
+  undelivered(): number {
+    return 0;
+  }
+  queued(): number {
+    return 0;
+  }
+  abandon(): number {
+    return 0;
+  }
+  failure(): string | undefined {
+    return this.error;
   }
   stats(): DeliveryStats {
     return { queued: 0, queuedBytes: 0, sent: 0, retried: 0, dropped: { ...this.dropped }, lastError: this.error };
