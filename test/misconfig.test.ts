@@ -245,6 +245,23 @@ describe.concurrent("the process ends: nothing hangs, nothing queued is lost wit
     expect(server.rows("misconfig-before-exit")).toHaveLength(5);
   });
 
+  it("no key at construction nor at first use: the exit hooks find an inert delivery and the process ends cleanly", async () => {
+    // The core settles at the first span end; with still no key it becomes inert, and the
+    // exit hooks, watching since construction, must be able to ask it what is left.
+    const body = `
+      const processor = new BraintrustSpanProcessor({ projectName: "p" });
+      const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+      provider.getTracer("misconfig").startSpan("one").end();
+      await new Promise((r) => setTimeout(r, 50));
+    `;
+    for (const ending of ["", "process.exit(4);"]) {
+      const child = await runChild(body + ending);
+      expect(child.stderr).not.toMatch(/TypeError|is not a function/);
+      expect(child.code).toBe(ending ? 4 : 0);
+      expect(ours(child.stderr).join("\n")).toMatch(/BRAINTRUST_API_KEY/);
+    }
+  });
+
   it("process.exit() with rows queued: one synchronous line with the count and what to call", async () => {
     const child = await runChild(`register({ projectName: "misconfig-exit" }); ${spans(4)} process.exit(3);`, env());
     expect(child.code).toBe(3);
