@@ -26,19 +26,52 @@ export async function isolateRefused(rows: EncodedRows, outcome: Outcome, steps:
   await narrow(rows, outcome, steps);
 }
 
+/** Requests one refused batch may spend on narrowing: a few bad rows in 512 take about 20 each. */
+const NARROWING_REQUESTS = 64;
+
+interface Narrowing {
+  left: number;
+  /** Whether a lone row was tried after both halves of a batch were refused. */
+  probed: boolean;
+}
+
 /**
  * Halves sent one after the other; only a refused half is narrowed further. When both halves
- * are refused the refusal is not one row's (a systematic 400 would otherwise cost a request
- * per row): they are refused together.
+ * are refused, the first half's first row is tried alone, once: refused too, the refusal is
+ * every row's (a systematic 400 would otherwise cost a request per row) and they are refused
+ * together; taken, bad rows fell in both halves, and from then on every refused half is
+ * narrowed. Rows left when the request budget is spent are refused together.
  */
-async function narrow(rows: EncodedRows, outcome: Outcome, steps: IsolationSteps): Promise<void> {
-  if (rows.length === 1) return steps.refuse(rows, outcome);
+async function narrow(rows: EncodedRows, outcome: Outcome, steps: IsolationSteps, budget: Narrowing = { left: NARROWING_REQUESTS, probed: false }): Promise<void> {
+  if (rows.length === 1 || budget.left < 2) return steps.refuse(rows, outcome);
   const [first, second] = rows.split();
+  budget.left -= 2;
   const firstRefused = (await steps.send(first)) === "refused";
   const secondRefused = (await steps.send(second)) === "refused";
-  if (firstRefused && secondRefused) return steps.refuse(rows, outcome);
-  if (firstRefused) await narrow(first, outcome, steps);
-  if (secondRefused) await narrow(second, outcome, steps);
+  if (firstRefused && secondRefused && !budget.probed) {
+    budget.probed = true;
+    // The half's other rows, as the halves left over while splitting down to its first row:
+    // each is sent once, so no row is sent (and counted) twice.
+    const rest: EncodedRows[] = [];
+    let lone = first;
+    while (lone.length > 1) {
+      const [head, tail] = lone.split();
+      rest.push(tail);
+      lone = head;
+    }
+    budget.left--;
+    if ((await steps.send(lone)) === "refused") return steps.refuse(rows, outcome);
+    for (const part of rest) await sendOrNarrow(part, outcome, steps, budget);
+  } else if (firstRefused) {
+    await narrow(first, outcome, steps, budget);
+  }
+  if (secondRefused) await narrow(second, outcome, steps, budget);
+}
+
+async function sendOrNarrow(rows: EncodedRows, outcome: Outcome, steps: IsolationSteps, budget: Narrowing): Promise<void> {
+  if (budget.left < 1) return steps.refuse(rows, outcome);
+  budget.left--;
+  if ((await steps.send(rows)) === "refused") await narrow(rows, outcome, steps, budget);
 }
 
 /** `rows` with every row that is not valid JSON repaired; undefined when there was none to repair. */

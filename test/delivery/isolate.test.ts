@@ -133,12 +133,34 @@ describe("rows the API refuses for what they say", () => {
     expect(messages.join("\n")).toMatch(/1 rows dropped, not retried/);
   });
 
-  it("a refusal that is every row's costs three requests, not one per row", async () => {
+  it("a refusal that is every row's costs four requests, not one per row", async () => {
     const rows = ids(64).map((id) => row(id, ',"tags":"not an array"'));
     const { stored, counters, statuses } = await sendRows("isolate-systematic", rows);
     expect(stored).toEqual([]);
     expect(counters.dropped.rejected).toBe(64);
-    expect(statuses).toEqual([400, 400, 400]);
+    expect(statuses).toEqual([400, 400, 400, 400]); // the batch, its halves, one lone row
+  });
+
+  it("refused rows in both halves: each is narrowed down, every other row is stored", async () => {
+    const all = ids(32);
+    const bad = new Set(["r03", "r12", "r27"]); // two of them in the same half
+    const rows = all.map((id) => (bad.has(id) ? row(id, ',"tags":"not an array"') : row(id)));
+    const { stored, counters } = await sendRows("isolate-two-halves", rows);
+    expect(stored.sort()).toEqual(all.filter((id) => !bad.has(id)));
+    expect(counters.dropped.rejected).toBe(3);
+    expect(counters.sent).toBe(29);
+  });
+
+  it("many refused rows: narrowing stops at its request budget, and every row is either stored or counted", async () => {
+    const all = ids(64);
+    const bad = (id: string) => Number(id.slice(1)) % 2 === 1; // r00, the lone row tried, is good
+    const rows = all.map((id) => (bad(id) ? row(id, ',"tags":"not an array"') : row(id)));
+    const { stored, counters, statuses } = await sendRows("isolate-budget", rows);
+    expect(statuses.length).toBeLessThanOrEqual(1 + 64);
+    expect(stored.every((id) => !bad(id))).toBe(true);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(counters.sent + counters.dropped.rejected).toBe(64);
+    expect(counters.sent).toBe(stored.length);
   });
 
   it("a row still refused once its text is repaired is dropped, its neighbours stored", async () => {
