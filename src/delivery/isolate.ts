@@ -48,7 +48,7 @@ async function narrow(rows: EncodedRows, outcome: Outcome, steps: IsolationSteps
   budget.left -= 2;
   const firstRefused = (await steps.send(first)) === "refused";
   const secondRefused = (await steps.send(second)) === "refused";
-  if (firstRefused && secondRefused && !budget.probed) {
+  if (firstRefused && secondRefused && !budget.probed && first.length > 1) {
     budget.probed = true;
     // The half's other rows, as the halves left over while splitting down to its first row:
     // each is sent once, so no row is sent (and counted) twice.
