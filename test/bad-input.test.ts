@@ -1,35 +1,27 @@
 // Hostile span data through the real processor to the local server: each case costs at most
 // its own span, says why through diag, and yields a row the official schema accepts or a
 // counted drop. Nothing is thrown and no promise is left rejected.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor, MASK_FAILED } from "../src/index.js";
-import { resetLogState } from "../src/log.js";
 import type { SpanLike } from "../src/convert/types.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { captureDiag, trackUnhandled } from "./helpers/diag.js";
+import { watchEachTest } from "./helpers/diag.js";
 import { loadSpecValidators } from "./helpers/spec.js";
 import { providerWith } from "./helpers/tracing.js";
 
 let server: LocalBraintrust;
-let diagnostics: ReturnType<typeof captureDiag>;
-let unhandled: ReturnType<typeof trackUnhandled>;
+const watch = watchEachTest();
+let diagnostics: { messages: string[] };
 const spec = await loadSpecValidators();
 
 beforeAll(async () => {
   server = await startLocalBraintrust();
 });
 afterAll(() => server.close());
-afterEach(() => {
-  diagnostics.stop();
-  unhandled.stop();
-  expect(unhandled.rejections).toEqual([]);
-  resetLogState();
-});
 
 /** Ends one span with `attributes` beside a well-behaved sibling, and returns both rows. */
 async function send(projectName: string, attributes: Record<string, unknown>, options: { maxBatchBytes?: number } = {}) {
-  diagnostics = captureDiag();
-  unhandled = trackUnhandled();
+  diagnostics = watch.start();
   const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName, ...options });
   const provider = providerWith(processor);
   const tracer = provider.getTracer("bad-input");
@@ -117,8 +109,7 @@ describe("spans the SDK would never make", () => {
   });
 
   it("ends before it starts, zero or malformed ids, not a span at all: each costs only itself", async () => {
-    diagnostics = captureDiag();
-    unhandled = trackUnhandled();
+    diagnostics = watch.start();
     const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "bad-spans" });
     const end = (span: unknown) => expect(() => processor.onEnd(span as never)).not.toThrow();
     end(base({ name: "backwards", startTime: [1_700_000_020, 0], endTime: [1_700_000_010, 0] }));
@@ -153,8 +144,7 @@ describe("options that could never be sent", () => {
     ["transfer-encoding", { headers: { "Transfer-Encoding": "chunked" } }, /Transfer-Encoding describes the connection or the body/],
     ["a key with a non-Latin-1 character", { apiKey: "sk-pasted\u201ckey\u201d" }, /the API key holds a character that cannot be sent in a header/],
   ])("%s: one config error, no request, every span counted", async (_what, options, message) => {
-    diagnostics = captureDiag();
-    unhandled = trackUnhandled();
+    diagnostics = watch.start();
     const requestsBefore = server.requests.length;
     const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "bad-options", ...options });
     const provider = providerWith(processor);
@@ -168,8 +158,7 @@ describe("options that could never be sent", () => {
   });
 
   it("exportTimeoutMillis past setTimeout's range: one warning, and the default deadline in force", async () => {
-    diagnostics = captureDiag();
-    unhandled = trackUnhandled();
+    diagnostics = watch.start();
     const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "bad-timeout", exportTimeoutMillis: 1e10 });
     const provider = providerWith(processor);
     for (let i = 0; i < 20; i++) provider.getTracer("bad-options").startSpan(`work-${i}`).end();
@@ -184,8 +173,7 @@ describe("options that could never be sent", () => {
 
 describe("callbacks declared async", () => {
   async function run(projectName: string, options: Record<string, unknown>) {
-    diagnostics = captureDiag();
-    unhandled = trackUnhandled();
+    diagnostics = watch.start();
     const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName, ...options });
     const provider = providerWith(processor);
     const tracer = provider.getTracer("async-callbacks");

@@ -4,29 +4,22 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { makeParent } from "../../src/config/parent.js";
-import { resetLogState } from "../../src/log.js";
 import { Sender } from "../../src/delivery/sender.js";
 import { Counters } from "../../src/delivery/stats.js";
 import { Transport } from "../../src/delivery/transport.js";
 import { repairRow } from "../../src/rows/repair.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
-import { captureDiag, trackUnhandled } from "../helpers/diag.js";
+import { watchEachTest } from "../helpers/diag.js";
 import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
-let diagnostics: ReturnType<typeof captureDiag>;
-let unhandled: ReturnType<typeof trackUnhandled>;
+const watch = watchEachTest();
+let diagnostics: { messages: string[] };
 
 beforeAll(async () => {
   server = await startLocalBraintrust();
 });
 afterAll(() => server.close());
-afterEach(() => {
-  diagnostics.stop();
-  unhandled.stop();
-  expect(unhandled.rejections).toEqual([]);
-  resetLogState();
-});
 
 /** The statuses the server answered to inserts into `projectName`, in order. */
 function insertStatuses(projectName: string): number[] {
@@ -36,8 +29,7 @@ function insertStatuses(projectName: string): number[] {
 
 /** Ends `count` spans in one trace, span i with `attributesOf(i)`, and returns what the server stored. */
 async function endSpans(projectName: string, count: number, attributesOf: (i: number) => Record<string, unknown>) {
-  diagnostics = captureDiag();
-  unhandled = trackUnhandled();
+  diagnostics = watch.start();
   const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName, maxExportBatchSize: 1000 });
   const provider = providerWith(processor);
   const tracer = provider.getTracer("isolate");
@@ -98,8 +90,7 @@ describe("rows the API refuses for what they say", () => {
 
   /** Sends `rows` (JSON text) in one batch to a fresh project through a Sender wired as Delivery wires it. */
   async function sendRows(projectName: string, rows: string[], repair = true) {
-    diagnostics = captureDiag();
-    unhandled = trackUnhandled();
+    diagnostics = watch.start();
     const created = await fetch(`${server.url}/v1/project`, { method: "POST", headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: projectName }) });
     const { id } = (await created.json()) as { id: string };
     transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 2 });
@@ -185,8 +176,7 @@ describe("rows the API refuses for what they say", () => {
 describe("a row too large for a request, with *_json text invalid inside", () => {
   it("is repaired before it is truncated, so it arrives with its largest field cut", async () => {
     const huge = `["${"x".repeat(2_000_000)}\\x"]`;
-    diagnostics = captureDiag();
-    unhandled = trackUnhandled();
+    diagnostics = watch.start();
     const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "isolate-huge", maxBatchBytes: 1024 * 1024 });
     const provider = providerWith(processor);
     provider.getTracer("isolate").startSpan("huge", { attributes: { "braintrust.input_json": huge, "braintrust.output_json": '{"kept":true}' } }).end();

@@ -1,5 +1,7 @@
 // Watching what the exporter says and what escapes it: diag messages and unhandled rejections.
 import { DiagLogLevel, diag } from "@opentelemetry/api";
+import { afterEach, expect } from "vitest";
+import { resetLogState } from "../../src/log.js";
 
 /** Fails the test on any unhandled rejection while `fn` runs (and shortly after). */
 export function trackUnhandled(): { rejections: unknown[]; stop(): void } {
@@ -23,4 +25,28 @@ export function captureWarnings(): { warnings: Error[]; stop(): void } {
   const listener = (warning: Error) => warnings.push(warning);
   process.on("warning", listener);
   return { warnings, stop: () => process.off("warning", listener) };
+}
+
+/**
+ * For a file whose tests watch the exporter: `start()` captures diag and tracks unhandled
+ * rejections; after each test both stop, none may have escaped, and the log's said-once
+ * state is reset for the next test.
+ */
+export function watchEachTest(): { start(): { messages: string[] } } {
+  let diagnostics: ReturnType<typeof captureDiag> | undefined;
+  const trackers: Array<ReturnType<typeof trackUnhandled>> = [];
+  afterEach(() => {
+    diagnostics?.stop();
+    diagnostics = undefined;
+    const rejections = trackers.splice(0).flatMap((tracker) => (tracker.stop(), tracker.rejections));
+    resetLogState();
+    expect(rejections).toEqual([]);
+  });
+  return {
+    start() {
+      diagnostics = captureDiag();
+      trackers.push(trackUnhandled());
+      return diagnostics;
+    },
+  };
 }
