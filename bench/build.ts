@@ -28,7 +28,20 @@ export interface Lib {
   name: string;
   /** File URL of the module that exports BraintrustSpanProcessor / BraintrustExporter. */
   url: string;
+  /**
+   * File URL of a module that exports the delivery and what feeds it (INTERNALS), for the
+   * scenarios that offer rows straight to the delivery; built from src/ or a commit only.
+   */
+  internals?: string;
 }
+
+/** The internal seam the delivery-only scenario uses: the queue → batch → sender path, and the code that makes rows. */
+const INTERNALS = [
+  'export { Delivery } from "./delivery/delivery.ts";',
+  'export { resolveConfig } from "./config/config.ts";',
+  'export { makeParent } from "./config/parent.ts";',
+  'export { RowPipeline } from "./rows/pipeline.ts";',
+].join("\n");
 
 export interface Built {
   contender: string;
@@ -41,7 +54,9 @@ export interface Built {
 async function bundleLib(name: string, dir: string, errors: string[]): Promise<Lib | undefined> {
   try {
     await build({ ...common, entryPoints: { [name]: `${dir}/index.ts` }, outdir: BUILD_DIR, outExtension: { ".js": ".mjs" }, logLevel: "silent" });
-    return { name, url: pathToFileURL(`${BUILD_DIR}/${name}.mjs`).href };
+    const internals = `${BUILD_DIR}/${name}-internals.mjs`;
+    await build({ ...common, stdin: { contents: INTERNALS, resolveDir: dir, loader: "ts", sourcefile: "internals.ts" }, outfile: internals, logLevel: "silent" });
+    return { name, url: pathToFileURL(`${BUILD_DIR}/${name}.mjs`).href, internals: pathToFileURL(internals).href };
   } catch (err) {
     errors.push(`${name}: ${dir}/index.ts does not build: ${(err as Error).message.split("\n").slice(0, 4).join(" ")}`);
     return undefined;

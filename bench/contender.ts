@@ -3,12 +3,14 @@
 // and sends its figures back over IPC.
 import { performance } from "node:perf_hooks";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { ROOT_CONTEXT, SpanKind, trace as traceApi, type Tracer } from "@opentelemetry/api";
+import type { Tracer } from "@opentelemetry/api";
 import type { BraintrustExporterOptions } from "../src/config/config.js";
-import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, monotonicMicros, percentile, rssBytes, timeOnEnd, youngGenerationBytes } from "./measure.js";
+import { LatencyRecorder, collectGarbage, cpuMicros, memoryFigures, percentile, rssBytes, startWindow, timeOnEnd, youngGenerationBytes } from "./measure.js";
 import { BENCH_PROJECT_ID, type ContenderOptions, type ContenderResult } from "./protocol.js";
+import { runDeliveryOnly } from "./delivery-only.js";
 import { runFloor } from "./floor.js";
-import { NAMES, SERVICE_NAME, SPANS_PER_TRACE, llmAttributes, rootAttributes, toolAttributes } from "./workload.js";
+import { offerAt, setSinkDelay } from "./pacing.js";
+import { SERVICE_NAME, SPANS_PER_TRACE, emitTraces } from "./workload.js";
 
 interface Processor {
   onStart(span: unknown, context: unknown): void;
@@ -54,56 +56,14 @@ async function makeProcessor(o: ContenderOptions): Promise<Processor> {
 /** Emits `traces` traces, yielding to the event loop after each one as a server does between requests. */
 async function emit(tracer: Tracer, first: number, traces: number): Promise<void> {
   for (let t = first; t < first + traces; t++) {
-    emitSync(tracer, t, 1);
+    emitTraces(tracer, t, 1);
     await yieldToLoop();
   }
 }
 
-/** Emits `traces` traces in the current turn. */
-function emitSync(tracer: Tracer, first: number, traces: number): void {
-  for (let t = first; t < first + traces; t++) {
-    const root = tracer.startSpan(NAMES.root, { kind: SpanKind.SERVER, attributes: rootAttributes(t) }, ROOT_CONTEXT);
-    const context = traceApi.setSpan(ROOT_CONTEXT, root);
-    const llm = tracer.startSpan(NAMES.llm, { kind: SpanKind.CLIENT, attributes: llmAttributes(t) }, context);
-    llm.end();
-    const tool = tracer.startSpan(NAMES.tool, { kind: SpanKind.INTERNAL, attributes: toolAttributes(t) }, context);
-    tool.end();
-    root.end();
-  }
-}
-
-const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Tells the sink to answer inserts (and OTLP) after `ms` from now on. */
-async function setSinkDelay(sink: string, ms: number): Promise<void> {
-  const { request } = await import("node:http");
-  await new Promise<void>((resolve, reject) => {
-    request(`${sink}/_bench/delay?ms=${ms}`, { method: "POST" }, (res) => {
-      res.resume();
-      res.on("end", resolve);
-    }).on("error", reject).end();
-  });
-}
-
-/** Offers traces at `rate` spans/s for `durationMs`; the loop yields whenever it is ahead. */
-async function offer(tracer: Tracer, first: number, rate: number, durationMs: number): Promise<number> {
-  const t0 = performance.now();
-  let sent = 0;
-  for (;;) {
-    const elapsed = performance.now() - t0;
-    if (elapsed >= durationMs) break;
-    const due = Math.floor((elapsed * rate) / 1000 / SPANS_PER_TRACE);
-    if (sent >= due) {
-      await sleepMs(1);
-      continue;
-    }
-    // At most 20 traces per turn, as a server handling requests would end them.
-    const n = Math.min(20, due - sent);
-    emitSync(tracer, first + sent, n);
-    sent += n;
-    await yieldToLoop();
-  }
-  return sent;
+/** Offers traces at `rate` spans/s for `durationMs`, at most 20 traces per turn, as a server handling requests would end them. */
+function offer(tracer: Tracer, first: number, rate: number, durationMs: number): Promise<number> {
+  return offerAt(rate / SPANS_PER_TRACE, durationMs, 20, (sent, n) => emitTraces(tracer, first + sent, n));
 }
 
 /**
@@ -115,7 +75,7 @@ async function turns(tracer: Tracer, first: number, traces: number, perTurn: num
   const tracesPerTurn = Math.max(1, Math.floor(perTurn / SPANS_PER_TRACE));
   for (let t = 0; t < traces; t += tracesPerTurn) {
     await yieldToLoop();
-    emitSync(tracer, first + t, Math.min(tracesPerTurn, traces - t));
+    emitTraces(tracer, first + t, Math.min(tracesPerTurn, traces - t));
     let last = performance.now();
     for (let idle = 0; idle < 20; idle++) {
       await yieldToLoop();
@@ -154,22 +114,18 @@ async function runSdk(o: ContenderOptions): Promise<ContenderResult> {
   let traces = Math.ceil(o.spans / SPANS_PER_TRACE);
   const rssBefore = rssBytes();
   const youngBefore = youngGenerationBytes();
-  const window0 = monotonicMicros();
-  const cpu0 = cpuMicros();
-  const t0 = performance.now();
+  const clock = startWindow();
   let pauses: number[] | undefined;
   if (o.mode === "slow") traces = await offer(tracer, warmupTraces, o.rate ?? 80_000, o.durationMs ?? 2000);
   else if (o.mode === "turns") pauses = await turns(tracer, warmupTraces, traces, o.perTurn ?? 999);
   else await emit(tracer, warmupTraces, traces);
-  const offeredMillis = performance.now() - t0;
+  const offeredMillis = clock.elapsed();
   const rssEnd = rssBytes();
   // BSP passes an export's failure on (OTLP refuses more than 30 exports at once: "Concurrent
   // export limit reached"); the rows that did arrive are what the sink counts.
   let flushError: string | undefined;
   if (o.mode !== "dead") await inner.forceFlush().catch((err: unknown) => (flushError = String((err as Error)?.message ?? err)));
-  const wall = performance.now() - t0;
-  const cpu = cpuMicros() - cpu0;
-  const window: [number, number] = [window0, monotonicMicros()];
+  const { wallMillis: wall, cpuMicros: cpu, window } = clock.end();
   const result: ContenderResult = {
     contender: o.contender,
     variant: o.variant,
@@ -201,7 +157,11 @@ async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]!) as ContenderOptions;
   let result: ContenderResult;
   try {
-    result = o.contender.startsWith("floor") ? runFloor(o.spans, o.warmupSpans, o.contender === "floor-splice") : await runSdk(o);
+    result = o.contender.startsWith("floor")
+      ? runFloor(o.spans, o.warmupSpans, o.contender === "floor-splice")
+      : o.mode === "delivery"
+        ? await runDeliveryOnly(o)
+        : await runSdk(o);
   } catch (err) {
     result = { contender: o.contender, variant: o.variant, error: (err as Error).stack ?? String(err) } as ContenderResult;
   }

@@ -133,3 +133,14 @@ export function memoryFigures(before: number, end: number, youngBefore: number) 
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }
+
+/** A measured window from now: `elapsed()` in ms; `end()` gives its wall ms, process CPU µs and monotonic span (a profile's clock). */
+export function startWindow() {
+  const window0 = monotonicMicros();
+  const cpu0 = cpuMicros();
+  const t0 = performance.now();
+  return {
+    elapsed: () => performance.now() - t0,
+    end: () => ({ wallMillis: performance.now() - t0, cpuMicros: cpuMicros() - cpu0, window: [window0, monotonicMicros()] as [number, number] }),
+  };
+}

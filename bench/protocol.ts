@@ -15,7 +15,7 @@ export interface QueueSettings {
   exportTimeoutMillis: number;
 }
 
-export type Mode = "live" | "dead" | "cold" | "slow" | "burst" | "turns";
+export type Mode = "live" | "dead" | "cold" | "slow" | "burst" | "turns" | "delivery";
 
 export interface ContenderOptions {
   contender: ContenderName;
@@ -29,6 +29,8 @@ export interface ContenderOptions {
    * after `delayMs`, spans are offered at `rate` per second for `durationMs`. `burst`: `spans` spans
    * ended as fast as they can be against the slow API, then one forceFlush. `turns`: turns that end
    * `perTurn` spans each; the longest pause the deferred work puts between turns is measured.
+   * `delivery`: as `slow`, but finished work is offered without the SDK: serialized rows straight
+   * to our delivery (`internalsUrl`), finished spans straight to BatchSpanProcessor (otlp).
    */
   mode: Mode;
   delayMs?: number;
@@ -37,6 +39,8 @@ export interface ContenderOptions {
   perTurn?: number;
   /** URL of the module that exports BraintrustSpanProcessor and BraintrustExporter. */
   libUrl: string;
+  /** URL of the module that exports the delivery and the row pipeline (bench/build.ts INTERNALS). */
+  internalsUrl?: string;
   /** Which build of the library `libUrl` is, when several are compared. */
   variant?: string;
   /** Shared by every contender that queues: ours and BatchSpanProcessor. */
@@ -70,10 +74,19 @@ export interface ContenderResult {
   /** cold: CPU µs since the process started, when the exporter was set up and when the first spans were flushed. */
   cold?: { setupMicros: number; spansMicros: number };
   /** slow / burst: wall ms of offering the spans, and of the whole window (the flush included). */
-  offer?: { offeredMillis: number; windowMillis: number };
+  offer?: {
+    offeredMillis: number;
+    windowMillis: number;
+    /** delivery: rows the sink counted while the work was being offered (before the flush). */
+    rowsWhileOffered?: number;
+    /** delivery: the most of maxQueueBytes in use (queue buffers + bodies in flight) after an offering turn (NaN for BSP). */
+    peakBudgetBytes?: number;
+  };
   /** turns: pauses (µs) between turns when the app did nothing itself: the deferred work's slices. */
   pauses?: { p50: number; p99: number; max: number; count: number };
   error?: string;
+  /** delivery: process warnings seen (MaxListenersExceededWarning and the like). */
+  warnings?: string[];
   /** forceFlush() rejected with this (the run's figures stand; the sink counts what arrived). */
   flushError?: string;
 }
@@ -85,6 +98,12 @@ export interface SinkCounters {
   /** Rows (Braintrust events or OTLP spans) seen in request bodies. */
   rows: number;
   unknownPaths: string[];
+  /** Most delayed requests (inserts, OTLP exports) the sink was answering at once. */
+  peakInFlight: number;
+  /** ms from the first delayed request to the moment `peakInFlight` was first reached. */
+  rampMillis: number;
+  /** The sink process's CPU ms since it started, when the counters were read. */
+  cpuMs?: number;
 }
 
 export type SinkMessage = { type: "reset" } | { type: "stats" };

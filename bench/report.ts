@@ -193,6 +193,35 @@ export function printSlowTable(samples: Sample[], entries: Entry[], o: { delayMs
   }
 }
 
+/** The slow API with the work made beforehand: rows straight into our delivery, finished spans straight into BSP. */
+export function printDeliveryTable(samples: Sample[], entries: Entry[], o: { delayMs: number; rate: number; durationMs: number }): void {
+  console.log(`\nSlow API, the delivery alone: every insert (and OTLP export) is answered after ${o.delayMs} ms; ${o.rate} items/s offered for`);
+  console.log(`${o.durationMs} ms with no SDK in the process: ours gets the workload's rows (made beforehand by its row pipeline) into a fresh`);
+  console.log("Delivery with the default config; BSP + OTLP gets the finished spans into BatchSpanProcessor.onEnd (the bench's queue settings:");
+  console.log("maxQueueSize 100000, batches of 512, scheduledDelayMillis 1000). Then one flush.");
+  console.log("Delivered/s = rows the sink received in the window / (offering + flush) s; while offered = rows received before the flush /");
+  console.log("offering s. In flight = most requests the sink answered at once, reached after `ramp` ms. Peak budget = most of maxQueueBytes in");
+  console.log("use (queue + bodies in flight). CPU = the process's CPU in the window per row delivered. Median of the runs [lowest – highest].\n");
+  console.log("| contender | offered rows/s | delivered rows/s | while offered | dropped | window s | in flight (ramp ms) | peak budget MiB | CPU µs/delivered row | drop reasons | warnings |");
+  console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
+  for (const e of entries) {
+    const mine = samples.filter((s) => entryKey(s.result) === entryKey(e) && !s.result.error && s.result.offer);
+    const range = (xs: number[], d = 0) => `${f(median(xs), d)} [${f(Math.min(...xs), d)} – ${f(Math.max(...xs), d)}]`;
+    const delivered = (s: Sample) => s.counters.rows - s.result.warmupSpans;
+    const warnings = [...new Set(mine.flatMap((s) => s.result.warnings ?? []))];
+    const name = e.contender === "otlp" ? "BatchSpanProcessor + OTLPTraceExporter, spans straight to onEnd" : `Delivery, rows straight in, defaults${e.variant ? ` [${e.variant}]` : ""}`;
+    console.log(
+      `| ${name} | ${range(mine.map((s) => s.result.spans / (s.result.offer!.offeredMillis / 1000)))} | ` +
+        `${range(mine.map((s) => delivered(s) / (s.result.offer!.windowMillis / 1000)))} | ` +
+        `${f(median(mine.map((s) => (s.result.offer!.rowsWhileOffered ?? Number.NaN) / (s.result.offer!.offeredMillis / 1000))), 0)} | ${range(mine.map((s) => s.result.spans - delivered(s)))} | ` +
+        `${f(median(mine.map((s) => s.result.offer!.windowMillis / 1000)), 2)} | ` +
+        `${f(median(mine.map((s) => s.counters.peakInFlight)), 0)} (${f(median(mine.map((s) => s.counters.rampMillis)), 0)}) | ` +
+        `${f(median(mine.map((s) => (s.result.offer!.peakBudgetBytes ?? Number.NaN) / MiB)), 1)} | ` +
+        `${f(median(mine.map((s) => s.result.cpuMicros / delivered(s))), 2)} | ${dropReasons(mine)} | ${warnings.join("; ") || "none"} |`,
+    );
+  }
+}
+
 /** A burst of spans against the slow API, then forceFlush: every row must arrive. */
 export function printBurstTable(samples: Sample[], entries: Entry[], delayMs: number): void {
   const spans = samples.find((s) => !s.result.error)?.result.spans ?? 0;

@@ -19,7 +19,16 @@ import {
   type SinkMessage,
   type SinkReply,
 } from "./protocol.js";
-import { type Sample, printBurstTable, printColdTable, printDeadTable, printLiveTable, printSlowTable, printTurnsTable } from "./report.js";
+import {
+  type Sample,
+  printBurstTable,
+  printColdTable,
+  printDeadTable,
+  printDeliveryTable,
+  printLiveTable,
+  printSlowTable,
+  printTurnsTable,
+} from "./report.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,6 +45,7 @@ const { values: args } = parseArgs({
     "turn-traces": { type: "string", default: "6000" },
     "no-cold": { type: "boolean", default: false },
     "no-slow": { type: "boolean", default: false },
+    "no-slow-delivery": { type: "boolean", default: false },
     "no-burst": { type: "boolean", default: false },
     "no-turns": { type: "boolean", default: false },
     "dead-spans": { type: "string", default: "200000" },
@@ -54,7 +64,7 @@ if (args.help) {
                    [--only otlp,processor,...] [--no-dead] [--profile [--profile-of processor|exporter]]
                    [--lib src|git:REF|dist|path.mjs[,...]]
                    [--cold-spans 1000] [--no-cold]
-                   [--slow-runs 3] [--rate 80000] [--duration 2000] [--delay 100] [--no-slow]
+                   [--slow-runs 3] [--rate 80000] [--duration 2000] [--delay 100] [--no-slow] [--no-slow-delivery]
                    [--burst-spans 100000] [--no-burst] [--turn-spans 999] [--turn-traces 6000] [--no-turns]
 contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`);
   process.exit(0);
@@ -154,6 +164,7 @@ async function main(): Promise<void> {
     contender: e.contender,
     variant: e.variant,
     libUrl: e.lib?.url ?? "",
+    internalsUrl: e.lib?.internals,
     warmupSpans,
     queue,
   });
@@ -193,6 +204,11 @@ async function main(): Promise<void> {
   if (!args["no-slow"]) {
     const list = sdk.filter((e) => e.contender !== "baseline");
     printSlowTable(await rounds("slow-API run", list, positive("slow-runs"), { mode: "slow", ...slowOptions }), list, slowOptions);
+  }
+  if (!args["no-slow-delivery"]) {
+    // The same slow API, with the rows (spans, for OTLP) made beforehand: the delivery's throughput without the SDK's CPU.
+    const list = entries.filter((e) => e.contender === "processor" || e.contender === "otlp");
+    printDeliveryTable(await rounds("slow-API delivery-only run", list, positive("slow-runs"), { mode: "delivery", ...slowOptions }), list, slowOptions);
   }
   if (!args["no-burst"]) {
     const list = sdk.filter((e) => e.contender === "otlp" || e.contender === "exporter");

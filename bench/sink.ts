@@ -19,8 +19,18 @@ let counters = fresh();
 let delayMs = 0;
 
 function fresh(): SinkCounters {
-  return { requests: 0, headerBytes: 0, bodyBytes: 0, rows: 0, unknownPaths: [] };
+  return { requests: 0, headerBytes: 0, bodyBytes: 0, rows: 0, unknownPaths: [], peakInFlight: 0, rampMillis: 0 };
 }
+
+/** The sink's own CPU since it started (a contender's run is the difference of two reads). */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Delayed inserts (and OTLP exports) being answered now; when the first came, and when the peak was first reached. */
+let inFlight = 0;
+let firstDelayedAt = 0;
 
 /** Request line + headers as they came over the socket (give or take whitespace). */
 function headerBytesOf(req: IncomingMessage): number {
@@ -36,11 +46,10 @@ function readBody(req: IncomingMessage, done: (body: Buffer) => void): void {
   req.on("end", () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
 }
 
-function countRows(path: string, body: Buffer, encoding: string | undefined): number {
+/** OTLP spans in an export body. */
+function countSpans(body: Buffer, encoding: string | undefined): number {
   try {
-    const text = (encoding === "gzip" ? gunzipSync(body) : body).toString("utf8");
-    const parsed = JSON.parse(text);
-    if (path.endsWith("/insert")) return Array.isArray(parsed.events) ? parsed.events.length : 0;
+    const parsed = JSON.parse((encoding === "gzip" ? gunzipSync(body) : body).toString("utf8"));
     let spans = 0;
     for (const rs of parsed.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans += ss.spans?.length ?? 0;
     return spans;
@@ -51,11 +60,20 @@ function countRows(path: string, body: Buffer, encoding: string | undefined): nu
 
 const SPAN_ID_KEY = Buffer.from('"span_id":"');
 
-/** `{row_ids}` with one id per row, as the API answers (the exporter checks the count); rows found by a byte search, not a parse. */
-function rowIdsFor(body: Buffer, encoding: string | undefined): string {
+/**
+ * Rows in an insert body, found by a byte search for their `span_id` key rather than a parse:
+ * a parse of every body cost the sink about as much CPU as the contender spends sending it, and
+ * against the slow API (80k rows/s) made the sink, not the contender, the bottleneck.
+ */
+function rowsIn(body: Buffer, encoding: string | undefined): number {
   const bytes = encoding === "gzip" ? gunzipSync(body) : body;
   let n = 0;
   for (let at = bytes.indexOf(SPAN_ID_KEY); at >= 0; at = bytes.indexOf(SPAN_ID_KEY, at + SPAN_ID_KEY.length)) n++;
+  return n;
+}
+
+/** `{row_ids}` with one id per row, as the API answers (the exporter checks the count). */
+function rowIdsFor(n: number): string {
   return `{"row_ids":[${n > 0 ? `${'"r",'.repeat(n - 1)}"r"` : ""}]}`;
 }
 
@@ -66,14 +84,26 @@ function live(req: IncomingMessage, res: ServerResponse): void {
   readBody(req, (body) => {
     counters.bodyBytes += body.length;
     let reply: string;
+    /** The rows in the body; OTLP's are parsed on a later turn, so that counting never delays the answer. */
+    let rows: () => number = () => 0;
     if (path === "/_bench/delay") {
       delayMs = Number(new URL(req.url ?? "", "http://sink").searchParams.get("ms")) || 0;
       res.writeHead(204).end();
       return;
     }
-    if (path === "/v1/traces") reply = "{}";
-    else if (path.startsWith("/v1/project_logs/") && path.endsWith("/insert")) reply = rowIdsFor(body, req.headers["content-encoding"]);
-    else if (path === "/v1/project" || path === `/v1/project/${BENCH_PROJECT_ID}`) reply = PROJECT;
+    if (path === "/_bench/rows") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ rows: counters.rows }));
+      return;
+    }
+    const encoding = req.headers["content-encoding"];
+    if (path === "/v1/traces") {
+      reply = "{}";
+      rows = () => countSpans(body, encoding);
+    } else if (path.startsWith("/v1/project_logs/") && path.endsWith("/insert")) {
+      const n = rowsIn(body, encoding);
+      reply = rowIdsFor(n);
+      rows = () => n;
+    } else if (path === "/v1/project" || path === `/v1/project/${BENCH_PROJECT_ID}`) reply = PROJECT;
     else {
       if (counters.unknownPaths.length < 10) counters.unknownPaths.push(`${req.method} ${path}`);
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
@@ -81,13 +111,25 @@ function live(req: IncomingMessage, res: ServerResponse): void {
     }
     const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(reply);
     const insert = !path.startsWith("/v1/project") || path.endsWith("/insert");
-    if (delayMs > 0 && insert) setTimeout(answer, delayMs);
-    else answer();
-    if (insert) {
-      const encoding = req.headers["content-encoding"];
-      setImmediate(() => (counters.rows += countRows(path, body, encoding)));
-    }
+    if (delayMs > 0 && insert) {
+      track();
+      setTimeout(() => {
+        inFlight--;
+        answer();
+      }, delayMs);
+    } else answer();
+    if (insert) setImmediate(() => (counters.rows += rows()));
   });
+}
+
+/** The requests in flight at the sink show the concurrency a contender reached, and how long it took to get there. */
+function track(): void {
+  const now = performance.now();
+  if (firstDelayedAt === 0) firstDelayedAt = now;
+  if (++inFlight > counters.peakInFlight) {
+    counters.peakInFlight = inFlight;
+    counters.rampMillis = now - firstDelayedAt;
+  }
 }
 
 function dead(req: IncomingMessage): void {
@@ -111,9 +153,10 @@ async function main(): Promise<void> {
     if (message.type === "reset") {
       counters = fresh();
       delayMs = 0;
+      firstDelayedAt = 0;
     }
     // Rows are counted on setImmediate after each answer; let those run before replying.
-    else if (message.type === "stats") setImmediate(() => process.send!({ type: "stats", counters } satisfies SinkReply));
+    else if (message.type === "stats") setImmediate(() => process.send!({ type: "stats", counters: { ...counters, cpuMs: cpuMs() } } satisfies SinkReply));
   });
   process.on("disconnect", () => process.exit(0));
   process.send!({ type: "ready", live: liveUrl, dead: deadUrl } satisfies SinkReply);

@@ -1,7 +1,7 @@
 // The traffic every contender sees: traces of three spans, as an instrumented chat endpoint
 // would produce them. Every value carries the trace number so no two spans are identical
 // and nothing downstream can get away with caching a result.
-import type { Attributes } from "@opentelemetry/api";
+import { type Attributes, ROOT_CONTEXT, SpanKind, type Tracer, trace as traceApi } from "@opentelemetry/api";
 
 export const SPANS_PER_TRACE = 3;
 export const SERVICE_NAME = "bench-chat-service";
@@ -94,4 +94,17 @@ export function toolAttributes(trace: number): Attributes {
 
 export function attributesFor(kind: SpanKindName, trace: number): Attributes {
   return kind === "root" ? rootAttributes(trace) : kind === "llm" ? llmAttributes(trace) : toolAttributes(trace);
+}
+
+/** Emits `traces` traces (root, LLM child, tool child) in the current turn. */
+export function emitTraces(tracer: Tracer, first: number, traces: number): void {
+  for (let t = first; t < first + traces; t++) {
+    const root = tracer.startSpan(NAMES.root, { kind: SpanKind.SERVER, attributes: rootAttributes(t) }, ROOT_CONTEXT);
+    const context = traceApi.setSpan(ROOT_CONTEXT, root);
+    const llm = tracer.startSpan(NAMES.llm, { kind: SpanKind.CLIENT, attributes: llmAttributes(t) }, context);
+    llm.end();
+    const tool = tracer.startSpan(NAMES.tool, { kind: SpanKind.INTERNAL, attributes: toolAttributes(t) }, context);
+    tool.end();
+    root.end();
+  }
 }
