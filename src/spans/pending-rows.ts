@@ -1,4 +1,4 @@
-// Ended spans the processor has judged (kept, routed) but not yet turned into rows.
+// Ended spans the processor has kept but not yet turned into rows.
 //
 // `onEnd` runs inside the application's call to `span.end()`. Converting there put the
 // whole row's cost (about 10 µs for an LLM span, three times that while a batch is on the
@@ -10,6 +10,12 @@
 // A turn may end thousands of spans (a batch job, a fan-out): converting them all at once
 // would hold the event loop for many milliseconds. The conversion runs in slices of about a
 // millisecond instead, each in a turn of its own, oldest first, so the order holds.
+//
+// Scheduling is itself a cost inside onEnd (an Immediate is an async resource: half a
+// microsecond on average, several at the tail). So the drain schedules its own next turn
+// for as long as spans keep ending, and stops at the first turn that finds none: in a
+// steady stream onEnd only stores the span, and only the first span after a quiet turn schedules.
+import type { SpanLike } from "../convert/types.js";
 import type { RowOrder, RowPipeline } from "../rows/pipeline.js";
 import { Slice } from "./slice.js";
 
@@ -19,28 +25,33 @@ import { Slice } from "./slice.js";
  */
 export const MAX_PENDING = 1024;
 
+/** Decides, when it is converted, the row of a span stored bare (`addEnded`); undefined to drop it. */
+export type LateJudge = (span: SpanLike) => RowOrder | undefined;
+
 export class PendingRows {
-  /**
-   * MAX_PENDING slots, allocated once and used as a ring: adding is a store and an increment.
-   * The array this replaces grew by copying, and was copied again at the bound, inside onEnd.
-   */
-  private readonly ring: (RowOrder | undefined)[] = new Array<RowOrder | undefined>(MAX_PENDING).fill(undefined);
+  // MAX_PENDING slots each, allocated once and used as a ring: adding is a store and an
+  // increment. A slot holds an order, or (`addEnded`) a span whose order is made when it is converted.
+  private readonly orders: (RowOrder | undefined)[] = new Array<RowOrder | undefined>(MAX_PENDING).fill(undefined);
+  private readonly spans: (SpanLike | undefined)[] = new Array<SpanLike | undefined>(MAX_PENDING).fill(undefined);
   private head = 0;
   private count = 0;
   private scheduled = false;
   private readonly slice: Slice;
   private readonly drainSoon = () => {
     this.scheduled = false;
+    if (this.count === 0) return; // a quiet turn: the next span schedules again
     this.slice.start();
     while (this.count > 0) {
       this.convertOldest();
-      if (this.count > 0 && !this.slice.fits()) return this.schedule();
+      if (this.count > 0 && !this.slice.fits()) break;
     }
+    this.schedule();
   };
 
-  /** `now`: the clock slices are timed with (milliseconds), for tests. */
+  /** `judge`: makes the orders of spans added bare. `now`: the clock slices are timed with (milliseconds), for tests. */
   constructor(
     private readonly pipeline: RowPipeline,
+    private readonly judge?: LateJudge,
     now?: () => number,
   ) {
     this.slice = new Slice(now);
@@ -53,7 +64,15 @@ export class PendingRows {
   /** Takes an order for `RowPipeline.push`, for later. Never throws. */
   add(order: RowOrder): void {
     if (this.count === MAX_PENDING) this.convertOldest();
-    this.ring[(this.head + this.count) % MAX_PENDING] = order;
+    this.orders[(this.head + this.count) % MAX_PENDING] = order;
+    this.count++;
+    if (!this.scheduled) this.schedule();
+  }
+
+  /** Takes a span whose order nothing at its end depends on: the judge makes it when it is converted. Never throws. */
+  addEnded(span: SpanLike): void {
+    if (this.count === MAX_PENDING) this.convertOldest();
+    this.spans[(this.head + this.count) % MAX_PENDING] = span;
     this.count++;
     if (!this.scheduled) this.schedule();
   }
@@ -69,10 +88,12 @@ export class PendingRows {
   }
 
   private convertOldest(): void {
-    const item = this.ring[this.head]!;
-    this.ring[this.head] = undefined; // let the span go
-    this.head = (this.head + 1) % MAX_PENDING;
+    const at = this.head;
+    const order = this.orders[at] ?? this.judge?.(this.spans[at]!);
+    this.orders[at] = undefined; // let the span go
+    this.spans[at] = undefined;
+    this.head = (at + 1) % MAX_PENDING;
     this.count--;
-    this.pipeline.push(item);
+    if (order) this.pipeline.push(order);
   }
 }

@@ -6,6 +6,7 @@ import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "../config/config.js";
 import type { SpanLike } from "../convert/types.js";
+import type { RowOrder } from "../rows/pipeline.js";
 import type { DeliveryStats, FlushResult } from "../delivery/delivery.js";
 import type { ExitTarget } from "../lifecycle/exit.js";
 import { watchExit } from "../lifecycle/exit.js";
@@ -29,14 +30,24 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   private shutdownPromise: Promise<void> | undefined;
   private rootFlush: Promise<unknown> | undefined;
   private rootFlushAgain = false;
+  /**
+   * No filter: while no span is noted either (nothing routed, no start rows), a span's order
+   * depends on the span alone, so onEnd stores the span and the order is made when it is
+   * converted (`judgeLate`). Set by the first end, once the config is settled, unless it
+   * wants a root's end seen at once (flushOnRootEnd).
+   */
+  private plainEnds = false;
+  private unfiltered = false;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
-    this.pending = new PendingRows(this.core.pipeline);
+    this.pending = new PendingRows(this.core.pipeline, (span) => this.judgeLate(span));
     const config = this.core.config;
     if (config) {
+      const filter = createSpanFilter(config);
+      this.unfiltered = filter === undefined;
       this.judge = new SpanJudge(this.book, {
-        filter: createSpanFilter(config),
+        filter,
         // Read at each use: a core that lacked its project at construction settles later.
         fallback: () => (this.core.config ?? config).parent,
         logSpanStart: config.logSpanStart,
@@ -63,6 +74,10 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    if (this.plainEnds && this.book.size === 0 && this.shutdownPromise === undefined) {
+      this.pending.addEnded(span as unknown as SpanLike);
+      return;
+    }
     if (this.shutdownPromise) {
       this.core.delivery.drop("shutdown");
       return;
@@ -72,6 +87,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       this.core.delivery.drop("unresolved");
       return;
     }
+    this.plainEnds = this.unfiltered && !this.core.config.flushOnRootEnd;
     const like = span as unknown as SpanLike;
     let root = false;
     try {
@@ -84,6 +100,17 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${errorMessage(err)}`);
     }
     if (root && this.core.config?.flushOnRootEnd) this.flushForRoot();
+  }
+
+  /** The order of a span stored bare at its end; undefined (counted) when it cannot be judged. */
+  private judgeLate(span: SpanLike): RowOrder | undefined {
+    try {
+      return this.judge?.ended(span);
+    } catch (err) {
+      this.core.delivery.drop("invalid");
+      log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${errorMessage(err)}`);
+      return undefined;
+    }
   }
 
   /** Resolves (never rejects) once everything queued before the call is delivered or has failed. */

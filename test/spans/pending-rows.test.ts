@@ -1,7 +1,7 @@
 // Rows of ended spans are built right after the event-loop turn, or at once for whoever reads
 // the outcome; a loop that never yields keeps the backlog bounded.
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { MAX_PENDING, PendingRows } from "../../src/spans/pending-rows.js";
@@ -32,12 +32,50 @@ describe("PendingRows", () => {
     await delivery.shutdown();
   });
 
+  it("schedules from add only after a quiet turn: while spans keep ending, the drain schedules itself", async () => {
+    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-rearm", scheduledDelayMillis: 60_000 });
+    const delivery = new Delivery(config);
+    const judged: string[] = [];
+    const pending = new PendingRows(new RowPipeline(config, delivery), (span) => {
+      judged.push(span.name);
+      return { span, destination: config.parent, parentId: undefined, merge: false, root: false };
+    });
+    const schedules = vi.spyOn(globalThis, "setImmediate");
+    let fromAdd = 0;
+    const add = (name: string) => {
+      const before = schedules.mock.calls.length;
+      pending.addEnded(oneSpan({ input: name }, { name }));
+      fromAdd += schedules.mock.calls.length - before;
+    };
+    try {
+      for (let turn = 0; turn < 10; turn++) {
+        for (const kind of ["a", "b", "c"]) add(`${kind}${turn}`);
+        await nextTurn();
+      }
+      expect(fromAdd).toBe(1);
+      while (pending.size > 0) await nextTurn();
+      // A turn with no span in it stops the drain; the next span schedules it again.
+      await nextTurn();
+      await nextTurn();
+      add("late");
+      expect(fromAdd).toBe(2);
+      while (pending.size > 0) await nextTurn();
+    } finally {
+      schedules.mockRestore();
+    }
+    // Bare spans get their order when they are converted, in the order they ended.
+    expect(judged).toEqual([...Array.from({ length: 10 }, (_, t) => [`a${t}`, `b${t}`, `c${t}`]).flat(), "late"]);
+    expect(await delivery.flush()).toMatchObject({ pending: 0 });
+    expect(delivery.stats().sent).toBe(31);
+    await delivery.shutdown();
+  });
+
   it("converts a large turn in slices, one per later turn, oldest first", async () => {
     const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-slices", scheduledDelayMillis: 60_000 });
     const delivery = new Delivery(config);
     // A clock that moves 0.3 ms per reading: a 1 ms slice converts three or four spans.
     let clock = 0;
-    const pending = new PendingRows(new RowPipeline(config, delivery), () => (clock += 0.3));
+    const pending = new PendingRows(new RowPipeline(config, delivery), undefined, () => (clock += 0.3));
     const spans = Array.from({ length: 25 }, (_, i) => oneSpan({ input: `n${i}` }, { name: `n${i}` }));
     const add = (span: (typeof spans)[number]) => pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
     spans.slice(0, 20).forEach(add);
@@ -63,7 +101,7 @@ describe("PendingRows", () => {
     // Each conversion takes 0.4 ms by this clock: two fit in a slice (0.8 ms), a third would end it at 1.2.
     let clock = 0;
     const readings: number[] = [];
-    const pending = new PendingRows(new RowPipeline(config, delivery), () => {
+    const pending = new PendingRows(new RowPipeline(config, delivery), undefined, () => {
       clock += 0.4;
       readings.push(clock);
       return clock;
@@ -89,7 +127,7 @@ describe("PendingRows", () => {
     const delivery = new Delivery(config);
     let clock = 0;
     // A slice converts two spans, so the ring's start moves before it fills.
-    const pending = new PendingRows(new RowPipeline(config, delivery), () => (clock += 0.4));
+    const pending = new PendingRows(new RowPipeline(config, delivery), undefined, () => (clock += 0.4));
     const total = MAX_PENDING + 300;
     const spans = Array.from({ length: total }, (_, i) => oneSpan({ input: `r${i}` }, { name: `r${i}` }));
     const add = (span: (typeof spans)[number]) => pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
