@@ -17,7 +17,7 @@ const LABELS: Record<ContenderName, string> = {
   exporter: "BatchSpanProcessor + BraintrustExporter",
   gzip: "BraintrustSpanProcessor, compression: \"gzip\"",
   floor: "floor: JSON.parse + one JSON.stringify per row",
-  "floor-splice": "splice floor: JSON.parse to validate, JSON attributes written verbatim",
+  "floor-splice": "splice floor: JSON attributes checked by a structural scan, written verbatim",
 };
 
 const label = (e: Entry) => (e.variant === undefined ? LABELS[e.contender] : `${LABELS[e.contender]} [${e.variant}]`);
