@@ -31,23 +31,20 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   private rootFlush: Promise<unknown> | undefined;
   private rootFlushAgain = false;
   /**
-   * No filter: while no span is noted either (nothing routed, no start rows), a span's order
-   * depends on the span alone, so onEnd stores the span and the order is made when it is
-   * converted (`judgeLate`). Set by the first end, once the config is settled, unless it
-   * wants a root's end seen at once (flushOnRootEnd).
+   * While the trace book is empty (no filter and no start rows, which note every span, and
+   * nothing routed), a span's order depends on the span alone: onEnd stores the span and the
+   * order is made when it is converted (`judgeLate`). Set by the first end, once the config
+   * is settled, unless it wants a root's end seen at once (flushOnRootEnd).
    */
   private plainEnds = false;
-  private unfiltered = false;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
     this.pending = new PendingRows(this.core.pipeline, (span) => this.judgeLate(span));
     const config = this.core.config;
     if (config) {
-      const filter = createSpanFilter(config);
-      this.unfiltered = filter === undefined;
       this.judge = new SpanJudge(this.book, {
-        filter,
+        filter: createSpanFilter(config),
         // Read at each use: a core that lacked its project at construction settles later.
         fallback: () => (this.core.config ?? config).parent,
         logSpanStart: config.logSpanStart,
@@ -87,7 +84,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       this.core.delivery.drop("unresolved");
       return;
     }
-    this.plainEnds = this.unfiltered && !this.core.config.flushOnRootEnd;
+    this.plainEnds = !this.core.config.flushOnRootEnd;
     const like = span as unknown as SpanLike;
     let root = false;
     try {

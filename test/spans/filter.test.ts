@@ -387,6 +387,24 @@ describe("customFilter", () => {
   });
 });
 
+describe("when a span is judged", () => {
+  it("at its end, not when its row is built: a filter reading state sees the state of that moment", async () => {
+    let keep = true;
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "filter-at-end", customFilter: () => keep });
+    const tracer = providerWith(processor).getTracer("t");
+    // Several ends in one turn, the verdict changing between them: rows are built after the turn.
+    for (const name of ["kept 1", "kept 2"]) tracer.startSpan(name).end();
+    keep = false;
+    tracer.startSpan("dropped").end();
+    keep = true;
+    tracer.startSpan("kept 3").end();
+    await processor.forceFlush();
+    expect(namesIn("filter-at-end")).toEqual(["kept 1", "kept 2", "kept 3"]);
+    expect(processor.stats().filtered).toBe(1);
+    await processor.shutdown();
+  });
+});
+
 describe("BraintrustExporter with filterAISpans", () => {
   it("gives the same rows when spans arrive in small batches, children before their parents", async () => {
     const exporter = new BraintrustExporter({ apiKey: server.apiKey, apiUrl: server.url, projectName: "filter-exporter", filterAISpans: true });
