@@ -42,7 +42,7 @@ export interface BraintrustExporterOptions {
   scheduledDelayMillis?: number;
   /** Deadline for one export, flush or shutdown, retries included (default 30 000 ms). */
   exportTimeoutMillis?: number;
-  /** Most insert requests in flight at once (default 16). It starts at 2 and grows only while the API's latency holds rows back; it halves on 429, 5xx and timeouts. */
+  /** Most insert requests in flight at once (default 16). It starts at 4 and grows only while the API's latency holds rows back; it halves on 429, 5xx and timeouts. */
   maxConcurrentRequests?: number;
   /** Flush on `beforeExit`. */
   flushOnExit?: boolean;

@@ -5,21 +5,19 @@ import { ConcurrencyLimit } from "../../src/delivery/concurrency.js";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { resetLogState } from "../../src/log.js";
 import { makeParent } from "../../src/config/parent.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
 import { configFor, event, trackUnhandled, until } from "./helpers.js";
 
 describe("ConcurrencyLimit", () => {
-  it("doubles per round trip while every slot is busy and a batch waits, then grows by one per round trip", async () => {
+  it("starts at four, doubles per round trip while every slot is busy and a batch waits, and stops at max", async () => {
     const limit = new ConcurrencyLimit(16);
-    expect(limit.limit).toBe(2);
+    expect(limit.limit).toBe(4);
     const round = async () => {
       const tickets = await Promise.all(Array.from({ length: limit.limit }, () => limit.acquire()));
       for (const t of tickets) limit.release(t, "ok", true);
     };
     await round();
-    expect(limit.limit).toBe(4);
-    await round();
     expect(limit.limit).toBe(8);
-    await round();
     await round();
     expect(limit.limit).toBe(16);
     await round();
@@ -27,7 +25,7 @@ describe("ConcurrencyLimit", () => {
   });
 
   it("does not grow when slots are idle or nothing waits", async () => {
-    const limit = new ConcurrencyLimit(16);
+    const limit = new ConcurrencyLimit(16, 2);
     const a = await limit.acquire();
     limit.release(a, "ok", true); // one of two slots used: not the bottleneck
     const [b, c] = [await limit.acquire(), await limit.acquire()];
@@ -163,5 +161,47 @@ describe("Delivery against a slow API", () => {
     expect(api.state.peak).toBeGreaterThan(2); // grew again, one per round trip
     expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
     await api.close();
+  });
+});
+
+describe("Delivery ramping up against the local server answering every insert late", () => {
+  let server: LocalBraintrust;
+  /** Per insert answered, in order: how many inserts the server had received by then. */
+  const receivedAtAnswer: number[] = [];
+  let delivery: Delivery | undefined;
+  const isInsert = (r: { path: string }) => r.path.endsWith("/insert");
+
+  beforeEach(async () => {
+    receivedAtAnswer.length = 0;
+    // `requests` gets each request as it arrives; `onRequest` is called once it is answered.
+    server = await startLocalBraintrust({
+      onRequest: (r) => {
+        if (isInsert(r)) receivedAtAnswer.push(server.requests.filter(isInsert).length);
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await delivery?.shutdown();
+    delivery = undefined;
+    await server.close();
+  });
+
+  it("sends four requests before any answer, then twice as many per round trip up to the cap, while full batches wait", async () => {
+    resetLogState();
+    // 100 ms per answer: a round's requests all reach the server long before the first of them is answered.
+    server.setFault({ delayMs: 100 });
+    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "ramp", maxExportBatchSize: 20, scheduledDelayMillis: 60_000 });
+    delivery = new Delivery(config);
+    await delivery.ready();
+    const parent = makeParent("project_name", "ramp");
+    for (let i = 0; i < 60 * 20; i++) delivery.enqueue(parent, event(`ramp-${i}`));
+    const flushed = delivery.flush();
+    expect(await flushed).toEqual({ sent: 1200, dropped: 0, pending: 0 });
+    expect(server.rows("ramp")).toHaveLength(1200);
+    // The first answer of each round: 4, then 4 + 8, then 4 + 8 + 16 (the cap) requests had arrived.
+    expect(receivedAtAnswer[0]).toBe(4);
+    expect(receivedAtAnswer[4]).toBe(4 + 8);
+    expect(receivedAtAnswer[4 + 8]).toBe(4 + 8 + 16);
   });
 });
