@@ -86,8 +86,8 @@ export async function runDeliveryOnly(o: ContenderOptions): Promise<ContenderRes
   } else {
     if (!o.internalsUrl) throw new Error("this build has no internal seam to offer rows to (use --lib src or git:REF)");
     const lib = (await import(o.internalsUrl)) as Internals;
-    // The defaults: only what names the API and the project.
-    const resolved = lib.resolveConfig({ apiKey: "bench-api-key", apiUrl: o.sink, projectId: BENCH_PROJECT_ID, env: {} });
+    // The defaults: only what names the API and the project (and what `--delivery-config` asks for).
+    const resolved = lib.resolveConfig({ ...o.deliveryConfig, apiKey: "bench-api-key", apiUrl: o.sink, projectId: BENCH_PROJECT_ID, env: {} });
     if (!resolved.ok) throw new Error(resolved.error);
     const parent = lib.makeParent("project_id", BENCH_PROJECT_ID);
     // A delivery of its own warms the code up; the measured one starts fresh, as an app's does.

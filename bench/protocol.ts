@@ -39,6 +39,8 @@ export interface ContenderOptions {
   perTurn?: number;
   /** URL of the module that exports BraintrustSpanProcessor and BraintrustExporter. */
   libUrl: string;
+  /** delivery: options given to our delivery's config beyond the defaults (`--delivery-config`). */
+  deliveryConfig?: Record<string, unknown>;
   /** URL of the module that exports the delivery and the row pipeline (bench/build.ts INTERNALS). */
   internalsUrl?: string;
   /** Which build of the library `libUrl` is, when several are compared. */

@@ -194,7 +194,12 @@ export function printSlowTable(samples: Sample[], entries: Entry[], o: { delayMs
 }
 
 /** The slow API with the work made beforehand: rows straight into our delivery, finished spans straight into BSP. */
-export function printDeliveryTable(samples: Sample[], entries: Entry[], o: { delayMs: number; rate: number; durationMs: number }): void {
+export function printDeliveryTable(
+  samples: Sample[],
+  entries: Entry[],
+  o: { delayMs: number; rate: number; durationMs: number; deliveryConfig?: Record<string, unknown> },
+): void {
+  const config = o.deliveryConfig ? `defaults + ${JSON.stringify(o.deliveryConfig)}` : "defaults";
   console.log(`\nSlow API, the delivery alone: every insert (and OTLP export) is answered after ${o.delayMs} ms; ${o.rate} items/s offered for`);
   console.log(`${o.durationMs} ms with no SDK in the process: ours gets the workload's rows (made beforehand by its row pipeline) into a fresh`);
   console.log("Delivery with the default config; BSP + OTLP gets the finished spans into BatchSpanProcessor.onEnd (the bench's queue settings:");
@@ -209,7 +214,7 @@ export function printDeliveryTable(samples: Sample[], entries: Entry[], o: { del
     const range = (xs: number[], d = 0) => `${f(median(xs), d)} [${f(Math.min(...xs), d)} – ${f(Math.max(...xs), d)}]`;
     const delivered = (s: Sample) => s.counters.rows - s.result.warmupSpans;
     const warnings = [...new Set(mine.flatMap((s) => s.result.warnings ?? []))];
-    const name = e.contender === "otlp" ? "BatchSpanProcessor + OTLPTraceExporter, spans straight to onEnd" : `Delivery, rows straight in, defaults${e.variant ? ` [${e.variant}]` : ""}`;
+    const name = e.contender === "otlp" ? "BatchSpanProcessor + OTLPTraceExporter, spans straight to onEnd" : `Delivery, rows straight in, ${config}${e.variant ? ` [${e.variant}]` : ""}`;
     console.log(
       `| ${name} | ${range(mine.map((s) => s.result.spans / (s.result.offer!.offeredMillis / 1000)))} | ` +
         `${range(mine.map((s) => delivered(s) / (s.result.offer!.windowMillis / 1000)))} | ` +

@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     "no-cold": { type: "boolean", default: false },
     "no-slow": { type: "boolean", default: false },
     "no-slow-delivery": { type: "boolean", default: false },
+    "delivery-config": { type: "string" },
     "no-burst": { type: "boolean", default: false },
     "no-turns": { type: "boolean", default: false },
     "dead-spans": { type: "string", default: "200000" },
@@ -64,7 +65,7 @@ if (args.help) {
                    [--only otlp,processor,...] [--no-dead] [--profile [--profile-of processor|exporter]]
                    [--lib src|git:REF|dist|path.mjs[,...]]
                    [--cold-spans 1000] [--no-cold]
-                   [--slow-runs 3] [--rate 80000] [--duration 2000] [--delay 100] [--no-slow] [--no-slow-delivery]
+                   [--slow-runs 3] [--rate 80000] [--duration 2000] [--delay 100] [--no-slow] [--no-slow-delivery] [--delivery-config '{"maxConcurrentRequests":24}']
                    [--burst-spans 100000] [--no-burst] [--turn-spans 999] [--turn-traces 6000] [--no-turns]
 contenders: ${CONTENDERS.join(", ")} (baseline is always run: it is subtracted)`);
   process.exit(0);
@@ -208,7 +209,9 @@ async function main(): Promise<void> {
   if (!args["no-slow-delivery"]) {
     // The same slow API, with the rows (spans, for OTLP) made beforehand: the delivery's throughput without the SDK's CPU.
     const list = entries.filter((e) => e.contender === "processor" || e.contender === "otlp");
-    printDeliveryTable(await rounds("slow-API delivery-only run", list, positive("slow-runs"), { mode: "delivery", ...slowOptions }), list, slowOptions);
+    const deliveryConfig = args["delivery-config"] ? (JSON.parse(args["delivery-config"]) as Record<string, unknown>) : undefined;
+    const samples = await rounds("slow-API delivery-only run", list, positive("slow-runs"), { mode: "delivery", ...slowOptions, ...(deliveryConfig ? { deliveryConfig } : {}) });
+    printDeliveryTable(samples, list, { ...slowOptions, deliveryConfig });
   }
   if (!args["no-burst"]) {
     const list = sdk.filter((e) => e.contender === "otlp" || e.contender === "exporter");
