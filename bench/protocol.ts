@@ -104,7 +104,7 @@ export interface SinkCounters {
   peakInFlight: number;
   /** ms from the first delayed request to the moment `peakInFlight` was first reached. */
   rampMillis: number;
-  /** The sink process's CPU ms since it started, when the counters were read. */
+  /** The sink process's CPU ms since the last reset (the contender's whole run, warm-up included). */
   cpuMs?: number;
 }
 

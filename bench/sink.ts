@@ -22,11 +22,12 @@ function fresh(): SinkCounters {
   return { requests: 0, headerBytes: 0, bodyBytes: 0, rows: 0, unknownPaths: [], peakInFlight: 0, rampMillis: 0 };
 }
 
-/** The sink's own CPU since it started (a contender's run is the difference of two reads). */
+/** The sink's own CPU ms since it started; a run's is the difference from the read at its reset. */
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
+let cpuAtReset = 0;
 
 /** Delayed inserts (and OTLP exports) being answered now; when the first came, and when the peak was first reached. */
 let inFlight = 0;
@@ -154,9 +155,10 @@ async function main(): Promise<void> {
       counters = fresh();
       delayMs = 0;
       firstDelayedAt = 0;
+      cpuAtReset = cpuMs();
     }
     // Rows are counted on setImmediate after each answer; let those run before replying.
-    else if (message.type === "stats") setImmediate(() => process.send!({ type: "stats", counters: { ...counters, cpuMs: cpuMs() } } satisfies SinkReply));
+    else if (message.type === "stats") setImmediate(() => process.send!({ type: "stats", counters: { ...counters, cpuMs: cpuMs() - cpuAtReset } } satisfies SinkReply));
   });
   process.on("disconnect", () => process.exit(0));
   process.send!({ type: "ready", live: liveUrl, dead: deadUrl } satisfies SinkReply);
