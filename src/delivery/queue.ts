@@ -9,6 +9,7 @@
 // batch had to join and encode them again. In chunks, the bytes held are the bytes counted,
 // each row's string dies young, and a batch is a copy of a few byte ranges.
 import { EncodedRows } from "./encoded-rows.js";
+import { MAX_CHUNK, SpareChunks, chunkSizeFor } from "./spare-chunks.js";
 
 /**
  * Rows are written one after another into chunks. A lane's first chunk is small and each
@@ -16,12 +17,10 @@ import { EncodedRows } from "./encoded-rows.js";
  * tails are small, while a lane with a few rows holds a few KiB. (With 64 KiB each, 10k
  * destinations waiting out an outage held 625 MB to keep 2.4 MB of rows.)
  */
-const CHUNK = 64 * 1024;
+const CHUNK = MAX_CHUNK;
 const FIRST_CHUNK = 1024;
 /** A row longer than this gets a buffer of its own, so that no chunk is left mostly empty. */
 const BIG_ROW = CHUNK / 4;
-/** Emptied chunks kept for reuse (1 MiB), so a steady stream allocates nothing and leaves the GC nothing to find. */
-const SPARE_CHUNKS = 16;
 const COMMA = 0x2c;
 
 /** One destination's rows, oldest first. */
@@ -70,7 +69,7 @@ export class Lane {
    * makes it a row. Allocates at most `budget` bytes to do so; -1 (nothing written) when
    * the row needs more.
    */
-  stage(json: string, spares: Buffer[], budget: number): number {
+  stage(json: string, spares: SpareChunks, budget: number): number {
     const room = this.current ? this.current.length - this.used : 0;
     // Room for the row and its comma, judged by the 3-bytes-per-unit bound, measured exactly only when that is short.
     if (json.length * 3 + 1 > room) {
@@ -86,7 +85,8 @@ export class Lane {
       }
       if (needed > room) {
         // A chunk the budget cannot hold whole is cut to what it can, if the row still fits.
-        const size = Math.min(Math.max(this.nextChunk, needed), budget);
+        // Sizes are powers of two, so that chunks let go by one lane fit the next (spare-chunks.ts).
+        const size = Math.min(Math.max(this.nextChunk, chunkSizeFor(needed)), budget);
         if (size < needed) return -1;
         this.startChunk(spares, size);
       }
@@ -114,7 +114,7 @@ export class Lane {
    * Internal to the queue: copies the `count` oldest rows into a request body and removes
    * them. Rows that are neighbours in a chunk are copied as one range, commas included.
    */
-  take(count: number, spares: Buffer[]): EncodedRows {
+  take(count: number, spares: SpareChunks): EncodedRows {
     let rowBytes = Math.max(0, count - 1);
     for (let i = 0; i < count; i++) rowBytes += this.rowBytes(i);
     const body = EncodedRows.allocate(rowBytes);
@@ -141,7 +141,7 @@ export class Lane {
   }
 
   /** Internal to the queue: removes the `count` oldest rows, returning emptied chunks to `spares`. */
-  drop(count: number, spares: Buffer[]): void {
+  drop(count: number, spares: SpareChunks): void {
     for (let i = 0; i < count; i++) {
       const at = this.head + i;
       this.bytes -= this.ends[at]! - this.starts[at]!;
@@ -170,25 +170,25 @@ export class Lane {
   }
 
   /** Moves on to a fresh chunk of `size` bytes; the one left keeps only its rows, and is a spare once they are taken. */
-  private startChunk(spares: Buffer[], size: number): void {
+  private startChunk(spares: SpareChunks, size: number): void {
     this.retireChunk(spares);
-    const chunk = (size === CHUNK ? spares.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
+    const chunk = spares.take(size);
     this.current = chunk;
     this.held += chunk.length;
     this.nextChunk = Math.min(CHUNK, Math.max(this.nextChunk, size) * 2);
   }
 
   /** Stops writing to the current chunk; it is freed at once if it holds no row. */
-  private retireChunk(spares: Buffer[]): void {
+  private retireChunk(spares: SpareChunks): void {
     if (this.current && this.used === 0) this.free(this.current, spares);
     this.current = undefined;
     this.used = 0;
   }
 
-  /** Lets go of a buffer: kept for reuse when it is a full-size chunk, else left to the GC. */
-  private free(chunk: Buffer, spares: Buffer[]): void {
+  /** Lets go of a buffer: kept for reuse when there is room among the spares, else left to the GC. */
+  private free(chunk: Buffer, spares: SpareChunks): void {
     this.held -= chunk.length;
-    if (chunk.length === CHUNK && spares.length < SPARE_CHUNKS) spares.push(chunk);
+    spares.give(chunk);
   }
 }
 
@@ -206,7 +206,8 @@ export class ByteBoundedQueue {
   inFlightBytes = 0;
   private readonly byKey = new Map<string, Lane>();
   private readonly order = new Set<Lane>();
-  private readonly spares: Buffer[] = [];
+  /** Emptied chunks for reuse; not in `held` (no row is in them), 1.4 MiB at most. */
+  readonly spares = new SpareChunks();
 
   constructor(
     readonly maxRows: number,

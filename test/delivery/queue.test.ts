@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ByteBoundedQueue } from "../../src/delivery/queue.js";
 
 describe("ByteBoundedQueue", () => {
@@ -36,6 +36,54 @@ describe("ByteBoundedQueue", () => {
     expect(busy.held).toBe(0);
     for (const lane of lanes) q.clear(lane);
     expect([q.held, q.bytes, q.size]).toEqual([0, 0, 0]);
+  });
+
+  it("hands a forgotten lane's chunk to the next lane: names that come and go allocate no new memory", () => {
+    const q = new ByteBoundedQueue(1_000_000, 64 * 1024 * 1024);
+    const row = JSON.stringify({ id: "r", input: "x".repeat(160) });
+    const allocate = vi.spyOn(Buffer, "allocUnsafeSlow");
+    try {
+      // 10,000 names through 100 lanes kept at once, one row each, the oldest forgotten.
+      const kept: ReturnType<typeof q.lane>[] = [];
+      for (let i = 0; i < 10_000; i++) {
+        if (kept.length === 100) expect(q.forget(kept.shift()!)).toBe(1);
+        const lane = q.lane(`project_name:tenant-${i}`);
+        expect(q.push(lane, row)).toBe(true);
+        kept.push(lane);
+      }
+      expect(allocate.mock.calls.length).toBeLessThanOrEqual(101);
+      expect([q.size, q.held]).toEqual([100, 100 * 1024]);
+      expect(kept.map((lane) => q.shift(lane))).toEqual(kept.map(() => row));
+      expect(q.held).toBe(0);
+    } finally {
+      allocate.mockRestore();
+    }
+  });
+
+  it("keeps few spare chunks, outside what it holds, and gives rows over 1 KiB a power-of-two chunk", () => {
+    const q = new ByteBoundedQueue(1_000_000, 64 * 1024 * 1024);
+    const lanes = Array.from({ length: 1000 }, (_, i) => q.lane(`project_name:p${i}`));
+    for (const lane of lanes) q.push(lane, "x".repeat(100));
+    for (const lane of lanes) q.forget(lane);
+    expect(q.held).toBe(0);
+    expect(q.spares.bytes).toBe(64 * 1024); // 64 of the 1,000 chunks; the rest are left to the GC
+    const wide = q.lane("project_name:wide");
+    expect(q.push(wide, "y".repeat(1500))).toBe(true);
+    expect(q.held).toBe(2048);
+    expect(q.push(wide, "z".repeat(400))).toBe(true); // room left in that chunk
+    expect(q.held).toBe(2048);
+  });
+
+  it("never hands out a spare chunk smaller than asked, as when a chunk is cut to the budget", () => {
+    const q = new ByteBoundedQueue(100, 1800);
+    const a = q.lane("a");
+    q.push(a, "x".repeat(100));
+    q.forget(a);
+    expect(q.spares.bytes).toBe(1024);
+    const b = q.lane("b");
+    expect(q.push(b, "y".repeat(1400))).toBe(true); // a 2 KiB chunk, cut to the 1,800 bytes left
+    expect(q.held).toBe(1800);
+    expect(q.shift(b)).toBe("y".repeat(1400));
   });
 
   it("refuses, across all lanes, a row the memory left cannot hold", () => {
