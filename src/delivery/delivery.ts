@@ -6,7 +6,7 @@ import { secretsOf } from "../config/secrets.js";
 import { addSecret, log, note, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { takeBatch } from "./batch.js";
-import { DestinationResolver } from "./destination.js";
+import { DestinationResolver, type Resolution } from "./destination.js";
 import { looksMisconfigured, safeUrl } from "./diagnosis.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
 import { ReadyGate } from "./ready.js";
@@ -108,6 +108,7 @@ export class Delivery {
       attemptTimeoutMs,
       url: this.url,
       onRetry: (parent, outcome, message) => this.lookupFailed(parent, message, looksMisconfigured(outcome)),
+      onResolved: (parent, resolution) => this.resolved(parent, resolution),
     });
     this.sender = new Sender(this.transport, this.counters, {
       maxBatchBytes: config.maxBatchBytes,
@@ -257,9 +258,16 @@ export class Delivery {
     const dest: Destination = { parent, lane: this.queue.lane(parent.key), insertPath: undefined, failed: undefined, sending: 0, slot: this.order.length, forgotten: false };
     this.destinations.set(parent.key, dest);
     this.order.push(dest);
+    this.resolver.request(parent);
+    return dest;
+  }
+
+  /** A lookup's answer, for the destination that asked (a forgotten one hears nothing). */
+  private resolved(parent: Parent, r: Resolution): void {
+    const dest = this.destinations.get(parent.key);
+    if (!dest || dest.forgotten) return;
     const isDefault = parent.key === this.config.parent.key;
-    void this.resolver.resolve(parent).then((r) => {
-      if (dest.forgotten) return;
+    try {
       if (r.ok) {
         dest.insertPath = r.insertPath;
         note("info", `sending rows for ${r.label ?? parent.key} to ${this.url}`);
@@ -275,8 +283,9 @@ export class Delivery {
       }
       if (r.keyRejected) this.keyRejected(r.message, "unresolved");
       else this.destinationFailed(dest, r.message);
-    }).catch((err) => log("error", "delivery-bug", `unexpected error after resolving ${parent.key}: ${String(err)}`));
-    return dest;
+    } catch (err) {
+      log("error", "delivery-bug", `unexpected error after resolving ${parent.key}: ${String(err)}`);
+    }
   }
 
   /**

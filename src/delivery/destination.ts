@@ -30,6 +30,11 @@ export interface ResolverOptions {
   url?: string;
   /** Lookups running at once (each holds its turn through its retries); more wait, queued. */
   maxLookups?: number;
+  /**
+   * Told each lookup's answer (`request`, `resolve`), once, while the parent is not forgotten:
+   * one callback for every name, so a name waiting its turn holds no promise or closure.
+   */
+  onResolved?: (parent: Parent, resolution: Resolution) => void;
   /** Told about each failed attempt that will be retried, with what it means for the user. */
   onRetry?: (parent: Parent, outcome: Outcome, message: string) => void;
 }
@@ -44,13 +49,18 @@ export const MAX_LOOKUPS = 8;
 const FORGOTTEN = new Error("lookup stopped");
 
 export class DestinationResolver {
-  private readonly cache = new Map<string, Promise<Resolution>>();
   private readonly known = new Map<string, Resolution>();
   /** Lookups still retrying, each stoppable on its own (`forget`) or all at once (`close`). */
   private readonly running = new Map<string, AbortController>();
   private readonly stopping = new AbortController();
-  /** Lookups not started yet, oldest first. */
-  private readonly queued = new Map<string, { parent: Parent; settle(resolution: Resolution): void }>();
+  /**
+   * Lookups not started yet, oldest first. A name waiting its turn is this entry and nothing
+   * else: 10,000 tenants churning through the destination table while the API is down made
+   * a promise, its resolver and the reactions on it per name, each surviving scavenges.
+   */
+  private readonly queued = new Map<string, Parent>();
+  /** Those awaiting `resolve()` (tests, the CLI), by name; the delivery uses `onResolved`. */
+  private readonly waiting = new Map<string, ((resolution: Resolution) => void)[]>();
   private active = 0;
   private readonly maxLookups: number;
 
@@ -66,39 +76,69 @@ export class DestinationResolver {
     return this.known.get(parent.key);
   }
 
-  /** Resolves each parent once; later calls share the first answer. Never rejects. */
-  resolve(parent: Parent): Promise<Resolution> {
-    let pending = this.cache.get(parent.key);
-    if (!pending) {
-      // Queued, not started: a name waiting for its turn costs a promise and a Map entry,
-      // not a request, a controller and a retry loop.
-      pending = new Promise<Resolution>((settle) => this.queued.set(parent.key, { parent, settle }));
-      this.cache.set(parent.key, pending);
-      this.startQueued();
+  /**
+   * Looks the parent up once (a lookup already asked for is not asked again); the answer goes
+   * to `onResolved`, never synchronously.
+   */
+  request(parent: Parent): void {
+    const known = this.known.get(parent.key);
+    if (known) {
+      queueMicrotask(() => this.tell(parent, known));
+      return;
     }
-    return pending;
+    if (this.queued.has(parent.key) || this.running.has(parent.key)) return;
+    this.queued.set(parent.key, parent);
+    this.startQueued();
   }
 
-  /** Forgets a parent (asked again, it is looked up anew); a lookup queued or still retrying stops and settles as failed. */
+  /** `request`, as a promise; later calls share the first answer. Never rejects. */
+  resolve(parent: Parent): Promise<Resolution> {
+    const known = this.known.get(parent.key);
+    if (known) return Promise.resolve(known);
+    return new Promise<Resolution>((settle) => {
+      const list = this.waiting.get(parent.key);
+      if (list) list.push(settle);
+      else this.waiting.set(parent.key, [settle]);
+      this.request(parent);
+    });
+  }
+
+  /** Forgets a parent (asked again, it is looked up anew); a lookup queued or still retrying stops, and `resolve()` callers get a failure. */
   forget(parent: Parent): void {
-    const queued = this.queued.get(parent.key);
-    if (queued) {
-      this.queued.delete(parent.key);
-      queued.settle(stopped(parent));
-    }
+    this.queued.delete(parent.key);
     // An attempt in flight is left to finish (within its timeout) rather than cut: cutting
     // it destroys its socket, and names forgotten by the thousand made a socket each.
     this.running.get(parent.key)?.abort(FORGOTTEN);
     this.running.delete(parent.key);
-    this.cache.delete(parent.key);
     this.known.delete(parent.key);
+    this.settle(parent, undefined);
   }
 
   /** Stops background retries; pending resolutions settle as failed. */
   close(): void {
     this.stopping.abort(FORGOTTEN);
-    for (const { parent, settle } of this.queued.values()) settle(stopped(parent));
+    const queued = [...this.queued.values()];
     this.queued.clear();
+    for (const parent of queued) this.tell(parent, stopped(parent));
+  }
+
+  /** Gives an answer to `onResolved` and to `resolve()` callers. */
+  private tell(parent: Parent, resolution: Resolution): void {
+    try {
+      this.options.onResolved?.(parent, resolution);
+    } catch {
+      // The listener's own failure; the other callers still get the answer.
+    }
+    this.settle(parent, resolution);
+  }
+
+  /** Settles `resolve()` callers (a failure when `resolution` is undefined: the parent was forgotten). */
+  private settle(parent: Parent, resolution: Resolution | undefined): void {
+    const list = this.waiting.get(parent.key);
+    if (!list) return;
+    this.waiting.delete(parent.key);
+    const answer = resolution ?? stopped(parent);
+    for (const settle of list) settle(answer);
   }
 
   /** Starts queued lookups, oldest first, while fewer than `maxLookups` run. */
@@ -106,7 +146,7 @@ export class DestinationResolver {
     while (this.active < this.maxLookups && !this.stopping.signal.aborted) {
       const next = this.queued.values().next();
       if (next.done) return;
-      const { parent, settle } = next.value;
+      const parent = next.value;
       this.queued.delete(parent.key);
       this.active++;
       const own = new AbortController();
@@ -117,11 +157,12 @@ export class DestinationResolver {
         .then((resolution) => {
           stop();
           this.active--;
+          // A forgotten parent's answer goes nowhere: it may be asked for again meanwhile.
           if (this.running.get(parent.key) === own) {
             this.running.delete(parent.key);
             this.known.set(parent.key, resolution);
+            this.tell(parent, resolution);
           }
-          settle(resolution);
           this.startQueued();
         });
     }

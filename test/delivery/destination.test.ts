@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DestinationResolver, describeOutcome } from "../../src/delivery/destination.js";
 import type { Outcome } from "../../src/delivery/retry.js";
 import { Transport } from "../../src/delivery/transport.js";
-import { makeParent } from "../../src/config/parent.js";
+import { makeParent, type Parent } from "../../src/config/parent.js";
 
 let server: LocalBraintrust;
 let transport: Transport;
@@ -138,6 +138,56 @@ describe("lookups under way at once", () => {
       hung.closeAllConnections();
       hung.close();
     }
+  });
+
+  it("tells onResolved each answer once and never synchronously; a name forgotten while queued or looked up hears nothing", async () => {
+    const hung = createServer((req) => req.resume()); // never answers
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    let requests = 0;
+    hung.on("request", () => requests++);
+    const t = new Transport({ apiUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
+    const told: string[] = [];
+    const r = new DestinationResolver(t, {
+      orgName: undefined,
+      policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 },
+      attemptTimeoutMs: 1_000,
+      maxLookups: 1,
+      onResolved: (parent, resolution) => told.push(`${parent.key}: ${resolution.ok ? "ok" : resolution.message}`),
+    });
+    try {
+      const [a, b, c] = ["a", "b", "c"].map((name) => makeParent("project_name", name)) as [Parent, Parent, Parent];
+      for (const parent of [a, a, b, c, makeParent("experiment_id", "e1")]) r.request(parent);
+      expect(told).toEqual([]);
+      await new Promise((res) => setTimeout(res, 100));
+      expect(requests).toBe(1); // a's lookup; the others wait their turn
+      r.forget(a); // looked up: its attempt still runs, then ends without a word
+      r.forget(b); // queued: never looked up
+      await new Promise((res) => setTimeout(res, 1_300));
+      expect(told).toEqual([]);
+      expect(requests).toBe(2); // c's, once a's attempt timed out
+      r.close();
+      await new Promise((res) => setTimeout(res, 50));
+      // The queued one at once, the one looked up when its attempt stops.
+      expect(told).toEqual(['experiment_id:e1: shut down before project "e1" was resolved', 'project_name:c: shut down before project "c" was resolved']);
+    } finally {
+      await t.close();
+      hung.closeAllConnections();
+      hung.close();
+    }
+  });
+
+  it("an answer already known is told again to a new request, after the call returns", async () => {
+    transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 16 });
+    const told: string[] = [];
+    const r = new DestinationResolver(transport, { orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 2_000, onResolved: (parent, res) => told.push(`${parent.key} ${res.ok}`) });
+    const parent = makeParent("project_name", "known");
+    expect(await r.resolve(parent)).toMatchObject({ ok: true });
+    expect(told).toEqual(["project_name:known true"]);
+    r.request(parent);
+    expect(told).toHaveLength(1);
+    await Promise.resolve();
+    expect(told).toEqual(["project_name:known true", "project_name:known true"]);
+    expect(projectCalls()).toHaveLength(1);
   });
 
   it("queued names are all resolved in turn", async () => {
