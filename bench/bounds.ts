@@ -236,13 +236,23 @@ function youngReserved(): number {
   return getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0;
 }
 
-/** Memory after two full collections: RSS, heap in use, the young generation's reserve, external buffers. */
+/**
+ * Memory after two full collections: RSS, heap in use, the young generation's reserve,
+ * external buffers. RSS is read with the young generation's pages all resident: after a
+ * full collection V8 may or may not have given one semi-space's pages back to the OS
+ * (16 MiB), which made the same run read 0 or 16 MiB apart. Short-lived garbage twice
+ * the young generation's size, made after the collections, brings them all back first.
+ */
 function settled(): { rss: number; heapUsed: number; young: number; external: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  const { rss, heapUsed, external } = process.memoryUsage();
-  return { rss, heapUsed, young: youngReserved(), external };
+  const { heapUsed, external } = process.memoryUsage();
+  const young = youngReserved();
+  let garbage: object | undefined;
+  for (let i = 0; i < (2 * young) / 16; i++) garbage = { i };
+  void garbage;
+  return { rss: process.memoryUsage().rss, heapUsed, young, external };
 }
 
 function signed(bytes: number): string {
