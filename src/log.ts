@@ -26,7 +26,12 @@ export function redact(text: string): string {
 
 /** What to say about something thrown, whatever was thrown. */
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  try {
+    return err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    // Whatever was thrown cannot even be turned into text (a throwing toString, a hostile proxy).
+    return "(an error that cannot be printed)";
+  }
 }
 
 export type Level = "error" | "warn" | "info" | "debug";

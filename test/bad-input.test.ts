@@ -136,6 +136,28 @@ describe("spans the SDK would never make", () => {
   });
 });
 
+describe("spans whose every read throws", () => {
+  it("cost only themselves, whether onEnd judges them at once or stores them for later", async () => {
+    diagnostics = watch.start();
+    const hostile = () =>
+      new Proxy({}, { get: () => { throw { toString: () => { throw new Error("not even a message"); } }; } }) as unknown;
+    const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "bad-hostile" });
+    const provider = providerWith(processor);
+    const tracer = provider.getTracer("t");
+    // The first end is judged at once; later ones, with nothing routed or filtered, are stored and judged after the turn.
+    expect(() => processor.onEnd(hostile() as never)).not.toThrow();
+    tracer.startSpan("fine 1").end();
+    expect(() => processor.onEnd(hostile() as never)).not.toThrow();
+    tracer.startSpan("fine 2").end();
+    await new Promise((resolve) => setImmediate(resolve)); // the stored ones are judged in this turn
+    await processor.forceFlush();
+    expect(server.rows("bad-hostile").map((r) => r.span_attributes?.name).sort()).toEqual(["fine 1", "fine 2"]);
+    expect(processor.stats().dropped.invalid).toBe(2);
+    expect(diagnostics.messages.join("\n")).toMatch(/was dropped/);
+    await provider.shutdown();
+  });
+});
+
 describe("options that could never be sent", () => {
   it.each([
     ["a header with CRLF", { headers: { "x-team": "ml\r\nx-injected: 1" } }, /value of x-team holds a character that cannot be sent/],

@@ -13,6 +13,15 @@ const STATUS_ERROR = 2;
 let lastTraceId = "00000000000000000000000000000001";
 let lastParentId = "0000000000000001";
 
+/** The span's name as JSON text, for messages; never throws, whatever the span is. */
+export function quotedName(span: unknown): string {
+  try {
+    return JSON.stringify(String((span as { name?: unknown } | null | undefined)?.name));
+  } catch {
+    return "(unnamed)";
+  }
+}
+
 /** The parent span id, read from SDK 2+/3 (`parentSpanContext`) or SDK 1 (`parentSpanId`). */
 export function parentSpanIdOf(span: SpanLike): string | undefined {
   const id = span.parentSpanContext?.spanId ?? span.parentSpanId;

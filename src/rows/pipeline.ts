@@ -5,6 +5,7 @@
 import type { ExporterConfig } from "../config/config.js";
 import type { Parent } from "../config/parent.js";
 import { toBraintrustEvent, toRowEvent } from "../convert/index.js";
+import { quotedName } from "../convert/span.js";
 import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import type { Delivery } from "../delivery/delivery.js";
 import { errorMessage, log } from "../log.js";
@@ -114,7 +115,7 @@ export class RowPipeline {
 
   private failed(span: SpanLike, err: unknown): void {
     this.delivery.drop("invalid");
-    log("warn", "convert-failed", `span ${safeName(span)} could not be converted and was dropped: ${errorMessage(err)}`);
+    log("warn", "convert-failed", `span ${quotedName(span)} could not be converted and was dropped: ${errorMessage(err)}`);
   }
 }
 
@@ -123,10 +124,3 @@ function setParent(event: BraintrustEvent, parentId: string | null | undefined):
   else if (parentId !== undefined) event.span_parents = [parentId];
 }
 
-function safeName(span: SpanLike): string {
-  try {
-    return JSON.stringify(String(span.name));
-  } catch {
-    return "(unnamed)";
-  }
-}

@@ -16,6 +16,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "../config/config.js";
+import { quotedName } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
 import type { DeliveryStats } from "../delivery/delivery.js";
 import { errorMessage, log } from "../log.js";
@@ -117,7 +118,7 @@ export class BraintrustExporter implements SpanExporter {
           json = order ? pipeline.row(order) : undefined;
         } catch (err) {
           delivery.drop("invalid");
-          log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${errorMessage(err)}`);
+          log("warn", "on-end", `span ${quotedName(span)} was dropped: ${errorMessage(err)}`);
         }
         if (order !== undefined && json !== undefined) {
           while (!delivery.offer(order.destination, json)) {

@@ -3,6 +3,7 @@
 // `customFilter` also works alone: with it and no `filterAISpans`, undefined keeps the span.
 // A trace root gets no exception; what a kept span names as its parent is judge.ts's part.
 import type { ExporterConfig } from "../config/config.js";
+import { quotedName } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
 import { isThenable, settleQuietly } from "../config/callbacks.js";
 import { errorMessage, log } from "../log.js";
@@ -46,7 +47,7 @@ function askCustomFilter(customFilter: (span: SpanLike) => boolean | undefined, 
     }
     return verdict === true || verdict === false ? verdict : undefined;
   } catch (err) {
-    log("warn", "custom-filter-threw", `customFilter threw on span ${JSON.stringify(String(span?.name))} (${errorMessage(err)}); the default rule decided instead`);
+    log("warn", "custom-filter-threw", `customFilter threw on span ${quotedName(span)} (${errorMessage(err)}); the default rule decided instead`);
     return undefined;
   }
 }

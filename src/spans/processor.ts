@@ -5,6 +5,7 @@
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "../config/config.js";
+import { quotedName } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
 import type { RowOrder } from "../rows/pipeline.js";
 import type { DeliveryStats, FlushResult } from "../delivery/delivery.js";
@@ -94,7 +95,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       if (order) this.pending.add(order);
     } catch (err) {
       this.core.delivery.drop("invalid");
-      log("warn", "on-end", `span ${JSON.stringify(String(like?.name))} was dropped: ${errorMessage(err)}`);
+      log("warn", "on-end", `span ${quotedName(like)} was dropped: ${errorMessage(err)}`);
     }
     if (root && this.core.config?.flushOnRootEnd) this.flushForRoot();
   }
@@ -105,7 +106,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       return this.judge?.ended(span);
     } catch (err) {
       this.core.delivery.drop("invalid");
-      log("warn", "on-end", `span ${JSON.stringify(String(span?.name))} was dropped: ${errorMessage(err)}`);
+      log("warn", "on-end", `span ${quotedName(span)} was dropped: ${errorMessage(err)}`);
       return undefined;
     }
   }
