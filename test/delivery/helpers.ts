@@ -3,6 +3,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../../src/config/config.js";
+import type { SenderOptions } from "../../src/delivery/sender.js";
 
 /** One valid InsertProjectLogsEvent, serialized, with a unique id. */
 export function event(id: string, extra: Record<string, unknown> = {}): string {
@@ -97,4 +98,17 @@ export { captureDiag, captureWarnings, trackUnhandled } from "../helpers/diag.js
 /** Polls `check` until it holds (the wait is bounded by the test's own timeout). */
 export async function until(check: () => boolean, intervalMs = 10): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, intervalMs));
+}
+
+/** Sender options for tests: quick retries (5–20 ms), a 5 s deadline, no org; `over` replaces any of them. */
+export function senderOptions(over: Partial<SenderOptions> = {}): SenderOptions {
+  return {
+    maxBatchBytes: 5_000_000,
+    exportTimeoutMillis: 5_000,
+    attemptTimeoutMs: 2_000,
+    orgName: undefined,
+    policy: { baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 60_000, random: () => 0.5 },
+    signal: new AbortController().signal,
+    ...over,
+  };
 }

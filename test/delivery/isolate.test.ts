@@ -11,6 +11,7 @@ import { repairRow } from "../../src/rows/repair.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
 import { watchEachTest } from "../helpers/diag.js";
 import { providerWith } from "../helpers/tracing.js";
+import { senderOptions } from "./helpers.js";
 
 let server: LocalBraintrust;
 const watch = watchEachTest();
@@ -95,15 +96,7 @@ describe("rows the API refuses for what they say", () => {
     const { id } = (await created.json()) as { id: string };
     transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 2 });
     const counters = new Counters();
-    const sender = new Sender(transport, counters, {
-      maxBatchBytes: 5_000_000,
-      exportTimeoutMillis: 5_000,
-      attemptTimeoutMs: 2_000,
-      orgName: undefined,
-      policy: { baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 60_000, random: () => 0.5 },
-      signal: new AbortController().signal,
-      ...(repair ? { repairRow } : {}),
-    });
+    const sender = new Sender(transport, counters, senderOptions(repair ? { repairRow } : {}));
     await sender.send({ parent: makeParent("project_id", id), insertPath: `/v1/project_logs/${id}/insert` }, rows);
     const stored = server.rows(projectName).map((r) => r.id as string);
     return { stored, counters, statuses: insertStatuses(projectName), messages: diagnostics.messages };

@@ -3,7 +3,7 @@ import { Sender } from "../../src/delivery/sender.js";
 import { Counters } from "../../src/delivery/stats.js";
 import { Transport } from "../../src/delivery/transport.js";
 import { makeParent } from "../../src/config/parent.js";
-import { type ScriptedServer, acceptInsert, event, json, scriptedServer } from "./helpers.js";
+import { type ScriptedServer, acceptInsert, event, json, scriptedServer, senderOptions } from "./helpers.js";
 
 let server: ScriptedServer;
 let transport: Transport;
@@ -18,14 +18,7 @@ async function senderFor(handler: Parameters<typeof scriptedServer>[0], maxBatch
   server = await scriptedServer(handler);
   transport = new Transport({ apiUrl: server.url, apiKey: "sk-sender-key", headers: {}, maxConcurrent: 2 });
   const counters = new Counters();
-  const sender = new Sender(transport, counters, {
-    maxBatchBytes,
-    exportTimeoutMillis: 5_000,
-    attemptTimeoutMs: 2_000,
-    orgName: undefined,
-    policy: { baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 60_000, random: () => 0.5 },
-    signal: new AbortController().signal,
-  });
+  const sender = new Sender(transport, counters, senderOptions({ maxBatchBytes }));
   return { sender, counters };
 }
 
@@ -91,14 +84,12 @@ describe("Sender", () => {
     transport = new Transport({ apiUrl: server.url, apiKey: "sk-sender-key", headers: {}, maxConcurrent: 2 });
     const counters = new Counters();
     const stop = new AbortController();
-    const sender = new Sender(transport, counters, {
+    const sender = new Sender(transport, counters, senderOptions({
       maxBatchBytes: 1_000_000,
       exportTimeoutMillis: 10_000,
-      attemptTimeoutMs: 2_000,
-      orgName: undefined,
       policy: { baseDelayMs: 1_000, maxDelayMs: 1_000, maxWaitMs: 60_000, random: () => 0.99 },
       signal: stop.signal,
-    });
+    }));
     const sending = sender.send(target, [event("a"), event("b"), event("c")], new Set());
     while (server.seen.length === 0) await new Promise((r) => setTimeout(r, 5));
     stop.abort();

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { MAX_PENDING, PendingRows } from "../../src/spans/pending-rows.js";
-import { RowPipeline } from "../../src/rows/pipeline.js";
+import type { ExporterConfig } from "../../src/config/config.js";
+import type { SpanLike } from "../../src/convert/types.js";
+import { type RowOrder, RowPipeline } from "../../src/rows/pipeline.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
 import { configFor } from "../delivery/helpers.js";
 import { oneSpan } from "../helpers/spans.js";
@@ -17,13 +19,16 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** The order of a span kept for the configured project, with its own parent. */
+const orderOf = (span: SpanLike, config: ExporterConfig): RowOrder => ({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+
 describe("PendingRows", () => {
   it("queues nothing inside the call, everything right after the turn, in order", async () => {
     const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-turn", scheduledDelayMillis: 60_000 });
     const delivery = new Delivery(config);
     const pending = new PendingRows(new RowPipeline(config, delivery));
     const spans = ["a", "b", "c"].map((name) => oneSpan({ input: name }, { name }));
-    for (const span of spans) pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+    for (const span of spans) pending.add(orderOf(span, config));
     expect([pending.size, delivery.stats().queued]).toEqual([3, 0]);
     while (pending.size > 0) await nextTurn(); // in one turn, or a few if a slice runs out of time
     expect(delivery.stats().queued).toBe(3);
@@ -38,7 +43,7 @@ describe("PendingRows", () => {
     const judged: string[] = [];
     const pending = new PendingRows(new RowPipeline(config, delivery), (span) => {
       judged.push(span.name);
-      return { span, destination: config.parent, parentId: undefined, merge: false, root: false };
+      return orderOf(span, config);
     });
     const schedules = vi.spyOn(globalThis, "setImmediate");
     let fromAdd = 0;
@@ -77,7 +82,7 @@ describe("PendingRows", () => {
     let clock = 0;
     const pending = new PendingRows(new RowPipeline(config, delivery), undefined, () => (clock += 0.3));
     const spans = Array.from({ length: 25 }, (_, i) => oneSpan({ input: `n${i}` }, { name: `n${i}` }));
-    const add = (span: (typeof spans)[number]) => pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+    const add = (span: (typeof spans)[number]) => pending.add(orderOf(span, config));
     spans.slice(0, 20).forEach(add);
     const leftPerTurn: number[] = [];
     while (pending.size > 0) {
@@ -107,7 +112,7 @@ describe("PendingRows", () => {
       return clock;
     });
     const span = oneSpan({ input: "x" });
-    for (let i = 0; i < 9; i++) pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+    for (let i = 0; i < 9; i++) pending.add(orderOf(span, config));
     const perSlice: number[] = [];
     const slices: number[] = [];
     while (pending.size > 0) {
@@ -130,7 +135,7 @@ describe("PendingRows", () => {
     const pending = new PendingRows(new RowPipeline(config, delivery), undefined, () => (clock += 0.4));
     const total = MAX_PENDING + 300;
     const spans = Array.from({ length: total }, (_, i) => oneSpan({ input: `r${i}` }, { name: `r${i}` }));
-    const add = (span: (typeof spans)[number]) => pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+    const add = (span: (typeof spans)[number]) => pending.add(orderOf(span, config));
     spans.slice(0, 100).forEach(add);
     await nextTurn();
     await nextTurn();
@@ -149,7 +154,7 @@ describe("PendingRows", () => {
     const span = oneSpan({ input: "same" });
     let most = 0;
     for (let i = 0; i < 5_000; i++) {
-      pending.add({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+      pending.add(orderOf(span, config));
       most = Math.max(most, pending.size);
     }
     expect(most).toBe(MAX_PENDING);
