@@ -166,13 +166,18 @@ export function printColdTable(samples: Sample[], entries: Entry[], coldSpans: n
     const first = mine.map((s) => s.result.cold!.spansMicros - (e.contender === "baseline" ? 0 : baseSpans));
     const total = mine.map((_, i) => setup[i]! + first[i]!);
     totals.set(e.contender + (e.variant ?? ""), median(total));
-    const range = (xs: number[]) => `${us(median(xs))} [${us(Math.min(...xs))} – ${us(Math.max(...xs))}]`;
+    const ms = (xs: number[]) => `${us(median(xs))} [${us(Math.min(...xs))} – ${us(Math.max(...xs))}]`;
     const otlp = totals.get("otlp");
     console.log(
-      `| ${label(e)}${e.contender === "baseline" ? " (absolute)" : ""} | ${range(setup)} | ${range(first)} | ${range(total)} | ` +
+      `| ${label(e)}${e.contender === "baseline" ? " (absolute)" : ""} | ${ms(setup)} | ${ms(first)} | ${ms(total)} | ` +
         `${f(median(first) / coldSpans, 1)} | ${e.contender === "baseline" || e.contender === "otlp" || otlp === undefined ? "–" : ratio(median(total) / otlp)} |`,
     );
   }
+}
+
+/** `median [lowest – highest]`, with `d` decimals. */
+function range(xs: number[], d = 0): string {
+  return `${f(median(xs), d)} [${f(Math.min(...xs), d)} – ${f(Math.max(...xs), d)}]`;
 }
 
 /** Against an API that answers after `delayMs`: rows delivered per second, and drops. */
@@ -188,7 +193,6 @@ export function printSlowTable(samples: Sample[], entries: Entry[], o: { delayMs
     const delivered = mine.map((s) => (s.counters.rows - s.result.warmupSpans) / (s.result.offer!.windowMillis / 1000));
     const dropped = mine.map((s) => s.result.spans - (s.counters.rows - s.result.warmupSpans));
     const windows = mine.map((s) => s.result.offer!.windowMillis / 1000);
-    const range = (xs: number[], d = 0) => `${f(median(xs), d)} [${f(Math.min(...xs), d)} – ${f(Math.max(...xs), d)}]`;
     console.log(`| ${label(e)} | ${range(offered)} | ${range(delivered)} | ${range(dropped)} | ${f(median(windows), 2)} | ${dropReasons(mine)} |`);
   }
 }
@@ -212,7 +216,6 @@ export function printDeliveryTable(
   console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|");
   for (const e of entries) {
     const mine = samples.filter((s) => entryKey(s.result) === entryKey(e) && !s.result.error && s.result.offer);
-    const range = (xs: number[], d = 0) => `${f(median(xs), d)} [${f(Math.min(...xs), d)} – ${f(Math.max(...xs), d)}]`;
     const delivered = (s: Sample) => s.counters.rows - s.result.warmupSpans;
     const warnings = [...new Set(mine.flatMap((s) => s.result.warnings ?? []))];
     const name = e.contender === "otlp" ? "BatchSpanProcessor + OTLPTraceExporter, spans straight to onEnd" : `Delivery, rows straight in, ${config}${e.variant ? ` [${e.variant}]` : ""}`;

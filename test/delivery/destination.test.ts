@@ -1,11 +1,10 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DestinationResolver, describeOutcome } from "../../src/delivery/destination.js";
 import type { Outcome } from "../../src/delivery/retry.js";
 import { Transport } from "../../src/delivery/transport.js";
 import { makeParent, type Parent } from "../../src/config/parent.js";
+import { scriptedServer } from "./helpers.js";
 
 let server: LocalBraintrust;
 let transport: Transport;
@@ -117,35 +116,28 @@ describe("describeOutcome", () => {
 
 describe("lookups under way at once", () => {
   it("at most maxLookups run; queued names send nothing, and forgetting one settles it at once", async () => {
-    const hung = createServer((req) => req.resume()); // never answers
-    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
-    let requests = 0;
-    hung.on("request", () => requests++);
-    const t = new Transport({ apiUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
+    const hung = await scriptedServer(() => {}); // never answers
+    const t = new Transport({ apiUrl: hung.url, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
     const r = new DestinationResolver(t, { orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 5_000, maxLookups: 2 });
     try {
       const names = Array.from({ length: 10 }, (_, i) => makeParent("project_name", `tenant-${i}`));
       const settled = names.map((p) => r.resolve(p));
       await new Promise((res) => setTimeout(res, 200));
-      expect(requests).toBe(2);
+      expect(hung.seen.length).toBe(2);
       r.forget(names[5]!);
       expect(await settled[5]).toMatchObject({ ok: false, stopped: true });
       r.close();
       for (const answer of await Promise.all(settled)) expect(answer).toMatchObject({ ok: false, stopped: true });
-      expect(requests).toBe(2);
+      expect(hung.seen.length).toBe(2);
     } finally {
       await t.close();
-      hung.closeAllConnections();
-      hung.close();
+      await hung.close();
     }
   });
 
   it("tells onResolved each answer once and never synchronously; a name forgotten while queued or looked up hears nothing", async () => {
-    const hung = createServer((req) => req.resume()); // never answers
-    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
-    let requests = 0;
-    hung.on("request", () => requests++);
-    const t = new Transport({ apiUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
+    const hung = await scriptedServer(() => {}); // never answers
+    const t = new Transport({ apiUrl: hung.url, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
     const told: string[] = [];
     const r = new DestinationResolver(t, {
       orgName: undefined,
@@ -159,20 +151,19 @@ describe("lookups under way at once", () => {
       for (const parent of [a, a, b, c, makeParent("experiment_id", "e1")]) r.request(parent);
       expect(told).toEqual([]);
       await new Promise((res) => setTimeout(res, 100));
-      expect(requests).toBe(1); // a's lookup; the others wait their turn
+      expect(hung.seen.length).toBe(1); // a's lookup; the others wait their turn
       r.forget(a); // looked up: its attempt still runs, then ends without a word
       r.forget(b); // queued: never looked up
       await new Promise((res) => setTimeout(res, 1_300));
       expect(told).toEqual([]);
-      expect(requests).toBe(2); // c's, once a's attempt timed out
+      expect(hung.seen.length).toBe(2); // c's, once a's attempt timed out
       r.close();
       await new Promise((res) => setTimeout(res, 50));
       // The queued one at once, the one looked up when its attempt stops.
       expect(told).toEqual(['experiment_id:e1: shut down before project "e1" was resolved', 'project_name:c: shut down before project "c" was resolved']);
     } finally {
       await t.close();
-      hung.closeAllConnections();
-      hung.close();
+      await hung.close();
     }
   });
 
