@@ -220,7 +220,8 @@ function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Dr
   // As on Braintrust's server: a nonempty list from message events beats the attributes.
   const fromEvents = eventMessages(span, "input");
   if (fromEvents) {
-    setField(draft, "input", typeOf(attrs, draft) === "tool" ? toolArguments(fromEvents) : fromEvents);
+    if (typeOf(attrs, draft) === "tool") setField(draft, "input", toolArguments(fromEvents));
+    else setField(draft, "input", withSystemFirst(systemInstructions(attrs), fromEvents));
     return;
   }
   let messages: unknown;
@@ -240,6 +241,13 @@ function mapInput(span: SpanLike, attrs: Attributes, indexed: Indexed, draft: Dr
   else if (system && messages === undefined && typeOf(attrs, draft) === "llm") messages = [system];
   else if (system && messages === undefined) draft.claimed.delete("gen_ai.system_instructions");
   setField(draft, "input", messages);
+}
+
+/** The span's instructions in front of event messages that do not start with a system message of their own. */
+function withSystemFirst(system: Record<string, unknown> | undefined, messages: unknown[]): unknown[] {
+  if (system === undefined) return messages;
+  const first = messages[0];
+  return isPlainObject(first) && first.role === "system" ? messages : [system, ...messages];
 }
 
 function systemInstructions(attrs: Attributes): Record<string, unknown> | undefined {
