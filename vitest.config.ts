@@ -19,7 +19,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    // Files for Node >= 22 only (AI SDK v7); `npm run test:node24` runs them under Node 24.
+    // Files for Node >= 22 only (AI SDK v7, Mastra): they run when the whole suite runs under Node 24
+    // (`npm run test:node24`, part of `npm test`).
     exclude: [...configDefaults.exclude, ...(Number(process.versions.node.split(".")[0]) >= 22 ? [] : ["test/**/*.node24.test.ts"])],
     setupFiles: Object.keys(matrix.requires).length > 0 ? ["./scripts/otel-matrix/require-hook.mjs"] : [],
     testTimeout: 30_000,
