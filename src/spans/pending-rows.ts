@@ -37,6 +37,8 @@ export class PendingRows {
   private count = 0;
   private scheduled = false;
   private readonly slice: Slice;
+  /** Set once GenAI log records may come: folds a span's waiting records into its order (spans/record-book.ts). */
+  fold: ((order: RowOrder) => RowOrder) | undefined;
   private readonly drainSoon = () => {
     this.scheduled = false;
     if (this.count === 0) return; // a quiet turn: the next span schedules again
@@ -94,6 +96,6 @@ export class PendingRows {
     this.spans[at] = undefined;
     this.head = (at + 1) % MAX_PENDING;
     this.count--;
-    if (order) this.pipeline.push(order);
+    if (order) this.pipeline.push(this.fold === undefined ? order : this.fold(order));
   }
 }

@@ -15,7 +15,9 @@ import { errorMessage, log } from "../log.js";
 import { createCore, type ExporterCore, exitTarget } from "./core.js";
 import { createSpanFilter } from "./filter.js";
 import { SpanJudge } from "./judge.js";
+import { BraintrustLogRecordProcessor } from "./log-records.js";
 import { PendingRows } from "./pending-rows.js";
+import { RecordBook, type RecordStats } from "./record-book.js";
 import { TraceBook } from "./trace-book.js";
 
 export class BraintrustSpanProcessor implements SpanProcessor {
@@ -38,6 +40,9 @@ export class BraintrustSpanProcessor implements SpanProcessor {
    * is settled, unless it wants a root's end seen at once (flushOnRootEnd).
    */
   private plainEnds = false;
+  /** GenAI log records waiting for their spans; made with `logRecordProcessor`. */
+  private records: RecordBook | undefined;
+  private logFace: BraintrustLogRecordProcessor | undefined;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
@@ -57,6 +62,22 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       this.exit = exitTarget(this.core.delivery, config.flushOnExit, this.pending);
       this.unwatchExit = watchExit(this.exit);
     }
+  }
+
+  /**
+   * An OTel `LogRecordProcessor` for a `LoggerProvider` (or NodeSDK's `logRecordProcessors`):
+   * GenAI message records (OpenTelemetry's own GenAI instrumentations write prompts and
+   * completions as log records) fold into their span's row; a record that comes after the
+   * row left is sent as a merge row; other records are ignored. The same object every time.
+   */
+  get logRecordProcessor(): BraintrustLogRecordProcessor {
+    if (this.logFace === undefined) {
+      const records = new RecordBook({ send: (order) => this.core.pipeline.push(order) });
+      this.records = records;
+      this.pending.fold = (order) => records.fold(order);
+      this.logFace = new BraintrustLogRecordProcessor(records, this);
+    }
+    return this.logFace;
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -93,6 +114,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       // A root the filter left out still ends the request: flushOnRootEnd flushes its rows.
       root = this.judge.lastEndedRoot;
       if (order) this.pending.add(order);
+      else this.records?.dropped(like);
     } catch (err) {
       this.core.delivery.drop("invalid");
       log("warn", "on-end", `span ${quotedName(like)} was dropped: ${errorMessage(err)}`);
@@ -103,7 +125,9 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   /** The order of a span stored bare at its end; undefined (counted) when it cannot be judged. */
   private judgeLate(span: SpanLike): RowOrder | undefined {
     try {
-      return this.judge?.ended(span);
+      const order = this.judge?.ended(span);
+      if (order === undefined) this.records?.dropped(span);
+      return order;
     } catch (err) {
       this.core.delivery.drop("invalid");
       log("warn", "on-end", `span ${quotedName(span)} was dropped: ${errorMessage(err)}`);
@@ -139,12 +163,14 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   /** Like forceFlush, with what the flush achieved. */
   flush(): Promise<FlushResult> {
     this.pending.drain();
+    this.records?.flushLate();
     return this.core.delivery.flush();
   }
 
   shutdown(): Promise<void> {
     if (!this.shutdownPromise) {
       this.pending.drain();
+      this.records?.clear();
       // Unwatched once it is done: until then, an exit cut short still says what was lost.
       this.shutdownPromise = this.core.delivery.shutdown().finally(() => this.unwatchExit?.());
     }
@@ -156,9 +182,15 @@ export class BraintrustSpanProcessor implements SpanProcessor {
     return this.core.delivery.ready();
   }
 
-  /** Delivery counters, plus `filtered`: spans left out by `filterAISpans` / `customFilter`. */
-  stats(): DeliveryStats & { filtered: number } {
+  /**
+   * Delivery counters, plus `filtered`: spans left out by `filterAISpans` / `customFilter`;
+   * and, once `logRecordProcessor` is in use, `logRecords`: GenAI log records joined to their
+   * span's row, sent late as a merge row, matched to no row, or evicted over the byte budget.
+   */
+  stats(): DeliveryStats & { filtered: number; logRecords?: RecordStats } {
     this.pending.drain();
-    return { ...this.core.delivery.stats(), filtered: this.judge?.filtered ?? 0 };
+    this.records?.flushLate();
+    const stats = { ...this.core.delivery.stats(), filtered: this.judge?.filtered ?? 0 };
+    return this.records ? { ...stats, logRecords: { ...this.records.stats } } : stats;
   }
 }

@@ -1,7 +1,7 @@
 // A small stand-in for OpenAI's chat-completions endpoint, on loopback, so the real
 // `openai` client (and the instrumentations wrapped around it) can be driven with no network.
 // It answers deterministically: a tool call when tools are offered and no tool result came
-// back yet, otherwise a fixed text.
+// back yet, otherwise a fixed text; the Responses API (`/responses`) answers the same text.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -10,6 +10,8 @@ export interface FakeOpenAI {
   readonly baseURL: string;
   /** The parsed request bodies received, in order. */
   readonly requests: ChatRequest[];
+  /** The parsed Responses API request bodies received, in order. */
+  readonly responses: ResponsesRequest[];
   close(): Promise<void>;
 }
 
@@ -37,14 +39,26 @@ export const FAKE_USAGE = {
   completion_tokens_details: { reasoning_tokens: 2 },
 };
 
+interface ResponsesRequest {
+  model: string;
+  input: unknown;
+  instructions?: string;
+}
+
 const CREATED = 1_750_000_000;
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: ChatRequest[] = [];
+  const responses: ResponsesRequest[] = [];
   let counter = 0;
   const server = createServer((req, res) => {
     readBody(req)
       .then((raw) => {
+        if (req.method === "POST" && req.url?.endsWith("/responses")) {
+          const body = JSON.parse(raw) as ResponsesRequest;
+          responses.push(body);
+          return sendJson(res, 200, response(body, `resp_fake_${++counter}`));
+        }
         if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
           return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: "invalid_request_error" } });
         }
@@ -62,6 +76,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    responses,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -89,6 +104,22 @@ function completion(body: ChatRequest, id: string, toolName: string | undefined)
     system_fingerprint: "fp_fake",
     choices: [{ index: 0, message, logprobs: null, finish_reason: toolName ? "tool_calls" : "stop" }],
     usage: FAKE_USAGE,
+  };
+}
+
+/** A Responses API answer (`POST /responses`, not streamed): one output message with the fixed text. */
+function response(body: ResponsesRequest, id: string) {
+  return {
+    id,
+    object: "response",
+    created_at: CREATED,
+    status: "completed",
+    model: `${body.model}-2025-01-01`,
+    instructions: body.instructions ?? null,
+    output: [
+      { type: "message", id: `msg_${id}`, status: "completed", role: "assistant", content: [{ type: "output_text", text: FAKE_REPLY, annotations: [] }] },
+    ],
+    usage: { input_tokens: FAKE_USAGE.prompt_tokens, output_tokens: FAKE_USAGE.completion_tokens, total_tokens: FAKE_USAGE.total_tokens },
   };
 }
 
