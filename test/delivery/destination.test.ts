@@ -4,7 +4,7 @@ import { DestinationResolver, describeOutcome } from "../../src/delivery/destina
 import type { Outcome } from "../../src/delivery/retry.js";
 import { Transport } from "../../src/delivery/transport.js";
 import { makeParent, type Parent } from "../../src/config/parent.js";
-import { scriptedServer } from "./helpers.js";
+import { scriptedServer, until } from "./helpers.js";
 
 let server: LocalBraintrust;
 let transport: Transport;
@@ -72,7 +72,7 @@ describe("DestinationResolver", () => {
     const retries: number[] = [];
     const r = resolver(server.apiKey, undefined, (_p, o) => retries.push(o.kind === "http" ? o.status : 0));
     const pending = r.resolve(makeParent("project_name", "later"));
-    await new Promise((done) => setTimeout(done, 150));
+    await until(() => retries.length >= 2); // two 503s answered, a third attempt to come
     expect(r.peek(makeParent("project_name", "later"))).toBeUndefined();
     server.setFault(undefined);
     expect((await pending).ok).toBe(true);
@@ -97,7 +97,7 @@ describe("DestinationResolver", () => {
     server.setFault({ routes: ["project"], failRate: 1, failStatuses: [503] });
     const r = resolver();
     const pending = r.resolve(makeParent("project_name", "never"));
-    await new Promise((done) => setTimeout(done, 50));
+    await until(() => projectCalls().length >= 1);
     r.close();
     const result = await pending;
     expect(result).toEqual({ ok: false, message: 'shut down before project "never" was resolved', stopped: true });
@@ -122,7 +122,7 @@ describe("lookups under way at once", () => {
     try {
       const names = Array.from({ length: 10 }, (_, i) => makeParent("project_name", `tenant-${i}`));
       const settled = names.map((p) => r.resolve(p));
-      await new Promise((res) => setTimeout(res, 200));
+      await until(() => hung.seen.length >= 2);
       expect(hung.seen.length).toBe(2);
       r.forget(names[5]!);
       expect(await settled[5]).toMatchObject({ ok: false, stopped: true });
@@ -150,15 +150,15 @@ describe("lookups under way at once", () => {
       const [a, b, c] = ["a", "b", "c"].map((name) => makeParent("project_name", name)) as [Parent, Parent, Parent];
       for (const parent of [a, a, b, c, makeParent("experiment_id", "e1")]) r.request(parent);
       expect(told).toEqual([]);
-      await new Promise((res) => setTimeout(res, 100));
+      await until(() => hung.seen.length >= 1);
       expect(hung.seen.length).toBe(1); // a's lookup; the others wait their turn
       r.forget(a); // looked up: its attempt still runs, then ends without a word
       r.forget(b); // queued: never looked up
-      await new Promise((res) => setTimeout(res, 1_300));
+      await until(() => hung.seen.length >= 2); // c's, once a's attempt timed out
       expect(told).toEqual([]);
-      expect(hung.seen.length).toBe(2); // c's, once a's attempt timed out
+      expect(hung.seen.length).toBe(2);
       r.close();
-      await new Promise((res) => setTimeout(res, 50));
+      await until(() => told.length >= 2);
       // The queued one at once, the one looked up when its attempt stops.
       expect(told).toEqual(['experiment_id:e1: shut down before project "e1" was resolved', 'project_name:c: shut down before project "c" was resolved']);
     } finally {

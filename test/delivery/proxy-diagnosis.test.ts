@@ -10,6 +10,7 @@ import { resetLogState } from "../../src/log.js";
 import { proxyFor } from "../../src/config/proxy.js";
 import { type ConnectProxy, startConnectProxy } from "../helpers/proxy.js";
 import { trackUnhandled } from "../helpers/diag.js";
+import { until } from "./helpers.js";
 
 const PASSWORD = "proxy-pass-0123456789";
 let api: LocalBraintrust | undefined;
@@ -49,11 +50,12 @@ async function throughProxy(proxyUrl: string) {
   const processor = new BraintrustSpanProcessor({ apiKey: api.apiKey, apiUrl: api.url, projectName: "behind-proxy", env: { HTTP_PROXY: withCredentials } });
   const error = await processor.ready().then(() => undefined, (err: Error) => err.message);
   // More attempts are made in the background meanwhile: they must not say it again.
-  await new Promise((r) => setTimeout(r, 1_500));
+  const retries = () => lines.filter((l) => l.level === "debug" && l.text.includes("retrying:")).length;
+  await until(() => retries() >= 2);
   const stats = processor.stats();
   await processor.shutdown();
   const loud = lines.filter((l) => l.level === "warn" || l.level === "error").map((l) => l.text);
-  const attempts = lines.filter((l) => l.level === "debug" && l.text.includes("retrying:")).length;
+  const attempts = retries();
   return { error, loud, attempts, stats, everything: lines.map((l) => l.text).join("\n") };
 }
 

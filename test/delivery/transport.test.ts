@@ -1,6 +1,7 @@
+import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { Transport } from "../../src/delivery/transport.js";
-import { type ScriptedServer, json, scriptedServer } from "./helpers.js";
+import { type ScriptedServer, json, scriptedServer, until } from "./helpers.js";
 
 const KEY = "sk-transport-test-key";
 let server: ScriptedServer | undefined;
@@ -77,7 +78,16 @@ describe("Transport", () => {
   });
 
   it("keeps at most maxConcurrent requests in flight; the rest wait their turn", async () => {
-    server = await scriptedServer((_req, res) => void setTimeout(() => json(res, 200, {}), 30));
+    // Answers wait until three requests are held (or the last ones came), then come 30 ms
+    // later: three are in flight at once however slow the machine, and a fourth sent too
+    // early would be seen meanwhile.
+    const held: ServerResponse[] = [];
+    server = await scriptedServer((_req, res) => {
+      held.push(res);
+      if (held.length < 3 && server!.seen.length < 12) return;
+      const answered = held.splice(0);
+      setTimeout(() => answered.forEach((r) => json(r, 200, {})), 30);
+    });
     const t = connect(server.url, 3);
     const outcomes = await Promise.all(Array.from({ length: 12 }, () => t.post("/v1/x", "{}", 5_000)));
     expect(outcomes.every((o) => o.kind === "ok")).toBe(true);
@@ -89,7 +99,7 @@ describe("Transport", () => {
     server = await scriptedServer(() => {});
     const t = connect(server.url);
     const hung = t.post("/v1/x", "{}", 60_000);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => server!.seen.length === 1);
     await t.close();
     expect((await hung).kind).toBe("network");
     expect(await t.post("/v1/x", "{}", 1_000)).toMatchObject({ kind: "network", code: "ECLOSED" });
