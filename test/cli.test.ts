@@ -376,18 +376,29 @@ describe("the command line as people use it", () => {
     try {
       const id = (await api(server.url, server.apiKey, "POST", "/v1/project", { name: "idle" })).id;
       await api(server.url, server.apiKey, "POST", `/v1/project_logs/${id}/insert`, { events: traceRows("idle", 1) });
+      // When following starts (the note), then when each poll's fetch reaches the server.
+      const at: number[] = [];
+      const record = server.requests.push.bind(server.requests);
+      server.requests.push = (...requests) => {
+        for (const r of requests) if (r.path.endsWith("/fetch") && at.length > 0) at.push(performance.now());
+        return record(...requests);
+      };
       let stderr = "";
-      const out = { write: () => {}, note: (l: string) => void (stderr += l + "\n"), width: 100, color: false };
+      const note = (l: string) => {
+        stderr += l + "\n";
+        if (l.startsWith("Watching")) at.push(performance.now());
+      };
+      const out = { write: () => {}, note, width: 100, color: false };
       const controller = new AbortController();
       const running = main(["tail", "--project", "idle", "--follow", "--interval", "100"], { BRAINTRUST_API_URL: server.url, BRAINTRUST_API_KEY: server.apiKey }, out, controller.signal);
-      await new Promise((resolve) => setTimeout(resolve, 3_200));
+      while (at.length < 5) await new Promise((resolve) => setTimeout(resolve, 10));
       controller.abort();
       expect(await running).toBe(0);
       expect(stderr).toBe('Watching project "idle" for new traces… (Ctrl+C to stop)\n');
-      // Every 100 ms would be about 32 polls; doubling from 100 ms while idle makes about 5.
-      const polls = server.requests.filter((r) => r.path.endsWith("/fetch")).length - 1;
-      expect(polls).toBeGreaterThanOrEqual(3);
-      expect(polls).toBeLessThanOrEqual(7);
+      // Each idle poll waits twice as long as the one before, from 100 ms: a slow machine only
+      // stretches the gaps, never shortens them (timers fire at most a millisecond early).
+      const gaps = at.slice(1, 5).map((t, i) => t - at[i]!);
+      [100, 200, 400, 800].forEach((wait, i) => expect(gaps[i]).toBeGreaterThanOrEqual(wait - 1));
     } finally {
       await server.close();
     }
