@@ -63,11 +63,9 @@ describe("BraintrustExporter back-pressure", () => {
     server.setFault({ hang: true });
     try {
       endSpans(600);
-      const started = Date.now();
-      // BatchSpanProcessor passes the exports' failure on.
+      // BatchSpanProcessor passes the exports' failure on. Each export waits at most its own
+      // deadline: without it this would wait on the hung server until the test times out.
       await expect(provider.forceFlush()).rejects.toBeDefined();
-      // Each export waited at most its own deadline (the exports run one after another).
-      expect(Date.now() - started).toBeLessThan(20_000);
       expect(exporter.stats().dropped.queueFull).toBeGreaterThan(0);
       await provider.shutdown();
       const { sent, dropped } = exporter.stats();
