@@ -6,7 +6,7 @@
 import type { Parent } from "../config/parent.js";
 import { whenAborted } from "./abort.js";
 import { diagnose, KEY_HINT, quote, serverMessage } from "./diagnosis.js";
-import { type BackoffPolicy, type Outcome, decide, retryDelay, sleep } from "./retry.js";
+import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
 import type { Transport } from "./transport.js";
 
 export type Resolution =
@@ -184,24 +184,32 @@ export class DestinationResolver {
     }
   }
 
-  /** Asks until the API answers with a project, or with a final no. */
+  /** Asks until the API answers with a project, or with a final no; no deadline, only `signal`, ends it. */
   private async until(parent: Parent, signal: AbortSignal, ask: () => Promise<Outcome>): Promise<Resolution> {
-    for (let attempt = 0; ; attempt++) {
-      if (signal.aborted) return stopped(parent);
-      const outcome = await ask();
-      if (signal.aborted) return stopped(parent);
-      const project = outcome.kind === "ok" ? projectOf(outcome.body) : undefined;
-      if (project && (parent.kind !== "project_id" || project.id === parent.value)) {
-        return { ok: true, insertPath: projectInsertPath(project.id), label: `project "${project.name ?? parent.value}" (id ${project.id})` };
-      }
-      const checked: Outcome =
-        outcome.kind === "ok" ? { kind: "invalid", status: outcome.status, body: outcome.body } : outcome;
-      if (decide(checked) !== "retry") {
-        return { ok: false, message: resolutionError(parent, checked, this.options.orgName, this.url), ...(isKeyRejected(checked) ? { keyRejected: true } : {}) };
-      }
-      this.options.onRetry?.(parent, checked, `${what(parent, this.options.orgName)}: ${diagnose(checked, this.url)}`);
-      await sleep(retryDelay(attempt, checked, this.options.policy), signal);
+    let project: { id: string; name: string | undefined } | undefined;
+    const result = await withRetry(
+      async () => {
+        const outcome = await ask();
+        if (outcome.kind !== "ok") return outcome;
+        project = projectOf(outcome.body);
+        if (project && (parent.kind !== "project_id" || project.id === parent.value)) return outcome;
+        // A 2xx that is not this project came from something that is not the API.
+        return { kind: "invalid", status: outcome.status, body: outcome.body };
+      },
+      {
+        deadline: Number.POSITIVE_INFINITY,
+        policy: this.options.policy,
+        signal,
+        sleep,
+        onRetry: (outcome) => this.options.onRetry?.(parent, outcome, `${what(parent, this.options.orgName)}: ${diagnose(outcome, this.url)}`),
+      },
+    );
+    if (result.decision === "cancelled" || signal.aborted) return stopped(parent);
+    if (result.decision === "done" && project) {
+      return { ok: true, insertPath: projectInsertPath(project.id), label: `project "${project.name ?? parent.value}" (id ${project.id})` };
     }
+    const outcome = result.outcome ?? { kind: "network", code: "ENETWORK", message: "no attempt was made" };
+    return { ok: false, message: resolutionError(parent, outcome, this.options.orgName, this.url), ...(isKeyRejected(outcome) ? { keyRejected: true } : {}) };
   }
 
   private get url(): string {

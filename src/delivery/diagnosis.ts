@@ -52,6 +52,24 @@ export function diagnose(outcome: Outcome, url: string): string {
   }
 }
 
+/**
+ * Retries that a deadline ended: what the last attempt that got an answer was told, how many
+ * attempts were told the same, and the deadline (never the abort of an attempt it cut).
+ */
+export function gaveUpAt(outcome: Outcome | undefined, times: number, url: string, deadlineMs: number): string {
+  const deadline = `gave up at the ${formatDuration(deadlineMs)} deadline`;
+  if (!outcome) return `no attempt could start before the deadline; ${deadline}`;
+  const attempts = `${times} attempt${times === 1 ? "" : "s"}`;
+  // A status reads "answered HTTP 500 … on 3 attempts"; other causes end with their hint.
+  if (outcome.kind === "http" && outcome.location === undefined) return `${diagnose(outcome, url)} on ${attempts}; ${deadline}`;
+  return `${diagnose(outcome, url)}; ${deadline} after ${attempts}`;
+}
+
+/** 300 → "300 ms", 30000 → "30 s", 1500 → "1.5 s". */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
+}
+
 function diagnoseNetwork(code: string, message: string, url: string): string {
   if (code === "ECONNREFUSED") return `nothing is listening at ${url} (ECONNREFUSED): ${URL_HINT}`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `the host of ${url} was not found (${code}): ${URL_HINT}`;

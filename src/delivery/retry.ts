@@ -79,12 +79,17 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type RetryResult =
   | { decision: "done" | "final" | "split"; outcome: Outcome; attempts: number }
-  /** The deadline came (or would have, before the next attempt) while failures were retryable. */
-  | { decision: "timeout"; outcome: Outcome | undefined; attempts: number }
+  /**
+   * The deadline came (or would have, before the next attempt) while failures were retryable.
+   * `outcome` is the reason: the last answer the API gave, else the last network failure,
+   * and only when no attempt got either, the attempt the deadline cut; `times` is how many
+   * attempts ended as `outcome` did.
+   */
+  | { decision: "timeout"; outcome: Outcome | undefined; attempts: number; times: number }
   | { decision: "cancelled"; outcome: Outcome | undefined; attempts: number };
 
 export interface RetryOptions {
-  /** Epoch ms after which no attempt is started and no wait extends. */
+  /** Epoch ms after which no attempt is started and no wait extends; an attempt still in flight is aborted. */
   deadline: number;
   policy: BackoffPolicy;
   signal?: AbortSignal;
@@ -95,23 +100,102 @@ export interface RetryOptions {
   onRetry?: (outcome: Outcome, delayMs: number, attempt: number) => void;
 }
 
+/**
+ * One attempt: `remainingMs` until the deadline, and `deadline`, which aborts when it passes.
+ * An attempt must end soon after `deadline` aborts, and must not start when it already has.
+ */
+export type Attempt = (remainingMs: number, deadline: AbortSignal) => Promise<Outcome>;
+
 /** Runs `send` until it succeeds, fails for good, or the deadline or signal stops it. Never rejects unless `send` does. */
-export async function withRetry(send: (timeoutMs: number) => Promise<Outcome>, options: RetryOptions): Promise<RetryResult> {
+export async function withRetry(send: Attempt, options: RetryOptions): Promise<RetryResult> {
   const now = options.now ?? Date.now;
+  const deadline = new DeadlineSignal(options.deadline - now());
+  const failures = new Failures();
   let last: Outcome | undefined;
-  for (let attempt = 0; ; attempt++) {
-    if (options.signal?.aborted) return { decision: "cancelled", outcome: last, attempts: attempt };
-    const remaining = options.deadline - now();
-    if (remaining <= 0) return { decision: "timeout", outcome: last, attempts: attempt };
-    last = await send(remaining);
-    const decision = decide(last);
-    if (decision !== "retry") return { decision, outcome: last, attempts: attempt + 1 };
-    if (options.signal?.aborted) return { decision: "cancelled", outcome: last, attempts: attempt + 1 };
-    const delay = retryDelay(attempt, last, options.policy);
-    // A wait that ends past the deadline only delays the verdict.
-    if (now() + delay >= options.deadline) return { decision: "timeout", outcome: last, attempts: attempt + 1 };
-    options.onRetry?.(last, delay, attempt + 1);
-    await options.sleep(delay, options.signal);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (options.signal?.aborted) return { decision: "cancelled", outcome: last, attempts: attempt };
+      const remaining = options.deadline - now();
+      if (remaining <= 0 || deadline.signal.aborted) return failures.gaveUp(attempt);
+      last = await send(remaining, deadline.signal);
+      // An attempt the deadline cut says nothing about the API: what came before is the reason.
+      if (deadline.signal.aborted && last.kind === "network") {
+        if (options.signal?.aborted) return { decision: "cancelled", outcome: last, attempts: attempt + 1 };
+        return failures.gaveUp(attempt + 1, last);
+      }
+      const decision = decide(last);
+      if (decision !== "retry") return { decision, outcome: last, attempts: attempt + 1 };
+      failures.add(last);
+      if (options.signal?.aborted) return { decision: "cancelled", outcome: last, attempts: attempt + 1 };
+      const delay = retryDelay(attempt, last, options.policy);
+      // A wait that ends past the deadline only delays the verdict.
+      if (now() + delay >= options.deadline) return failures.gaveUp(attempt + 1);
+      options.onRetry?.(last, delay, attempt + 1);
+      await options.sleep(delay, options.signal);
+    }
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** The retryable failures so far, for the reason a deadline gives. */
+class Failures {
+  /** The last answer the API gave, and how many attempts got that same answer. */
+  private answer: Outcome | undefined;
+  private answers = 0;
+  /** The last network failure (no answer), and how many attempts ended that same way. */
+  private failure: Outcome | undefined;
+  private failed = 0;
+
+  add(outcome: Outcome): void {
+    if (outcome.kind === "network") {
+      this.failed = this.failure && sameEnd(this.failure, outcome) ? this.failed + 1 : 1;
+      this.failure = outcome;
+    } else {
+      this.answers = this.answer && sameEnd(this.answer, outcome) ? this.answers + 1 : 1;
+      this.answer = outcome;
+    }
+  }
+
+  gaveUp(attempts: number, cut?: Outcome): RetryResult {
+    if (this.answer) return { decision: "timeout", outcome: this.answer, attempts, times: this.answers };
+    if (this.failure) return { decision: "timeout", outcome: this.failure, attempts, times: this.failed };
+    return { decision: "timeout", outcome: cut && cutShort(cut), attempts, times: cut ? 1 : 0 };
+  }
+}
+
+/** Whether two failed attempts ended the same way (the same status, or the same network error). */
+function sameEnd(a: Outcome, b: Outcome): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "network") return a.code === (b as typeof a).code;
+  return a.status === (b as typeof a).status;
+}
+
+/** What a cut attempt says when no attempt got an answer: none came before the deadline. */
+function cutShort(outcome: Outcome): Outcome {
+  if (outcome.kind === "network" && outcome.code === "ETIMEDOUT") return outcome;
+  return { kind: "network", code: "ETIMEDOUT", message: "no answer before the deadline", ...(outcome.kind === "network" && outcome.proxy ? { proxy: outcome.proxy } : {}) };
+}
+
+/** An AbortSignal that aborts `ms` from now (never, for a deadline past setTimeout's range); its timer never holds the process. */
+class DeadlineSignal {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(ms: number) {
+    if (ms <= 0) this.controller.abort();
+    else if (ms <= MAX_TIMER_MS) {
+      this.timer = setTimeout(() => this.controller.abort(), ms);
+      this.timer.unref();
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
   }
 }
 

@@ -7,7 +7,7 @@ import { ConcurrencyLimit, type Verdict } from "./concurrency.js";
 import { isolateRefused } from "./isolate.js";
 import type { RowRepair } from "./row-repair.js";
 import { describeOutcome } from "./destination.js";
-import { diagnose } from "./diagnosis.js";
+import { diagnose, gaveUpAt } from "./diagnosis.js";
 import { type BackoffPolicy, type Outcome, decide, sleep, withRetry } from "./retry.js";
 import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
 import type { Counters } from "./stats.js";
@@ -40,6 +40,8 @@ export interface SenderOptions {
   /** Rewrites a row the API refused for JSON text it carried (isolate.ts); without it such rows are refused. */
   repairRow?: RowRepair;
 }
+
+const DEADLINE_PASSED: Outcome = { kind: "network", code: "ETIMEDOUT", message: "no attempt started before the deadline" };
 
 // A 413 never shrinks batches below this (the smallest maxBatchBytes the config allows).
 const MIN_BATCH_BYTES = 1024;
@@ -104,7 +106,7 @@ export class Sender {
   private async deliver(target: Target, rows: EncodedRows, deadline: number, isolating = false): Promise<"refused" | "settled"> {
     const body = rows.body;
     const started = Date.now();
-    const result = await withRetry((remaining) => this.insert(target, body, rows.length, remaining), {
+    const result = await withRetry((_remaining, cut) => this.insert(target, body, rows.length, cut), {
       deadline,
       policy: this.options.policy,
       signal: this.options.signal,
@@ -134,11 +136,13 @@ export class Sender {
         }
         this.refuse(target, rows, result.outcome);
         break;
-      case "timeout":
+      case "timeout": {
         this.counters.drop("timeout", rows.length);
-        if (result.outcome) this.counters.lastError = redact(`inserting into ${target.parent.key}: ${diagnose(result.outcome, this.url)}`);
-        fail("timeout", `gave up on ${rows.length} rows for ${target.parent.key} after exportTimeoutMillis (${this.options.exportTimeoutMillis} ms) of retries; last error: ${this.counters.lastError ?? "none"}`);
+        const why = gaveUpAt(result.outcome, result.times, this.url, this.options.exportTimeoutMillis);
+        this.counters.lastError = redact(`inserting into ${target.parent.key}: ${why}`);
+        fail("timeout", `gave up on ${rows.length} rows for ${target.parent.key}: ${why} (exportTimeoutMillis)`);
         break;
+      }
       case "cancelled":
         this.counters.drop("shutdown", rows.length);
         break;
@@ -175,13 +179,17 @@ export class Sender {
     await this.deliver(target, EncodedRows.fromText([fitted], true), deadline);
   }
 
-  /** One attempt. A 2xx whose body is not `{row_ids}` may not have been stored, so it is retried (ids make that safe). */
-  private async insert(target: Target, body: Uint8Array, count: number, remaining: number): Promise<Outcome> {
-    const deadline = Date.now() + remaining;
+  /**
+   * One attempt, which `cut` (the deadline) aborts. A 2xx whose body is not `{row_ids}` may
+   * not have been stored, so it is retried (ids make that safe).
+   */
+  private async insert(target: Target, body: Uint8Array, count: number, cut: AbortSignal): Promise<Outcome> {
     const ticket = await this.limit.acquire();
     let verdict: Verdict = "other";
     try {
-      const outcome = await this.attempt(target, body, count, Math.max(1, Math.min(deadline - Date.now(), this.options.attemptTimeoutMs)));
+      // The deadline passed while it waited for a slot: no request, and no verdict on the API.
+      if (cut.aborted) return DEADLINE_PASSED;
+      const outcome = await this.attempt(target, body, count, cut);
       const decision = decide(outcome);
       verdict = decision === "done" ? "ok" : decision === "retry" ? "overload" : "other";
       return outcome;
@@ -191,8 +199,8 @@ export class Sender {
     }
   }
 
-  private async attempt(target: Target, body: Uint8Array, count: number, timeoutMs: number): Promise<Outcome> {
-    const outcome = await this.transport.post(target.insertPath, body, timeoutMs);
+  private async attempt(target: Target, body: Uint8Array, count: number, cut: AbortSignal): Promise<Outcome> {
+    const outcome = await this.transport.post(target.insertPath, body, this.options.attemptTimeoutMs, cut);
     if (outcome.kind !== "ok") return outcome;
     let rowIds: unknown;
     try {

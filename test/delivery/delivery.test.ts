@@ -4,7 +4,7 @@ import type { BraintrustExporterOptions } from "../../src/config/config.js";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { resetLogState } from "../../src/log.js";
 import { type Parent, makeParent } from "../../src/config/parent.js";
-import { acceptInsert, captureDiag, configFor, event, json, scriptedServer, trackUnhandled, until } from "./helpers.js";
+import { acceptInsert, captureDiag, captureWarnings, configFor, event, json, scriptedServer, trackUnhandled, until } from "./helpers.js";
 
 let server: LocalBraintrust;
 let delivery: Delivery | undefined;
@@ -34,6 +34,18 @@ function start(options: BraintrustExporterOptions = {}, url = server.url, apiKey
 
 function enqueueMany(d: Delivery, parent: Parent, ids: string[]) {
   for (const id of ids) d.enqueue(parent, event(id));
+}
+
+/** A server that answers the first `count` inserts `status` with `error`, and holds every later one until `release()`. */
+async function answerThenHold(count: number, status: number, error: string) {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const scripted = await scriptedServer(async (_req, res) => {
+    if (scripted.seen.length <= count) return json(res, status, { error });
+    await held;
+    json(res, status, { error: "too late" });
+  });
+  return { scripted, release };
 }
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
@@ -189,17 +201,62 @@ describe("Delivery", () => {
   });
 
   it("gives up on rows whose inserts keep failing at the deadline, at ERROR, once the project is verified", async () => {
+    // Two inserts are answered 500; the third is held unanswered until after the deadline,
+    // so the deadline always falls while a retry is in flight. The deadline (1 s) is no
+    // longer than one attempt's own timeout, so the held attempt is the last.
+    const { scripted, release } = await answerThenHold(2, 500, "boom");
     const diagLog = captureDiag();
-    const { delivery: d, parent } = start({ exportTimeoutMillis: 300 });
+    const { delivery: d } = start({ projectId: "p1", exportTimeoutMillis: 1000 }, scripted.url, "sk-scripted-key");
+    const parent = makeParent("project_id", "p1");
     await d.ready();
-    server.setFault({ routes: ["insert"], failRate: 1, failStatuses: [500] });
     enqueueMany(d, parent, ids("t", 3));
     const result = await d.flush();
     expect(result.sent).toBe(0);
     await until(() => d.stats().dropped.timeout === 3);
+    release();
+    expect(scripted.seen).toHaveLength(3);
+    const reason = 'answered HTTP 500 "boom" on 2 attempts; gave up at the 1 s deadline';
     expect(d.stats().lastError).toMatch(/answered HTTP 500/);
+    expect(d.stats().lastError).toBe(`inserting into project_id:p1: ${scripted.url} ${reason}`);
     const gaveUp = diagLog.messages.filter((m) => m.includes("gave up on 3 rows"));
     expect(gaveUp).toHaveLength(1);
+    expect(gaveUp[0]).toContain(reason);
+    expect(diagLog.messages.join("\n")).not.toMatch(/ETIMEDOUT|no answer/);
     diagLog.stop();
+    await d.shutdown();
+    await scripted.close();
+  });
+
+  it("says the deadline's reason as a process warning too, when no diag logger is installed", async () => {
+    const { scripted, release } = await answerThenHold(1, 503, "busy");
+    const seen = captureWarnings();
+    try {
+      const { delivery: d } = start({ projectId: "p1", exportTimeoutMillis: 1000 }, scripted.url, "sk-scripted-key");
+      await d.ready();
+      enqueueMany(d, makeParent("project_id", "p1"), ids("w", 2));
+      await d.flush();
+      await until(() => seen.warnings.some((w) => w.message.includes("gave up on 2 rows")));
+      release();
+      const warning = seen.warnings.find((w) => w.message.includes("gave up on 2 rows"))!;
+      expect(warning.message).toContain('answered HTTP 503 "busy" on 1 attempt; gave up at the 1 s deadline');
+      expect(warning.message).not.toMatch(/ETIMEDOUT|no answer/);
+    } finally {
+      seen.stop();
+      release();
+      await delivery?.shutdown();
+      await scripted.close();
+    }
+  });
+
+  it("names the network's own failure when no attempt got an answer before the deadline", async () => {
+    const scripted = await scriptedServer(() => new Promise<void>(() => {}));
+    const { delivery: d } = start({ projectId: "p1", exportTimeoutMillis: 1000 }, scripted.url, "sk-scripted-key");
+    await d.ready();
+    enqueueMany(d, makeParent("project_id", "p1"), ids("n", 1));
+    await d.flush();
+    await until(() => d.stats().dropped.timeout === 1);
+    expect(d.stats().lastError).toBe(`inserting into project_id:p1: no answer from ${scripted.url} (ETIMEDOUT): check BRAINTRUST_API_URL (the apiUrl option), and HTTPS_PROXY if this network needs a proxy; gave up at the 1 s deadline after 1 attempt`);
+    await d.shutdown();
+    await scripted.close();
   });
 });

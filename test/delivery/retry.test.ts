@@ -140,6 +140,49 @@ describe("withRetry", () => {
   });
 });
 
+describe("withRetry at its deadline", () => {
+  /** An attempt that gets no answer: it ends when the deadline aborts it, as a transport's does. */
+  const cutByDeadline = (_remaining: number, deadline: AbortSignal) =>
+    new Promise<Outcome>((resolve) => deadline.addEventListener("abort", () => resolve({ kind: "network", code: "ETIMEDOUT", message: "aborted" }), { once: true }));
+
+  function scripted(script: (Outcome | "hang")[]) {
+    const h = harness([]);
+    let n = 0;
+    const send = (remaining: number, deadline: AbortSignal): Promise<Outcome> => {
+      const next = script[n++] ?? "hang";
+      return next === "hang" ? cutByDeadline(remaining, deadline) : Promise.resolve(next);
+    };
+    return { ...h, send };
+  }
+
+  it("gives the last answer as the reason, never the attempt the deadline cut, with how many attempts got it", async () => {
+    const h = scripted([http(500), http(503), http(503), "hang"]);
+    const r = await withRetry(h.send, { deadline: h.start + 400, policy: policy(() => 0.1), sleep: h.sleep, now: h.now });
+    expect(r).toMatchObject({ decision: "timeout", attempts: 4, times: 2, outcome: { kind: "http", status: 503 } });
+  });
+
+  it("prefers an answer to a later network failure, and names a network failure when nothing ever answered", async () => {
+    const answered = scripted([http(502), reset, "hang"]);
+    expect(await withRetry(answered.send, { deadline: answered.start + 400, policy: policy(() => 0.1), sleep: answered.sleep, now: answered.now })).toMatchObject({
+      decision: "timeout",
+      times: 1,
+      outcome: { status: 502 },
+    });
+    const unanswered = scripted([reset, reset, "hang"]);
+    expect(await withRetry(unanswered.send, { deadline: unanswered.start + 400, policy: policy(() => 0.1), sleep: unanswered.sleep, now: unanswered.now })).toMatchObject({
+      decision: "timeout",
+      times: 2,
+      outcome: { kind: "network", code: "ECONNRESET" },
+    });
+  });
+
+  it("gives the cut attempt only when it was the only one, as no answer before the deadline", async () => {
+    const h = scripted(["hang"]);
+    const r = await withRetry(h.send, { deadline: h.start + 100, policy: policy(), sleep: h.sleep, now: h.now });
+    expect(r).toMatchObject({ decision: "timeout", attempts: 1, times: 1, outcome: { kind: "network", code: "ETIMEDOUT" } });
+  });
+});
+
 describe("sleep", () => {
   it("takes a wait past setTimeout's 2^31 ms range as that range, without a TimeoutOverflowWarning, and ends on abort", async () => {
     const seen = captureWarnings();
