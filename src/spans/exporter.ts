@@ -25,6 +25,8 @@ import { watchExit } from "../lifecycle/exit.js";
 import { createCore, type ExporterCore, exitTarget } from "./core.js";
 import { createSpanFilter } from "./filter.js";
 import { SpanJudge } from "./judge.js";
+import { BraintrustLogRecordProcessor } from "./log-records.js";
+import { RecordBook, type RecordStats } from "./record-book.js";
 import { Slice } from "./slice.js";
 import { TraceBook } from "./trace-book.js";
 
@@ -43,6 +45,9 @@ export class BraintrustExporter implements SpanExporter {
   /** Held here: the exit hooks keep only a weak reference, so a dropped exporter is collected. */
   private readonly exit: ExitTarget | undefined;
   private readonly unwatchExit: (() => void) | undefined;
+  /** GenAI log records waiting for their spans' export; made with `logRecordProcessor`. */
+  private records: RecordBook | undefined;
+  private logFace: BraintrustLogRecordProcessor | undefined;
 
   constructor(options?: BraintrustExporterOptions) {
     this.core = createCore(options);
@@ -59,6 +64,19 @@ export class BraintrustExporter implements SpanExporter {
         link: (order) => this.core.pipeline.pushLink(order),
       });
     }
+  }
+
+  /**
+   * An OTel `LogRecordProcessor` for a `LoggerProvider` (or NodeSDK's `logRecordProcessors`):
+   * GenAI message records are held until their span is exported and fold into its row; a
+   * record that comes after the export is sent as a merge row. The same object every time.
+   */
+  get logRecordProcessor(): BraintrustLogRecordProcessor {
+    if (this.logFace === undefined) {
+      this.records = new RecordBook({ send: (order) => this.core.pipeline.push(order) });
+      this.logFace = new BraintrustLogRecordProcessor(this.records, this);
+    }
+    return this.logFace;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
@@ -115,6 +133,8 @@ export class BraintrustExporter implements SpanExporter {
         let order;
         try {
           order = judge.ended(span);
+          if (order === undefined) this.records?.dropped(span);
+          else if (this.records !== undefined) order = this.records.fold(order);
           json = order ? pipeline.row(order) : undefined;
         } catch (err) {
           delivery.drop("invalid");
@@ -140,13 +160,20 @@ export class BraintrustExporter implements SpanExporter {
   }
 
   async forceFlush(): Promise<void> {
+    await this.flush();
+  }
+
+  /** The converting export, late log records' merge rows, then the delivery's flush. */
+  async flush(): Promise<void> {
     await this.converting;
+    this.records?.flushLate();
     await this.core.delivery.flush();
   }
 
   shutdown(): Promise<void> {
     // Exports handed over before the shutdown are converted first (each within its deadline).
     this.shutdownPromise ??= Promise.resolve(this.converting)
+      .then(() => this.records?.clear())
       .then(() => this.core.delivery.shutdown())
       .finally(() => this.unwatchExit?.());
     return this.shutdownPromise;
@@ -156,9 +183,11 @@ export class BraintrustExporter implements SpanExporter {
     return this.core.delivery.ready();
   }
 
-  /** Delivery counters, plus `filtered`: spans left out by `filterAISpans` / `customFilter`. */
-  stats(): DeliveryStats & { filtered: number } {
-    return { ...this.core.delivery.stats(), filtered: this.judge?.filtered ?? 0 };
+  /** Delivery counters, plus `filtered` (spans left out by the filter) and, with `logRecordProcessor`, `logRecords`. */
+  stats(): DeliveryStats & { filtered: number; logRecords?: RecordStats } {
+    this.records?.flushLate();
+    const stats = { ...this.core.delivery.stats(), filtered: this.judge?.filtered ?? 0 };
+    return this.records ? { ...stats, logRecords: { ...this.records.stats } } : stats;
   }
 }
 

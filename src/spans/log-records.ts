@@ -24,7 +24,9 @@ export class BraintrustLogRecordProcessor {
   constructor(
     private readonly book: RecordBook,
     private readonly owner: RecordOwner,
-  ) {}
+  ) {
+    book.active = true;
+  }
 
   onEmit(record: EmittedRecord, _context?: Context): void {
     if (this.closed) return;

@@ -61,7 +61,7 @@ interface Entry {
 
 export class RecordBook {
   readonly stats: RecordStats = { joined: 0, late: 0, unmatched: 0, evicted: 0 };
-  /** A GenAI record was seen: until then `fold` costs one property read. */
+  /** Set when a log face uses the book: until then `fold` costs one property read. */
   active = false;
   /** Records for spans whose row is not built yet, by span id, oldest touched first. */
   private readonly waiting = new Map<string, Entry>();
@@ -98,7 +98,6 @@ export class RecordBook {
 
   /** A GenAI record for span `spanId` of trace `traceId` (undefined ids: no span). Never throws. */
   add(traceId: string | undefined, spanId: string | undefined, event: SpanEventLike): void {
-    this.active = true;
     if (traceId === undefined || spanId === undefined) {
       this.stats.unmatched++;
       return;
@@ -242,22 +241,23 @@ function isGenAiSpan(span: SpanLike): boolean {
 
 /** About what an event holds, in bytes: strings by length, a few bytes per other value; walks at most `MAX_NODES`. */
 export function eventBytes(event: SpanEventLike): number {
-  let nodes = 0;
-  const walk = (value: unknown, depth: number): number => {
-    if (++nodes > MAX_NODES || depth > 32) return 0;
-    if (typeof value === "string") return value.length * 2 + 16;
-    if (typeof value !== "object" || value === null) return 16;
-    let total = 32;
-    if (Array.isArray(value)) {
-      for (const item of value) total += walk(item, depth + 1);
-    } else {
-      for (const key in value) total += key.length * 2 + walk((value as Record<string, unknown>)[key], depth + 1);
-    }
-    return total;
-  };
-  const counted = walk(event.attributes, 0) + 64;
+  const budget = { nodes: MAX_NODES };
+  const counted = sizeOf(event.attributes, 0, budget) + 64;
   // Past the walk's reach the record is large: charge it as the largest, so a budget still bounds it.
-  return nodes > MAX_NODES ? Math.max(counted, 1024 * 1024) : counted;
+  return budget.nodes < 0 ? Math.max(counted, 1024 * 1024) : counted;
 }
 
 const MAX_NODES = 10_000;
+
+function sizeOf(value: unknown, depth: number, budget: { nodes: number }): number {
+  if (--budget.nodes < 0 || depth > 32) return 0;
+  if (typeof value === "string") return value.length * 2 + 16;
+  if (typeof value !== "object" || value === null) return 16;
+  let total = 32;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) total += sizeOf(value[i], depth + 1, budget);
+  } else {
+    for (const key in value) total += key.length * 2 + sizeOf((value as Record<string, unknown>)[key], depth + 1, budget);
+  }
+  return total;
+}
