@@ -37,6 +37,12 @@ export interface RegisteredTracerProvider extends TracerProvider {
 export interface Registration {
   provider: RegisteredTracerProvider;
   processor: BraintrustSpanProcessor;
+  /**
+   * The global LoggerProvider register() installed with `processor.logRecordProcessor`, so
+   * GenAI log records (OpenTelemetry's own GenAI instrumentations) reach their spans' rows;
+   * undefined when `@opentelemetry/sdk-logs` is not installed or the app set its own.
+   */
+  loggerProvider?: { forceFlush(): Promise<void>; shutdown(): Promise<void> };
   /** Flushes and stops the provider (and so the processor). Never rejects; safe to call twice. */
   shutdown(): Promise<void>;
   /** false when another tracer provider was already the global one: spans go there, not here. */
@@ -82,12 +88,14 @@ export function register(options: RegisterOptions = {}): Registration {
     const owner = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.()?.constructor?.name ?? "another tracer provider";
     warnOnce("register-taken", `register(): a global tracer provider (${owner}) was already registered, so Braintrust will receive no spans from the one register() created. This happens with Sentry, Next.js/@vercel/otel or an earlier NodeSDK. Add the processor to that setup instead: \`spanProcessors: [new BraintrustSpanProcessor()]\` (Sentry: \`openTelemetrySpanProcessors\`).`);
   }
+  const logs = registered ? installLoggerProvider(processor) : undefined;
   const removeSignals = signals === false ? undefined : handleSignals();
   const registration: Registration = {
     provider,
     processor,
     registered,
-    shutdown: () => shutdownOnce(registration, provider, installed, removeSignals),
+    ...(logs ? { loggerProvider: logs.provider } : {}),
+    shutdown: () => shutdownOnce(registration, provider, installed, removeSignals, logs),
   };
   current = registration;
   return registration;
@@ -100,9 +108,18 @@ function shutdownOnce(
   provider: SdkProvider,
   installed: { contextManager: boolean; propagator: boolean },
   removeSignals: (() => void) | undefined,
+  logs: InstalledLogs | undefined,
 ): Promise<void> {
   shuttingDown ??= (async () => {
     removeSignals?.();
+    if (logs) {
+      try {
+        await logs.provider.shutdown();
+      } catch (err) {
+        log("warn", "register-shutdown", `logger provider shutdown failed: ${errorMessage(err)}`);
+      }
+      logs.disable();
+    }
     try {
       await provider.shutdown();
     } catch (err) {
@@ -149,6 +166,49 @@ function requireBeside(sdkRequire: NodeRequire, name: string): any {
   } catch (err) {
     if (!isNotFound(err)) throw err;
     return requireFromHere(name);
+  }
+}
+
+interface InstalledLogs {
+  readonly provider: { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+  /** Gives the global slot back. */
+  disable(): void;
+}
+
+/**
+ * A global LoggerProvider whose processor is the span processor's log face, when
+ * `@opentelemetry/sdk-logs` (an optional peer) can be loaded and the app has set none: GenAI
+ * instrumentations that write messages as log records then fill their spans' rows. sdk-logs
+ * 0.2xx (SDK 2.x) and 3.x take processors in the config; releases before 0.200 add them after.
+ */
+function installLoggerProvider(processor: BraintrustSpanProcessor): InstalledLogs | undefined {
+  let path: string;
+  try {
+    path = requireFromHere.resolve("@opentelemetry/sdk-logs");
+  } catch {
+    return undefined; // not installed: log records are the app's to wire, if it has any
+  }
+  try {
+    const sdkLogsRequire = createRequire(path);
+    const { LoggerProvider } = sdkLogsRequire(path);
+    const { logs } = requireBeside(sdkLogsRequire, "@opentelemetry/api-logs");
+    const face = processor.logRecordProcessor;
+    let provider;
+    if (typeof LoggerProvider.prototype.addLogRecordProcessor === "function") {
+      provider = new LoggerProvider();
+      provider.addLogRecordProcessor(face);
+    } else {
+      provider = new LoggerProvider({ processors: [face] });
+    }
+    if (logs.setGlobalLoggerProvider(provider) !== provider) {
+      void provider.shutdown().catch(() => {});
+      log("info", "register-logs-taken", "register(): the app already set a global LoggerProvider; add `registration.processor.logRecordProcessor` to it so GenAI log records reach their spans' rows");
+      return undefined;
+    }
+    return { provider, disable: () => logs.disable() };
+  } catch (err) {
+    log("warn", "register-logs", `register(): no LoggerProvider was installed for GenAI log records (${errorMessage(err)})`);
+    return undefined;
   }
 }
 
