@@ -14,6 +14,8 @@ const TESTS = [
   "test/spans/exporter.test.ts",
   "test/spans/filter.test.ts",
   "test/spans/routing.test.ts",
+  "test/spans/log-records.test.ts",
+  "test/integrations/openai-logs.test.ts",
   "test/spans/distributed.test.ts",
   "test/rows/mask.test.ts",
   "test/register.test.ts",
@@ -27,7 +29,7 @@ function run(label, command, args, env) {
   return result.status === 0;
 }
 
-if (!existsSync(v3 + "node_modules/@opentelemetry/sdk-trace/package.json")) {
+if (!["sdk-trace", "sdk-logs"].every((name) => existsSync(v3 + `node_modules/@opentelemetry/${name}/package.json`))) {
   const ok = run("3.x: installing its tree", "npm", ["ci", "--prefix", v3, "--no-audit", "--no-fund", "--prefer-offline"], {});
   if (!ok) process.exit(1);
 }

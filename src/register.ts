@@ -191,7 +191,7 @@ function installLoggerProvider(processor: BraintrustSpanProcessor): InstalledLog
   try {
     const sdkLogsRequire = createRequire(path);
     const { LoggerProvider } = sdkLogsRequire(path);
-    const { logs } = requireBeside(sdkLogsRequire, "@opentelemetry/api-logs");
+    const logs = logsApi(sdkLogsRequire);
     const face = processor.logRecordProcessor;
     let provider;
     if (typeof LoggerProvider.prototype.addLogRecordProcessor === "function") {
@@ -210,6 +210,18 @@ function installLoggerProvider(processor: BraintrustSpanProcessor): InstalledLog
     log("warn", "register-logs", `register(): no LoggerProvider was installed for GenAI log records (${errorMessage(err)})`);
     return undefined;
   }
+}
+
+/** The global logs API: `@opentelemetry/api-logs` beside sdk-logs 0.2xx; in `@opentelemetry/api` itself from 1.10 (SDK 3.x). */
+function logsApi(sdkLogsRequire: NodeRequire): { setGlobalLoggerProvider(provider: object): object; disable(): void } {
+  try {
+    return sdkLogsRequire("@opentelemetry/api-logs").logs;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const { logs } = requireFromHere("@opentelemetry/api");
+  if (logs === undefined) throw new Error("neither @opentelemetry/api-logs nor a logs API in @opentelemetry/api could be loaded");
+  return logs;
 }
 
 /** AsyncLocalStorage context, unless the app already set a context manager (then it keeps its own). */

@@ -25,6 +25,7 @@ export function sdkAliases(major = process.env.OTEL_SDK_MATRIX) {
       "@opentelemetry/context-async-hooks": fromV3.resolve("@opentelemetry/context-async-hooks"),
       "@opentelemetry/core": fromV3.resolve("@opentelemetry/core"),
       "@opentelemetry/sdk-trace": fromV3.resolve("@opentelemetry/sdk-trace"),
+      "@opentelemetry/sdk-logs": fromV3.resolve("@opentelemetry/sdk-logs"),
     };
     return {
       imports: {
