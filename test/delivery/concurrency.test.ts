@@ -5,8 +5,7 @@ import { ConcurrencyLimit } from "../../src/delivery/concurrency.js";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { resetLogState } from "../../src/log.js";
 import { makeParent } from "../../src/config/parent.js";
-import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
-import { configFor, event, trackUnhandled, until } from "./helpers.js";
+import { type ScriptedServer, type SeenRequest, acceptInsert, configFor, event, scriptedServer, trackUnhandled, until } from "./helpers.js";
 
 describe("ConcurrencyLimit", () => {
   it("starts at four, doubles per round trip while every slot is busy and a batch waits, and stops at max", async () => {
@@ -164,44 +163,44 @@ describe("Delivery against a slow API", () => {
   });
 });
 
-describe("Delivery ramping up against the local server answering every insert late", () => {
-  let server: LocalBraintrust;
-  /** Per insert answered, in order: how many inserts the server had received by then. */
-  const receivedAtAnswer: number[] = [];
+describe("Delivery ramping up against an API that answers a round only once all of it has arrived", () => {
   let delivery: Delivery | undefined;
-  const isInsert = (r: { path: string }) => r.path.endsWith("/insert");
-
-  beforeEach(async () => {
-    receivedAtAnswer.length = 0;
-    // `requests` gets each request as it arrives; `onRequest` is called once it is answered.
-    server = await startLocalBraintrust({
-      onRequest: (r) => {
-        if (isInsert(r)) receivedAtAnswer.push(server.requests.filter(isInsert).length);
-      },
-    });
-  });
+  let api: ScriptedServer | undefined;
 
   afterEach(async () => {
     await delivery?.shutdown();
-    delivery = undefined;
-    await server.close();
+    await api?.close();
+    delivery = api = undefined;
   });
 
   it("sends four requests before any answer, then twice as many per round trip up to the cap, while full batches wait", async () => {
     resetLogState();
-    // 100 ms per answer: a round's requests all reach the server long before the first of them is answered.
-    server.setFault({ delayMs: 100 });
-    const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "ramp", maxExportBatchSize: 20, scheduledDelayMillis: 60_000 });
+    // The API holds each insert until the round it expects has arrived whole, and answers the
+    // round 20 ms later: a client that sent fewer would wait forever (the test times out), one
+    // that sent more shows in the count. However slow the machine, a right client's rounds are exact.
+    const rounds = [4, 8, 16, 16, 16];
+    const arrivedAtAnswer: number[] = [];
+    const held: [SeenRequest, ServerResponse][] = [];
+    let answering = false;
+    api = await scriptedServer((req, res) => {
+      held.push([req, res]);
+      if (answering || held.length < rounds[arrivedAtAnswer.length]!) return;
+      answering = true;
+      setTimeout(() => {
+        answering = false;
+        arrivedAtAnswer.push(api!.seen.length);
+        for (const [r, answer] of held.splice(0)) acceptInsert(r, answer);
+      }, 20);
+    });
+    const config = configFor({ apiKey: "sk-ramp", apiUrl: api.url, projectId: "p-ramp", maxExportBatchSize: 20, scheduledDelayMillis: 60_000 });
     delivery = new Delivery(config);
     await delivery.ready();
-    const parent = makeParent("project_name", "ramp");
-    for (let i = 0; i < 60 * 20; i++) delivery.enqueue(parent, event(`ramp-${i}`));
-    const flushed = delivery.flush();
-    expect(await flushed).toEqual({ sent: 1200, dropped: 0, pending: 0 });
-    expect(server.rows("ramp")).toHaveLength(1200);
-    // The first answer of each round: 4, then 4 + 8, then 4 + 8 + 16 (the cap) requests had arrived.
-    expect(receivedAtAnswer[0]).toBe(4);
-    expect(receivedAtAnswer[4]).toBe(4 + 8);
-    expect(receivedAtAnswer[4 + 8]).toBe(4 + 8 + 16);
+    for (let i = 0; i < 60 * 20; i++) delivery.enqueue(config.parent, event(`ramp-${i}`));
+    expect(await delivery.flush()).toEqual({ sent: 1200, dropped: 0, pending: 0 });
+    // When each round was answered: 4, then 4 + 8, then 4 + 8 + 16 (the cap), and 16 a round after.
+    expect(arrivedAtAnswer).toEqual([4, 12, 28, 44, 60]);
+    expect(api.seen).toHaveLength(60);
+    const ids = new Set(api.seen.flatMap((r) => (JSON.parse(r.body) as { events: { id: string }[] }).events.map((e) => e.id)));
+    expect(ids.size).toBe(1200);
   });
 });
