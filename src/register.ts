@@ -54,6 +54,8 @@ interface SdkProvider extends RegisteredTracerProvider {
 }
 
 let current: Registration | undefined;
+/** The options the registration in place was made with, to say what a second call's differ in. */
+let currentOptions: RegisterOptions = {};
 
 /**
  * Sets up tracing to Braintrust for the whole process, flushing on exit by default. Never
@@ -62,7 +64,14 @@ let current: Registration | undefined;
  */
 export function register(options: RegisterOptions = {}): Registration {
   if (current) {
-    warnOnce("register-twice", "register() was called again; the first registration stays in place and is returned");
+    const ignored = differingOptions(currentOptions, options);
+    const which = ignored.length > 0
+      ? `, and this call's ${ignored.map((name) => `\`${name}\``).join(", ")} ${ignored.length === 1 ? "was" : "were"} ignored`
+      : "";
+    warnOnce(
+      "register-twice",
+      `register() was called again; the first registration stays in place and is returned${which}. Call register() once, with all its options; to change them, \`await shutdown()\` the first registration before registering again; to send some spans elsewhere, add \`new BraintrustSpanProcessor({ ... })\` in \`spanProcessors\``,
+    );
     return current;
   }
   const { spanProcessors = [], resource, sampler, spanLimits, idGenerator, handleSignals: signals = true, ...exporterOptions } = options;
@@ -98,6 +107,7 @@ export function register(options: RegisterOptions = {}): Registration {
     shutdown: () => shutdownOnce(registration, provider, installed, removeSignals, logs),
   };
   current = registration;
+  currentOptions = options;
   return registration;
 }
 
@@ -265,6 +275,25 @@ function inert(processor: BraintrustSpanProcessor): Registration {
     shutdown: () => processor.shutdown(),
   };
   return { provider, processor, registered: false, shutdown: () => processor.shutdown() };
+}
+
+/** The option names whose values differ between two calls (same-valued options lose nothing). */
+function differingOptions(first: RegisterOptions, second: RegisterOptions): string[] {
+  const a = first as Record<string, unknown>;
+  const b = second as Record<string, unknown>;
+  try {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => !Object.is(a[name], b[name]) && !sameJson(a[name], b[name]));
+  } catch {
+    return [];
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return typeof a === "object" && typeof b === "object" && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
 }
 
 function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {

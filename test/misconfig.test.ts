@@ -2,92 +2,17 @@
 // with no diag logger, its stderr and exit code captured. Each failure is said in one
 // line that names the cause and the fix and never the key, and the process ends on its
 // own well inside the 30 s default deadline. A healthy run says nothing.
-import { spawn } from "node:child_process";
-import { createServer as createNetServer } from "node:net";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+import { buildBundle, type Child, closedPort, ours, runChild } from "./helpers/child.js";
 
-const repo = fileURLToPath(new URL("..", import.meta.url));
 const KEY = "sk-misconfig-secret-0123456789";
 /** Loose: a child that waited out the 30 s default deadline, or hung, fails it. */
 const BOUND_MS = 10_000;
 
-interface Child {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-// The children load the exporter bundled once (as the package ships it) rather than each
-// compiling the TypeScript sources: a dozen at once stay quick on a small machine.
-const bundle = join(repo, "node_modules", ".cache", "misconfig-test", "index.mjs");
-
-/**
- * Runs `body` as an ES module in a fresh process with the exporter's entry points and a
- * tracer in scope. `onStdout` sees each stdout chunk (to signal the child).
- */
-function runChild(body: string, env: Record<string, string> = {}, onStdout?: (text: string, pid: number) => void): Promise<Child> {
-  const script = `
-    import { trace } from "@opentelemetry/api";
-    import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-    import { BraintrustSpanProcessor, register } from ${JSON.stringify(pathToFileURL(bundle).href)};
-    const tracer = () => trace.getTracer("misconfig");
-    process.stdout.write("@@started\\n");
-    ${body}
-  `;
-  let started = Date.now();
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-    cwd: repo,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    const text = chunk.toString();
-    // Timed from here: process start and TypeScript loading are not the exporter's.
-    if (text.includes("@@started\n")) started = Date.now();
-    stdout += text.replace("@@started\n", "");
-    onStdout?.(stdout, child.pid!);
-  });
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  // Far past the bound: only a hung child meets this.
-  const killer = setTimeout(() => child.kill("SIGKILL"), 50_000);
-  return new Promise((resolve) => {
-    child.on("close", (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stdout: stdout.trim(), stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-/** The lines our package printed (process warnings carry a `(node:PID)` prefix and a hint line). */
-const ours = (stderr: string) => stderr.split("\n").filter((l) => l.includes("braintrust-otel-exporter:"));
-
-async function closedPort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
 let server: LocalBraintrust;
 beforeAll(async () => {
-  await build({
-    entryPoints: [join(repo, "src/index.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: bundle,
-    external: ["@opentelemetry/*", "undici"],
-    logLevel: "error",
-  });
+  await buildBundle();
   server = await startLocalBraintrust();
 }, 60_000);
 afterAll(() => server.close());
@@ -313,5 +238,43 @@ describe.concurrent("the process ends: nothing hangs, nothing queued is lost wit
     );
     expect(child.signal).toBe("SIGTERM");
     expect(server.rows("misconfig-nosignals")).toHaveLength(0);
+  });
+});
+
+describe.concurrent("each configuration mistake is said once, with no diag logger, and the rows still go out", { timeout: 60_000 }, () => {
+  /** Two processors built with the same options (one mistake, said once), one span through the first. */
+  const twice = (options: string) => `
+    const processor = new BraintrustSpanProcessor({ ${options} });
+    new BraintrustSpanProcessor({ ${options} });
+    const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+    provider.getTracer("misconfig").startSpan("one").end();
+    await provider.shutdown();
+  `;
+  it.each([
+    ["maxExportBatchSize: -1", "misconfig-batch", "`maxExportBatchSize` must be a number >= 1, got -1; using 512"],
+    ['scheduledDelayMillis: "500"', "misconfig-delay", '`scheduledDelayMillis` must be a number from 0 to 2147483647, got "500" (a string); using 1000'],
+    ['compression: "brotli"', "misconfig-brotli", '`compression` must be "gzip" or "none", got "brotli" (a string); bodies are sent uncompressed'],
+    ['flushOnRootEnd: "yes"', "misconfig-bool", '`flushOnRootEnd` must be true or false, got "yes" (a string); it is ignored'],
+    ['projetName: "misconfig-typo"', "default-otel-project", "unknown option `projetName` is ignored; did you mean `projectName`?"],
+    ['apikey: "sk-typo"', "misconfig-apikey", "unknown option `apikey` is ignored; did you mean `apiKey`?"],
+    ["handleSignals: false", "misconfig-register-only", "`handleSignals` is an option of register(), not of BraintrustSpanProcessor / BraintrustExporter; it is ignored here"],
+  ])("%s", async (option, project, message) => {
+    const options = project === "default-otel-project" ? option : `${option}, projectName: "${project}"`;
+    const child = await runChild(twice(options), env());
+    expect(ours(child.stderr)).toEqual([expect.stringMatching(/^\(node:\d+\) /)]);
+    expect(ours(child.stderr)[0]).toContain(`braintrust-otel-exporter: ${message}`);
+    expect(child.code).toBe(0);
+    expect(server.rows(project).map((r) => r.span_attributes?.name)).toContain("one");
+  });
+
+  it("plain http:// to a host that is not this machine: the key would travel in clear text", async () => {
+    const child = await runChild(
+      `new BraintrustSpanProcessor({ projectName: "p", apiUrl: "http://braintrust.example.invalid:8000" });
+       new BraintrustSpanProcessor({ projectName: "p", apiUrl: "http://braintrust.example.invalid:8000" });`,
+      { BRAINTRUST_API_KEY: KEY },
+    );
+    const lines = ours(child.stderr).filter((l) => l.includes("clear text"));
+    expect(lines).toEqual([expect.stringContaining("apiUrl http://braintrust.example.invalid:8000 uses plain http to another host: the API key travels in clear text; use https://")]);
+    expect(child.stderr).not.toContain(KEY);
   });
 });

@@ -10,6 +10,7 @@ import { register as registerFromMain } from "../src/index.js";
 import { resetLogState } from "../src/log.js";
 import { register } from "../src/register-entry.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+import { buildBundle, ours, runChild } from "./helpers/child.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {
@@ -157,5 +158,38 @@ describe("register", () => {
     });
     expect(JSON.parse(stdout.trim())).toEqual({ registered: false });
     expect(stderr).toMatch(/register\(\) needs @opentelemetry\/sdk-trace-node/);
+  });
+});
+
+describe("register() twice, in a script with no diag logger", () => {
+  beforeAll(() => buildBundle(), 60_000);
+
+  it("names the second call's options that were ignored and what to do instead, once; spans go where the first said", { timeout: 60_000 }, async () => {
+    const child = await runChild(
+      `const first = register({ projectName: "register-twice-first" });
+       register({ projectName: "register-twice-second", flushOnRootEnd: true });
+       register({ projectName: "register-twice-third" });
+       tracer().startSpan("one").end();
+       await first.shutdown();`,
+      { BRAINTRUST_API_KEY: server.apiKey, BRAINTRUST_API_URL: server.url },
+    );
+    expect(child.code).toBe(0);
+    expect(ours(child.stderr)).toEqual([
+      expect.stringContaining(
+        "braintrust-otel-exporter: register() was called again; the first registration stays in place and is returned, and this call's `projectName`, `flushOnRootEnd` were ignored. Call register() once, with all its options; to change them, `await shutdown()` the first registration before registering again",
+      ),
+    ]);
+    expect(server.rows("register-twice-first").map((r) => r.span_attributes?.name)).toEqual(["one"]);
+    expect(server.rows("register-twice-second")).toEqual([]);
+  });
+
+  it("a second call with the same options (a module loaded twice) loses nothing, and says only that it was called again", { timeout: 60_000 }, async () => {
+    const child = await runChild(
+      `const first = register({ projectName: "register-twice-same" });
+       register({ projectName: "register-twice-same" });
+       await first.shutdown();`,
+      { BRAINTRUST_API_KEY: server.apiKey, BRAINTRUST_API_URL: server.url },
+    );
+    expect(ours(child.stderr)).toEqual([expect.stringMatching(/register\(\) was called again; the first registration stays in place and is returned\. Call register\(\) once/)]);
   });
 });

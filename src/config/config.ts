@@ -6,6 +6,7 @@ import type { Dispatcher } from "undici";
 import { detectEnvironment, type SpanEnvironment } from "./environment.js";
 import { type Parent, makeParent, parseParent } from "./parent.js";
 import { type ProxySettings, readProxy } from "./proxy.js";
+import { checkOptionShapes, shown } from "./options.js";
 import { hideSecrets } from "./secrets.js";
 import { checkApiKey, checkDispatcher, checkHeaders, checkNumber, LIMITS } from "./validate.js";
 
@@ -131,6 +132,8 @@ export function resolveConfig(options: BraintrustExporterOptions = {}): ConfigRe
 
 function build(options: BraintrustExporterOptions, env: Readonly<Record<string, string | undefined>>): ConfigResult {
   const warnings: string[] = [];
+  if (options === null || typeof options !== "object") return fail(`options must be an object, got ${shown(options)}`, warnings);
+  checkOptionShapes(options, warnings);
   const fromEnv = (name: string) => {
     const v = env[name];
     return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
@@ -186,7 +189,7 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     flushOnExit: options.flushOnExit === true,
     flushOnRootEnd: options.flushOnRootEnd === true,
     compression: compressionOf(options.compression, warnings),
-    filterAISpans: options.filterAISpans ?? fromEnv("BRAINTRUST_FILTER_AI_SPANS")?.toLowerCase() === "true",
+    filterAISpans: typeof options.filterAISpans === "boolean" ? options.filterAISpans : fromEnv("BRAINTRUST_FILTER_AI_SPANS")?.toLowerCase() === "true",
     customFilter: typeof options.customFilter === "function" ? options.customFilter : undefined,
     mask: typeof options.mask === "function" ? options.mask : undefined,
     logSpanStart: options.logSpanStart === true,
@@ -197,7 +200,7 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
 function compressionOf(value: unknown, warnings: string[]): "gzip" | undefined {
   if (value === undefined || value === "none") return undefined;
   if (value === "gzip") return "gzip";
-  warnings.push(`\`compression\` must be "gzip" or "none", got ${JSON.stringify(value)}; bodies are sent uncompressed`);
+  warnings.push(`\`compression\` must be "gzip" or "none", got ${shown(value)}; bodies are sent uncompressed`);
   return undefined;
 }
 
@@ -221,7 +224,7 @@ function checkUrl(raw: string, warnings: string[]): string | undefined {
   }
   const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname) || url.hostname.startsWith("127.");
   if (url.protocol === "http:" && !local) {
-    warnings.push(`apiUrl ${url.origin} uses plain http: the API key travels in clear text`);
+    warnings.push(`apiUrl ${url.origin} uses plain http to another host: the API key travels in clear text; use https:// (plain http is for a server on this machine)`);
   }
   return url.href.replace(/\/+$/, "");
 }
@@ -245,15 +248,15 @@ function parentFrom(parent: unknown, projectId: unknown, projectName: unknown): 
   if (parent !== undefined) {
     const parsed = parseParent(parent);
     if (parsed) return parsed;
-    return `\`parent\` (BRAINTRUST_PARENT) must look like project_name:NAME, project_id:ID or experiment_id:ID, got ${JSON.stringify(parent)}`;
+    return `\`parent\` (BRAINTRUST_PARENT) must look like project_name:NAME, project_id:ID or experiment_id:ID, got ${shown(parent)}`;
   }
   if (projectId !== undefined) {
     if (typeof projectId === "string" && projectId.trim()) return makeParent("project_id", projectId.trim());
-    return "`projectId` (BRAINTRUST_PROJECT_ID) is empty";
+    return typeof projectId === "string" ? "`projectId` (BRAINTRUST_PROJECT_ID) is empty" : `\`projectId\` must be a string, got ${shown(projectId)}`;
   }
   if (projectName !== undefined) {
     if (typeof projectName === "string" && projectName.trim()) return makeParent("project_name", projectName.trim());
-    return "`projectName` (BRAINTRUST_PROJECT) is empty";
+    return typeof projectName === "string" ? "`projectName` (BRAINTRUST_PROJECT) is empty" : `\`projectName\` must be a string, got ${shown(projectName)}`;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@
 // Each is found once, when options are read, and said in one message naming the option
 // (never its value when that may be a secret).
 import type { Dispatcher } from "undici";
+import { shown } from "./options.js";
 
 /** setTimeout's largest delay; a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -25,7 +26,7 @@ export function checkNumber(name: NumericOption, value: unknown, warnings: strin
   if (value === undefined) return fallback;
   if (typeof value === "number" && Number.isFinite(value) && value >= min && value <= max) return Math.floor(value);
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-  warnings.push(`\`${name}\` must be a number ${range}, got ${String(value)}; using ${fallback}`);
+  warnings.push(`\`${name}\` must be a number ${range}, got ${shown(value)}; using ${fallback}`);
   return fallback;
 }
 

@@ -66,7 +66,8 @@ interface Parts {
 
 /** Says what the config result needs saying (warnings, the default project, why nothing is sent). */
 function built(result: Result): Parts {
-  for (const warning of result.warnings) log("warn", `config:${warning}`, warning);
+  // Said even with no diag logger: each is a mistake in the setup that would otherwise go unseen.
+  for (const warning of result.warnings) warnOnce(`config:${warning}`, warning, "warn");
   if (!result.ok) {
     warnOnce("config", `${result.error}. No spans will be sent.`);
     return { config: undefined, delivery: new InertDelivery(`braintrust-otel-exporter: ${redact(result.error)}`) as unknown as Delivery };

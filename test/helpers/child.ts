@@ -1,0 +1,90 @@
+// A fresh Node process running a short app script against the exporter, as a user's app
+// would: no diag logger, its stderr, stdout and exit code captured. The children load the
+// exporter bundled once (as the package ships it) rather than each compiling the
+// TypeScript sources: a dozen at once stay quick on a small machine.
+import { spawn } from "node:child_process";
+import { createServer as createNetServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
+
+export const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface Child {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** From the script's first line to the process's end: process start and loading are not the exporter's. */
+  ms: number;
+}
+
+const bundle = join(repo, "node_modules", ".cache", "child-test", "index.mjs");
+let built: Promise<unknown> | undefined;
+
+/** Bundles src/index.ts once per test process; call in beforeAll. */
+export function buildBundle(): Promise<unknown> {
+  built ??= build({
+    entryPoints: [join(repo, "src/index.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: bundle,
+    external: ["@opentelemetry/*", "undici"],
+    logLevel: "error",
+  });
+  return built;
+}
+
+/**
+ * Runs `body` as an ES module in a fresh process with `trace`, `context`, `NodeTracerProvider`,
+ * `BatchSpanProcessor`, `SimpleSpanProcessor`, the exporter's entry points and `tracer()` in
+ * scope. `env` is all the environment it gets besides PATH and HOME; `onStdout` sees stdout
+ * so far on each chunk (to signal the child).
+ */
+export function runChild(body: string, env: Record<string, string> = {}, onStdout?: (text: string, pid: number) => void): Promise<Child> {
+  const script = `
+    import { trace, context } from "@opentelemetry/api";
+    import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+    import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+    import { BraintrustSpanProcessor, BraintrustExporter, register } from ${JSON.stringify(pathToFileURL(bundle).href)};
+    const tracer = () => trace.getTracer("child");
+    process.stdout.write("@@started\\n");
+    ${body}
+  `;
+  let started = Date.now();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (text.includes("@@started\n")) started = Date.now();
+    stdout += text.replace("@@started\n", "");
+    onStdout?.(stdout, child.pid!);
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  // Far past any bound a test checks: only a hung child meets this.
+  const killer = setTimeout(() => child.kill("SIGKILL"), 50_000);
+  return new Promise((resolve) => {
+    child.on("close", (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout: stdout.trim(), stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** The lines our package printed (process warnings carry a `(node:PID)` prefix and a hint line). */
+export const ours = (stderr: string): string[] => stderr.split("\n").filter((l) => l.includes("braintrust-otel-exporter:"));
+
+/** A loopback port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
