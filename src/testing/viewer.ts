@@ -1,6 +1,6 @@
 // GET /: the web viewer (src/view/web/), on the same port as the API. The page itself
 // needs no key: it holds no data, and reads the API with the key like any client.
-import { viewerPage } from "../view/web/page.js";
+import { FAVICON_SVG, viewerPage } from "../view/web/page.js";
 import { viewerScript } from "../view/web/script.js";
 
 export interface StaticReply {
@@ -23,6 +23,10 @@ let page: Promise<string> | undefined;
 
 /** The viewer's answer to this request, or undefined when it is not the viewer's path. */
 export async function viewerReply(method: string, path: string): Promise<StaticReply | undefined> {
+  // Browsers and tools that ignore the page's inline icon ask for this one on every load.
+  if (path === "/favicon.ico" && (method === "GET" || method === "HEAD")) {
+    return { status: 200, contentType: "image/svg+xml", body: FAVICON_SVG, headers: { "x-content-type-options": "nosniff", "cache-control": "max-age=86400" } };
+  }
   if (!PATHS.has(path)) return undefined;
   if (method !== "GET" && method !== "HEAD") {
     return { status: 405, contentType: "text/plain; charset=utf-8", body: "Method not allowed\n", headers: { allow: "GET, HEAD" } };

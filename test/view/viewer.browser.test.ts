@@ -26,6 +26,8 @@ let processor: BraintrustSpanProcessor;
 let browser: Browser;
 let page: Page;
 const requested: string[] = [];
+/** Every answer that was not found: none is expected, the icon included. */
+const missing: string[] = [];
 
 const messages = (list: { role: string; text: string }[]) => JSON.stringify(list.map(({ role, text }) => ({ role, parts: [{ type: "text", content: text }] })));
 
@@ -96,6 +98,9 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     const browserContext = await browser.newContext({ timezoneId: "UTC", locale: "en-US", viewport: { width: 1360, height: 900 } });
     page = await browserContext.newPage();
     page.on("request", (r) => requested.push(r.url()));
+    page.on("response", (r) => {
+      if (r.status() === 404) missing.push(r.url());
+    });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -111,6 +116,11 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     const first = page.locator(".trace", { hasText: "support agent" });
     await first.waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator(".project[aria-pressed=true]").innerText()).toBe("viewer-demo");
+    // Opened without a click: the newest trace's waterfall, its root span's detail.
+    await expect.poll(() => page.locator(".waterfall .bar-row").count()).toBe(5);
+    expect(await page.locator("main").innerText()).not.toContain("Loading");
+    expect(await page.locator(".trace[aria-pressed=true]").innerText()).toContain("support agent");
+    expect(await page.locator(".span-detail h2").innerText()).toContain("support agent");
     const listed = await first.innerText();
     expect(listed).toContain("✗ 1 error");
     expect(listed).toContain("103 tok"); // the two LLM calls: 31 + 9 and 52 + 11
@@ -191,8 +201,42 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
 
     const elsewhere = requested.filter((url) => !url.startsWith(`${lb.url}/`));
     expect(elsewhere).toEqual([]);
+    expect(missing).toEqual([]);
+    expect(await page.locator("link[rel=icon]").getAttribute("href")).toMatch(/^data:image\/svg\+xml,/);
     expect(requested.length).toBeGreaterThan(3);
   }, 90_000);
+
+  it("on an empty server, shows the lines that point an app at it; the first trace then opens by itself", async () => {
+    const empty = await startLocalBraintrust();
+    const fresh = await browser.newContext({ timezoneId: "UTC" });
+    const other = await fresh.newPage();
+    const notFound: string[] = [];
+    other.on("response", (r) => {
+      if (r.status() === 404) notFound.push(r.url());
+    });
+    try {
+      await other.goto(`${empty.url}/#key=${empty.apiKey}`);
+      const lines = other.locator(".env-lines");
+      await lines.waitFor({ timeout: 10_000 });
+      expect(await lines.innerText()).toBe(`export BRAINTRUST_API_URL=${empty.url}\nexport BRAINTRUST_API_KEY=${empty.apiKey}`);
+      expect(await other.locator("main").innerText()).toContain("No traces yet.");
+
+      const late = new BraintrustSpanProcessor({ apiKey: empty.apiKey, apiUrl: empty.url, projectName: "viewer-late" });
+      const lateProvider = new NodeTracerProvider({ spanProcessors: [late] });
+      lateProvider.getTracer("viewer-test").startSpan("first trace").end();
+      await lateProvider.shutdown();
+      await other.locator(".span-detail h2", { hasText: "first trace" }).waitFor({ timeout: 10_000 });
+      expect(await other.locator(".env-lines").count()).toBe(0);
+      expect(notFound).toEqual([]);
+      // Tools that ignore the inline icon still find one.
+      const icon = await fetch(`${empty.url}/favicon.ico`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+    } finally {
+      await fresh.close();
+      await empty.close();
+    }
+  }, 60_000);
 
   it("asks for the key when it has none, and refuses a wrong one", async () => {
     const fresh = await browser.newContext({ timezoneId: "UTC" });

@@ -25,7 +25,7 @@ const state = {
   traceId: undefined as string | undefined,
   spanId: undefined as string | undefined,
   filter: "",
-  /** What the open trace looked like when drawn, so a poll redraws it only when it changed. */
+  /** What the open trace looked like when drawn, so a poll redraws it only when it changed ("" before the first draw). */
   drawn: "",
 };
 
@@ -99,13 +99,29 @@ async function refresh(): Promise<void> {
 }
 
 function draw(): void {
+  // Until a trace is picked (or when the picked one is gone), the newest is open.
+  if (!state.traces.some((t) => t.id === state.traceId)) {
+    state.traceId = state.traces[0]?.id;
+    state.spanId = state.traces[0]?.roots[0]?.spanId;
+  }
   drawProjects();
   drawTraceList();
   const trace = state.traces.find((t) => t.id === state.traceId);
-  const signature = trace ? `${trace.id}:${trace.newestXact}:${trace.bars.length}:${state.spanId}` : "";
-  if (signature === state.drawn && $("main").querySelector(".waterfall, .empty")) return;
+  const signature = trace ? `${trace.id}:${trace.newestXact}:${trace.bars.length}:${state.spanId}` : `none:${state.projects.length}`;
+  if (signature === state.drawn) return;
   state.drawn = signature;
-  $("main").replaceChildren(trace ? drawTrace(trace) : el("p", { class: "empty" }, state.traces.length ? "Choose a trace." : "No traces yet: point an app at this server."));
+  $("main").replaceChildren(trace ? drawTrace(trace) : noTraces());
+}
+
+/** An empty project or server: the lines `dev` printed, for pointing an app here. */
+function noTraces(): HTMLElement {
+  const where = state.projects.length ? "No traces in this project yet." : "No traces yet.";
+  return el(
+    "div",
+    { class: "empty no-traces" },
+    el("p", {}, `${where} Point an app at this server (paste into its shell), then run it; its traces appear here as they arrive:`),
+    el("pre", { class: "env-lines" }, `export BRAINTRUST_API_URL=${location.origin}\nexport BRAINTRUST_API_KEY=${state.key}`),
+  );
 }
 
 function drawProjects(): void {

@@ -1,6 +1,10 @@
 // The viewer's one page: markup, styles and the bundled script, inline, so it needs
 // nothing from any other host (no CDN, no web fonts) and works offline.
 
+/** The tab's icon: a small waterfall, inline, so the browser never asks the server for /favicon.ico. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f2937"/><rect x="3" y="4" width="9" height="2" rx="1" fill="#60a5fa"/><rect x="5" y="7" width="5" height="2" rx="1" fill="#34d399"/><rect x="7" y="10" width="6" height="2" rx="1" fill="#fbbf24"/></svg>`;
+const FAVICON_DATA_URL = `data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}`;
+
 /** The page, with the viewer's script (a self-contained browser bundle) inside. */
 export function viewerPage(script: string): string {
   // "</script" inside the bundle would end the element early.
@@ -11,6 +15,7 @@ export function viewerPage(script: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Traces · local Braintrust</title>
+<link rel="icon" href="${FAVICON_DATA_URL}">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -22,7 +27,7 @@ export function viewerPage(script: string): string {
 <input id="filter" type="search" placeholder="Filter traces by text" aria-label="Filter traces by text">
 <ul id="traces"></ul>
 </nav>
-<main id="main"><p class="empty">Loading…</p></main>
+<main id="main"><p class="loading">Loading…</p></main>
 </div>
 <script>${inline}</script>
 </body>
@@ -56,7 +61,8 @@ button { font: inherit; color: inherit; }
 .error-mark { color: var(--err); font-size: 12px; font-weight: 600; }
 main { padding: 12px 16px; overflow: auto; }
 main h2 { font-size: 15px; margin: 4px 0 10px; }
-.empty { color: var(--muted); }
+.empty, .loading { color: var(--muted); }
+.env-lines { color: var(--fg); background: #f4f4f6; padding: 8px 10px; border-radius: 4px; user-select: all; white-space: pre; overflow-x: auto; }
 .waterfall { border: 1px solid var(--line); border-radius: 6px; background: var(--panel); margin-bottom: 14px; }
 .bar-row { display: grid; grid-template-columns: minmax(260px, 38%) 1fr; border-bottom: 1px solid var(--line); cursor: pointer; }
 .bar-row:last-child { border-bottom: 0; }
