@@ -1,14 +1,17 @@
 // The command line, run for real: `dev` in a child process, `tail` against it.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
-import { startLocalBraintrust } from "../src/testing/index.js";
+import { tailTarget } from "../src/cli/tail-config.js";
+import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
+import { buildBundle, runChild } from "./helpers/child.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "bt-cli-"));
@@ -65,11 +68,12 @@ async function run(args: string[], extraEnv: Record<string, string> = {}) {
 }
 
 /** `main` in this process, for cases where spawning proves nothing more. */
-async function runHere(args: string[], env: Record<string, string> = {}) {
+async function runHere(args: string[], env: Record<string, string> = {}, cwd = dir) {
   let stdout = "";
   let stderr = "";
   const out = { write: (t: string) => void (stdout += t), note: (l: string) => void (stderr += l + "\n"), width: 100, color: false };
-  const code = await main(args, env, out, new AbortController().signal);
+  // In a directory of its own: no .env.braintrust of the machine's is read.
+  const code = await main(args, env, out, new AbortController().signal, "test", { cwd });
   return { code, stdout, stderr };
 }
 
@@ -207,11 +211,13 @@ describe("braintrust-otel-exporter dev + tail", { timeout: SPAWNS }, () => {
     const noKey = await runHere(["tail", "--project", "cli-demo"], { BRAINTRUST_API_URL: server.url, BRAINTRUST_API_KEY: "  " });
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain("BRAINTRUST_API_KEY is not set");
+    expect(noKey.stderr).toContain(".env.braintrust");
 
     const port = await freePort();
     const down = await runHere(["tail", "--project", "x"], { ...tailEnv, BRAINTRUST_API_URL: `http://127.0.0.1:${port}` });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain("Cannot reach the Braintrust API");
+    expect(down.stderr).toContain("The URL comes from BRAINTRUST_API_URL.");
     expect(down.stderr).not.toContain(server.apiKey);
   });
 
@@ -230,9 +236,9 @@ describe("braintrust-otel-exporter dev + tail", { timeout: SPAWNS }, () => {
     const badFlag = await runHere(["tail", "--projcet", "x"], tailEnv);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("--projcet");
+    // No project named: the one the exporter logs to, said so.
     const noProject = await runHere(["tail"], tailEnv);
-    expect(noProject.code).toBe(2);
-    expect(noProject.stderr).toContain("Pass --project NAME");
+    expect(noProject.stderr).toContain('reading "default-otel-project", where the exporter logs when none is set');
   });
 
   it("dev refuses a port in use with exit 1", async () => {
@@ -437,3 +443,121 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+
+/** The CLI from the sources, run in `cwd` with only `extraEnv` (and PATH, HOME). */
+function runIn(cwd: string, args: string[], extraEnv: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", tsx, join(root, "src/cli.ts"), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", TZ: "UTC", ...extraEnv },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("tail reads its configuration exactly as the exporter does", () => {
+  let lb: LocalBraintrust;
+  beforeAll(async () => {
+    lb = await startLocalBraintrust();
+    await buildBundle();
+  }, 60_000);
+  afterAll(() => lb.close());
+
+  it("an app and tail run with only .env.braintrust (found above the working directory): tail shows the app's trace", { timeout: 60_000 }, async () => {
+    const app = mkdtempSync(join(dir, "app-"));
+    const sub = join(app, "src");
+    mkdirSync(sub);
+    writeFileSync(join(app, ".env.braintrust"), `BRAINTRUST_API_URL=${lb.url}\nBRAINTRUST_API_KEY=${lb.apiKey}\nBRAINTRUST_PROJECT=from-env-file\n`);
+    const ran = await runChild(
+      `const processor = new BraintrustSpanProcessor();
+       const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+       provider.getTracer("app").startSpan("written by the app").end();
+       await provider.shutdown();`,
+      {},
+      undefined,
+      sub,
+    );
+    expect(ran.stderr).toBe("");
+    expect(lb.rows("from-env-file")).toHaveLength(1);
+
+    const tailed = await runIn(sub, ["tail"]);
+    expect(tailed.stderr).toBe("");
+    expect(tailed.code).toBe(0);
+    expect(tailed.stdout).toContain("written by the app");
+
+    // The environment beats the file, for tail as for the exporter.
+    const other = await runIn(sub, ["tail"], { BRAINTRUST_PROJECT: "not-in-the-file" });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('Project "not-in-the-file" not found');
+  });
+
+  it("a URL nothing answers names where it came from: the flag, the variable, or the file", { timeout: 60_000 }, async () => {
+    const app = mkdtempSync(join(dir, "down-"));
+    const port = await freePort();
+    writeFileSync(join(app, ".env.braintrust"), `BRAINTRUST_API_URL=http://127.0.0.1:${port}\nBRAINTRUST_API_KEY=sk-from-file-0123456789\n`);
+    const fromFile = await runIn(app, ["tail", "--project", "p"]);
+    expect(fromFile.code).toBe(1);
+    expect(fromFile.stderr).toBe(`error: Cannot reach the Braintrust API at http://127.0.0.1:${port} (ECONNREFUSED). The URL comes from BRAINTRUST_API_URL in .env.braintrust.\n`);
+    const fromFlag = await runHere(["tail", "--project", "p", "--api-url", `http://127.0.0.1:${port}`], {}, app);
+    expect(fromFlag.stderr).toContain("The URL comes from --api-url.");
+    expect(fromFile.stderr + fromFlag.stderr).not.toContain("sk-from-file");
+  });
+
+  it("with no URL anywhere, names the default and the variable and flag that change it", () => {
+    const target = tailTarget({ project: "p" }, { BRAINTRUST_API_KEY: "sk-x-0123456789" }, dir);
+    expect(target.apiUrl).toBe("https://api.braintrust.dev");
+    expect(target.urlHint).toBe(
+      "No URL is set (--api-url, BRAINTRUST_API_URL or .env.braintrust), so this is the default, https://api.braintrust.dev: set BRAINTRUST_API_URL or pass --api-url to read another server, such as the one `dev` runs.",
+    );
+  });
+
+  it("BRAINTRUST_PARENT names the project as it does for the exporter; an experiment is refused with the fix", () => {
+    expect(tailTarget({}, { BRAINTRUST_API_KEY: "sk-x-0123456789", BRAINTRUST_PARENT: "project_id:abc", BRAINTRUST_PROJECT: "n" }, dir)).toMatchObject({ projectId: "abc" });
+    const flagWins = tailTarget({ project: "flag" }, { BRAINTRUST_API_KEY: "sk-x-0123456789", BRAINTRUST_PARENT: "project_id:abc" }, dir);
+    expect([flagWins.project, flagWins.projectId]).toEqual(["flag", undefined]);
+    expect(() => tailTarget({}, { BRAINTRUST_API_KEY: "sk-x-0123456789", BRAINTRUST_PARENT: "experiment_id:e1" }, dir)).toThrow(
+      "BRAINTRUST_PARENT names an experiment (experiment_id:e1); tail reads project logs: pass --project NAME or --project-id ID.",
+    );
+  });
+});
+
+describe("the README's commands, from a clone of the repository", () => {
+  it("`npm run dev` starts the server, and the tail command it prints works where it was run", { timeout: 90_000 }, async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    expect(readme).toContain("npm run dev");
+    const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.dev).toBeDefined();
+
+    // npm, then a shell, then tsx, then node: a group of its own, ended as a whole.
+    const npm = spawn("npm", ["run", "--silent", "dev", "--", "--port", "0"], { cwd: root, env: env(), detached: true });
+    let printed = "";
+    npm.stdout.on("data", (d: Buffer) => (printed += d.toString()));
+    const exited = new Promise((resolve) => npm.on("close", resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const check = () => (printed.includes("Press Ctrl+C to stop.") ? resolve() : undefined);
+        npm.stdout.on("data", check);
+        void exited.then(() => reject(new Error(`npm run dev ended: ${printed}`)));
+      });
+      const exported = Object.fromEntries([...printed.matchAll(/^\s+export (BRAINTRUST_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+      const tailLine = /^\s+(npm run tail -- .*)$/m.exec(printed)?.[1];
+      expect(tailLine).toBe("npm run tail -- --project NAME --follow");
+
+      const project = await api(exported.BRAINTRUST_API_URL!, exported.BRAINTRUST_API_KEY!, "POST", "/v1/project", { name: "from-the-readme" });
+      await api(exported.BRAINTRUST_API_URL!, exported.BRAINTRUST_API_KEY!, "POST", `/v1/project_logs/${project.id}/insert`, { events: traceRows("readme", 5) });
+      // The printed command, without --follow (so it ends), in the shell dev was run from.
+      const command = tailLine!.replace("NAME", "from-the-readme").replace(" --follow", "");
+      const { stdout } = await promisify(execFile)("sh", ["-c", command], { cwd: root, env: env(exported) });
+      expect(stdout).toContain("readme agent [task]");
+    } finally {
+      process.kill(-npm.pid!, "SIGTERM");
+      await exited;
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // `dev`: the local Braintrust-compatible server, standalone, for demos and for
 // pointing a real app at something that is not the cloud.
 import { type LocalBraintrust, type RecordedRequest, JournalError, startLocalBraintrust } from "../testing/index.js";
+import type { CommandLine } from "./invocation.js";
 import { CliError, type Output } from "./output.js";
 
 export interface DevOptions {
@@ -11,6 +12,8 @@ export interface DevOptions {
   /** The key came from BRAINTRUST_API_KEY: the shell has it already, and it is not printed. */
   keyFromEnv?: boolean;
   quiet: boolean;
+  /** How to run another subcommand the way this one was started (`npx …`, `npm run …`, `node dist/cli.js …`). */
+  command: CommandLine;
 }
 
 export async function dev(options: DevOptions, out: Output, signal: AbortSignal): Promise<void> {
@@ -46,7 +49,8 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
       "",
       "Point an app at it (paste into its shell):",
       `  export BRAINTRUST_API_URL=${server.url}`,
-      // The official REST clients (@braintrust/api) read this one instead.
+      // Said in the output, so no one wonders which of the two URLs their client needs.
+      "  # the REST client @braintrust/api reads BRAINTRUST_BASE_URL instead:",
       `  export BRAINTRUST_BASE_URL=${server.url}`,
       options.keyFromEnv ? "  (BRAINTRUST_API_KEY: the key already in your environment)" : `  export BRAINTRUST_API_KEY=${server.apiKey}`,
       "",
@@ -55,7 +59,7 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
       '  export OTEL_EXPORTER_OTLP_TRACES_HEADERS="authorization=Bearer%20$BRAINTRUST_API_KEY,x-bt-parent=project_name:NAME"',
       "",
       "Then watch its traces:",
-      "  npx braintrust-otel-exporter tail --project NAME --follow",
+      `  ${options.command("tail", "--project NAME --follow")}`,
       "",
       "Press Ctrl+C to stop.",
       "",

@@ -2,9 +2,12 @@
 // The environment comes in as an argument, so tests can run a command in-process.
 import { parseArgs } from "node:util";
 import { ApiReadError, shownUrl } from "../testing/read-log.js";
+import { currentDirectory } from "../config/env.js";
 import { dev } from "./dev.js";
+import { type CommandLine, invocation } from "./invocation.js";
 import { CliError, type Output } from "./output.js";
 import { tail } from "./tail.js";
+import { tailTarget } from "./tail-config.js";
 import { DEV_USAGE, MAIN_USAGE, TAIL_USAGE } from "./usage.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -61,7 +64,7 @@ function apiUrlOf(value: string, source: string): string {
   return value;
 }
 
-async function runDev(args: string[], env: Env, out: Output, signal: AbortSignal): Promise<void> {
+async function runDev(args: string[], env: Env, out: Output, signal: AbortSignal, command: CommandLine): Promise<void> {
   const { values } = parse(
     args,
     { port: { type: "string" }, host: { type: "string" }, data: { type: "string" }, "api-key": { type: "string" }, quiet: { type: "boolean" } },
@@ -79,13 +82,14 @@ async function runDev(args: string[], env: Env, out: Output, signal: AbortSignal
       apiKey: flagKey ?? envKey,
       keyFromEnv: envKey !== undefined,
       quiet: values.quiet === true,
+      command,
     },
     out,
     signal,
   );
 }
 
-async function runTail(args: string[], env: Env, out: Output, signal: AbortSignal): Promise<void> {
+async function runTail(args: string[], env: Env, out: Output, signal: AbortSignal, cwd: string | undefined): Promise<void> {
   const { values } = parse(
     args,
     {
@@ -104,30 +108,37 @@ async function runTail(args: string[], env: Env, out: Output, signal: AbortSigna
   // Bad flags first: a typo should not be reported as a missing key or project.
   const limit = integer(flag("limit"), "limit", 10, 1, 1000, TAIL_USAGE);
   const intervalMs = integer(flag("interval"), "interval", 1000, 50, 3_600_000, TAIL_USAGE);
-  const apiUrl =
-    flag("api-url") !== undefined
-      ? apiUrlOf(flag("api-url")!, "--api-url")
-      : apiUrlOf(pick(undefined, env, "BRAINTRUST_API_URL") ?? "https://api.braintrust.dev", "BRAINTRUST_API_URL");
-  // An explicit --project beats a project id that only comes from the environment.
-  const byName = flag("project") !== undefined && flag("project-id") === undefined;
-  const projectId = byName ? undefined : pick(flag("project-id"), env, "BRAINTRUST_PROJECT_ID");
-  const project = pick(flag("project"), env, "BRAINTRUST_PROJECT");
-  if (!projectId && !project) throw new UsageError("Pass --project NAME or --project-id ID (or set BRAINTRUST_PROJECT).", TAIL_USAGE);
-  const apiKey = pick(undefined, env, "BRAINTRUST_API_KEY");
-  if (!apiKey) throw new CliError("BRAINTRUST_API_KEY is not set. Export the key of the API to read from.");
-  await tail(
-    { apiUrl, apiKey, orgName: pick(flag("org-name"), env, "BRAINTRUST_ORG_NAME"), project, projectId, follow: values.follow === true, limit, intervalMs },
-    out,
-    signal,
-  );
+  if (flag("api-url") !== undefined) apiUrlOf(flag("api-url")!, "--api-url");
+  else if (pick(undefined, env, "BRAINTRUST_API_URL") !== undefined) apiUrlOf(pick(undefined, env, "BRAINTRUST_API_URL")!, "BRAINTRUST_API_URL");
+  const target = tailTarget({ apiUrl: flag("api-url"), project: flag("project"), projectId: flag("project-id"), orgName: flag("org-name") }, env, cwd);
+  for (const line of target.notes) out.note(line);
+  try {
+    await tail({ ...target, follow: values.follow === true, limit, intervalMs }, out, signal);
+  } catch (err) {
+    // Name the setting to fix: which variable, flag or file the URL or key came from.
+    if (err instanceof ApiReadError && err.fix === "unreachable") throw new ApiReadError(`${err.message} ${target.urlHint}`, err.fatal);
+    if (err instanceof ApiReadError && err.fix === "key" && target.keySource !== "BRAINTRUST_API_KEY") {
+      throw new ApiReadError(`${err.message} (The key came from ${target.keySource}.)`, err.fatal);
+    }
+    throw err;
+  }
+}
+
+/** How this process was started and where, for the commands it suggests and the files it reads. */
+export interface Invocation {
+  /** The command line to suggest for another subcommand (default: the npx form). */
+  command?: CommandLine;
+  /** Where `.env.braintrust` is looked for (default: the working directory). */
+  cwd?: string;
 }
 
 /** Runs one command to its end; resolves with the exit code. `version` is what --version prints. */
-export async function main(argv: readonly string[], env: Env, out: Output, signal: AbortSignal, version = "unknown"): Promise<number> {
+export async function main(argv: readonly string[], env: Env, out: Output, signal: AbortSignal, version = "unknown", invoked: Invocation = {}): Promise<number> {
   const [command, ...args] = argv;
+  const cwd = "cwd" in invoked ? invoked.cwd : currentDirectory();
   try {
-    if (command === "dev") await runDev(args, env, out, signal);
-    else if (command === "tail") await runTail(args, env, out, signal);
+    if (command === "dev") await runDev(args, env, out, signal, invoked.command ?? invocation(undefined, cwd));
+    else if (command === "tail") await runTail(args, env, out, signal, cwd);
     else if (command === "--version" || command === "-v" || command === "version") out.write(`${version}\n`);
     else if (command === undefined || command === "help" || command === "--help" || command === "-h") {
       const topic = args[0] === "dev" ? DEV_USAGE : args[0] === "tail" ? TAIL_USAGE : MAIN_USAGE;

@@ -21,6 +21,8 @@ export class ApiReadError extends Error {
   constructor(
     message: string,
     readonly fatal: boolean,
+    /** What to fix: the URL (nothing answered there) or the key (refused). */
+    readonly fix?: "unreachable" | "key",
   ) {
     super(message);
   }
@@ -114,12 +116,12 @@ async function call(target: ApiTarget, method: "GET" | "POST", path: string, jso
     });
   } catch (err) {
     const code = (err as { code?: string }).code ?? (err as Error).message;
-    throw new ApiReadError(`Cannot reach the Braintrust API at ${shownUrl(target)} (${scrub(String(code), target)}).`, false);
+    throw new ApiReadError(`Cannot reach the Braintrust API at ${shownUrl(target)} (${scrub(String(code), target)}).`, false, "unreachable");
   }
   const text = await res.body.text();
   const where = shownUrl(target);
   if (res.statusCode === 401) {
-    throw new ApiReadError(`API key rejected by ${where} (401). Check BRAINTRUST_API_KEY.`, true);
+    throw new ApiReadError(`API key rejected by ${where} (401). Check BRAINTRUST_API_KEY.`, true, "key");
   }
   if (res.statusCode === 403) {
     throw new ApiReadError(`Access denied by ${where} (403): the API key cannot read this project.`, true);

@@ -3,6 +3,7 @@
 // exporter bundled once (as the package ships it) rather than each compiling the
 // TypeScript sources: a dozen at once stay quick on a small machine.
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -19,8 +20,10 @@ export interface Child {
   ms: number;
 }
 
-const bundle = join(repo, "node_modules", ".cache", "child-test", "index.mjs");
+const cache = join(repo, "node_modules", ".cache", "child-test");
+const bundle = join(cache, "index.mjs");
 let built: Promise<unknown> | undefined;
+let scripts = 0;
 
 /** Bundles src/index.ts once per test process; call in beforeAll. */
 export function buildBundle(): Promise<unknown> {
@@ -41,9 +44,10 @@ export function buildBundle(): Promise<unknown> {
  * Runs `body` as an ES module in a fresh process with `trace`, `context`, `NodeTracerProvider`,
  * `BatchSpanProcessor`, `SimpleSpanProcessor`, the exporter's entry points and `tracer()` in
  * scope. `env` is all the environment it gets besides PATH and HOME; `onStdout` sees stdout
- * so far on each chunk (to signal the child).
+ * so far on each chunk (to signal the child); `cwd` is where it runs (the script itself sits
+ * beside the bundle, so its imports resolve wherever that is).
  */
-export function runChild(body: string, env: Record<string, string> = {}, onStdout?: (text: string, pid: number) => void): Promise<Child> {
+export function runChild(body: string, env: Record<string, string> = {}, onStdout?: (text: string, pid: number) => void, cwd = repo): Promise<Child> {
   const script = `
     import { trace, context } from "@opentelemetry/api";
     import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
@@ -54,8 +58,11 @@ export function runChild(body: string, env: Record<string, string> = {}, onStdou
     ${body}
   `;
   let started = Date.now();
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-    cwd: repo,
+  mkdirSync(cache, { recursive: true });
+  const file = join(cache, `script-${process.pid}-${++scripts}.mjs`);
+  writeFileSync(file, script);
+  const child = spawn(process.execPath, [file], {
+    cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
   });
   let stdout = "";
