@@ -7,6 +7,7 @@ import { trace } from "@opentelemetry/api";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { BraintrustSpanProcessor } from "braintrust-otel-exporter";
 import { readProjectLog, renderTraceTree, startLocalBraintrust } from "braintrust-otel-exporter/testing";
+import { where } from "./support.js";
 
 const projectName = "tracing_test";
 const local = process.env.BRAINTRUST_API_KEY ? undefined : await startLocalBraintrust();
@@ -35,18 +36,17 @@ tracer.startActiveSpan("User Interaction", (root) => {
 
 await processor.ready();
 await provider.forceFlush();
-console.log(`Logged to project "${projectName}" at ${local ? local.url : "Braintrust"}:\n`);
+console.log(`Logged to project "${projectName}" at ${where(local)}:\n`);
 const rows = await readProjectLog({ projectName, ...connection });
 console.log(renderTraceTree(rows, { width: process.stdout.columns || 100 }));
 
 await provider.shutdown();
-if (local) {
+// In a terminal the server stays up for the viewer; piped or in CI the demo ends here, and
+// prints no address for a server that is gone.
+if (local && process.stdout.isTTY) {
   // The key travels in the fragment, which the browser never sends to a server.
   console.log(`\nSee it in the web viewer: ${local.url}/#key=${local.apiKey}`);
-  // In a terminal the server stays up for the viewer; piped or in CI the demo ends here.
-  if (process.stdout.isTTY) {
-    console.log("Press Ctrl+C to stop.");
-    await new Promise((resolve) => process.once("SIGINT", resolve));
-  }
-  await local.close();
+  console.log("Press Ctrl+C to stop.");
+  await new Promise((resolve) => process.once("SIGINT", resolve));
 }
+await local?.close();
