@@ -16,6 +16,7 @@ import {
   setMetadata,
   setMetric,
   setType,
+  toNumber,
 } from "./mapper.js";
 import { eventMessages, hasMessageEvents, toolArguments, toolResult } from "./genai-events.js";
 import { assistantMessage, indexedMessages, systemMessage, toChatMessages } from "./messages.js";
@@ -58,6 +59,12 @@ const METRICS: ReadonlyArray<readonly [string, readonly string[]]> = [
 ];
 
 /** Seconds by the spec; first-token.ts decides when a value can only be milliseconds. */
+const STRANDS_FIRST_TOKEN = "gen_ai.server.time_to_first_token";
+const isStrands = (attrs: Attributes) => attrs["gen_ai.system"] === "strands-agents" || attrs["gen_ai.provider.name"] === "strands-agents";
+function msToSeconds(value: unknown): number | undefined {
+  const ms = toNumber(value);
+  return ms === undefined || ms < 0 ? undefined : ms / 1000;
+}
 const FIRST_TOKEN_KEYS = ["gen_ai.response.time_to_first_chunk", "gen_ai.client.operation.time_to_first_chunk", "gen_ai.server.time_to_first_token"];
 
 /**
@@ -121,7 +128,10 @@ export const genaiMapper: Mapper = {
     for (const key of FIRST_TOKEN_KEYS) {
       if (attrs[key] === undefined) continue;
       claim(draft, key);
-      setMetric(draft, "time_to_first_token", firstTokenSeconds(attrs[key], draft.event.metrics));
+      // Strands writes Bedrock's integer timeToFirstByteMs there: milliseconds, however long the span.
+      const value = attrs[key];
+      const seconds = key === STRANDS_FIRST_TOKEN && Number.isInteger(value) && isStrands(attrs) ? msToSeconds(value) : firstTokenSeconds(value, draft.event.metrics);
+      setMetric(draft, "time_to_first_token", seconds);
     }
     if (attrs["gen_ai.response.finish_reasons"] !== undefined) {
       setMetadata(draft, "finish_reasons", finishReasons(attrs["gen_ai.response.finish_reasons"]));

@@ -36,11 +36,12 @@ export const livekitMapper: Mapper = {
     // The agent's turn: the user's words in, the spoken answer out.
     setField(draft, "input", lk(attrs, draft, "user_input"));
     // Speech-to-text (user_turn) and text-to-speech (tts_node, tts_request). They name their
-    // model in gen_ai.request.model, but are not LLM calls.
+    // model in gen_ai.request.model, but are not LLM calls. A user turn's transcript is what
+    // the user said: the turn's input, as the agent turn's `lk.user_input` is.
     const transcript = lk(attrs, draft, "user_transcript");
     const speech = lk(attrs, draft, "input_text");
     if (transcript !== undefined || speech !== undefined || attrs["lk.tts_metrics"] !== undefined) setType(draft, "task");
-    setField(draft, "output", transcript);
+    setField(draft, "input", transcript);
     setField(draft, "input", speech);
     const instructions = lk(attrs, draft, "instructions");
     if (instructions !== undefined) setMetadata(draft, "instructions", instructions);

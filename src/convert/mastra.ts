@@ -35,6 +35,10 @@ const OPERATION_TYPES: Readonly<Record<string, SpanType>> = {
   tool_selection: "llm",
 };
 
+function isOlderOperation(name: unknown): boolean {
+  return typeof name === "string" && Object.prototype.hasOwnProperty.call(OPERATION_TYPES, name);
+}
+
 const RUN_METADATA = "mastra.metadata.";
 
 /** Mastra's own copies of the span's ids: the row has them already. */
@@ -43,8 +47,13 @@ const ID_KEYS = ["mastra.trace_id", "mastra.span_id", "mastra.parent_span_id"] a
 export const mastraMapper: Mapper = {
   name: "mastra",
   prefixes: ["mastra."],
-  applies: (_span, attrs, keyed) => keyed && typeof attrs["mastra.span.type"] === "string",
+  // Releases before the OTel exporter wrote no `mastra.*` key: their operation name alone says what a span is.
+  applies: (_span, attrs, keyed) => (keyed && typeof attrs["mastra.span.type"] === "string") || isOlderOperation(attrs["gen_ai.operation.name"]),
   map(_span, attrs, draft) {
+    if (typeof attrs["mastra.span.type"] !== "string") {
+      setType(draft, OPERATION_TYPES[attrs["gen_ai.operation.name"] as string]);
+      return;
+    }
     const spanType = String(attrs["mastra.span.type"]).toLowerCase();
     setType(draft, wrapsInference(spanType, attrs) ? "task" : (SPAN_TYPES[spanType] ?? OPERATION_TYPES[String(attrs["gen_ai.operation.name"])]));
     claim(draft, "mastra.span.type", ...ID_KEYS);

@@ -4,7 +4,7 @@
 // (`tool_arguments`, `tool_response`), version 1's `all_messages_events`, and Logfire's
 // `request_data` / `response_data`.
 import { type Draft, type Mapper, claim, isPlainObject, parseMaybeJson, setField, setMetadata, setMetric, setType } from "./mapper.js";
-import { toChatMessages } from "./messages.js";
+import { systemMessage, toChatMessages } from "./messages.js";
 import type { Attributes } from "./types.js";
 
 /** Version 1's events: the role is in the event name (`gen_ai.user.message`, …). */
@@ -40,11 +40,26 @@ function mapAgentRun(attrs: Attributes, draft: Draft): void {
   const events = attrs.all_messages_events;
   if (all === undefined && events === undefined && attrs.final_result === undefined) return;
   setType(draft, "task");
-  if (all !== undefined) setField(draft, "input", toChatMessages(parseMaybeJson(all)));
-  else if (events !== undefined) setField(draft, "input", eventsMessages(parseMaybeJson(events)));
+  let input: unknown;
+  if (all !== undefined) input = toChatMessages(parseMaybeJson(all));
+  else if (events !== undefined) input = eventsMessages(parseMaybeJson(events));
+  setField(draft, "input", withInstructions(attrs, draft, input));
   // A string result is the output itself; any other is JSON.
   if (attrs.final_result !== undefined) setField(draft, "output", parseMaybeJson(attrs.final_result));
   claim(draft, "pydantic_ai.all_messages", "all_messages_events", "final_result");
+}
+
+/**
+ * The agent's instructions (`gen_ai.system_instructions`, from instrumentation version 3) are
+ * not in its message history: they go at its head as a system message, as the model saw them.
+ */
+function withInstructions(attrs: Attributes, draft: Draft, input: unknown): unknown {
+  const raw = attrs["gen_ai.system_instructions"];
+  if (raw === undefined || !Array.isArray(input)) return input;
+  const first = input[0];
+  if (isPlainObject(first) && first.role === "system") return input;
+  claim(draft, "gen_ai.system_instructions");
+  return [systemMessage(parseMaybeJson(raw)) ?? { role: "system", content: raw }, ...input];
 }
 
 function eventsMessages(events: unknown): unknown {

@@ -58,7 +58,7 @@ export const vercelAiMapper: Mapper = {
   prefixes: ["ai."],
   applies: (span, attrs, keyed) => (keyed && attrs["ai.operationId"] !== undefined) || scopeName(span) === "ai",
   map(span, attrs, draft) {
-    const operation = typeof attrs["ai.operationId"] === "string" ? (attrs["ai.operationId"] as string) : undefined;
+    const operation = operationOf(span, attrs);
     const modelCall = operation !== undefined && MODEL_CALL.test(operation);
     if (operation !== undefined) {
       setType(draft, modelCall ? "llm" : operation === "ai.toolCall" ? "tool" : "task");
@@ -71,6 +71,17 @@ export const vercelAiMapper: Mapper = {
     mapMetrics(span, attrs, draft);
   },
 };
+
+/**
+ * `ai.operationId`, else the span's name when it is an operation's (`ai.embed.doEmbed`): some
+ * releases' embedding spans carry no `ai.operationId`, and are model calls all the same.
+ */
+function operationOf(span: SpanLike, attrs: Attributes): string | undefined {
+  const id = attrs["ai.operationId"];
+  if (typeof id === "string") return id;
+  const name = span.name;
+  return typeof name === "string" && name.startsWith("ai.") && MODEL_CALL.test(name) ? name : undefined;
+}
 
 const INPUT_KEYS = ["ai.prompt.messages", "ai.prompt", "ai.toolCall.args", "ai.toolCall.input", "ai.value", "ai.values"];
 

@@ -35,11 +35,19 @@ describe("Strands model calls", () => {
     });
   }
 
+  it("reads Strands' integer time to first token as milliseconds, even on a span long enough for seconds", () => {
+    const long = rowOf({ ...strands.legacyChat, durationMs: 600_000 });
+    expect(long.metrics.time_to_first_token).toBe(0.35);
+    const latest = rowOf({ ...strands.latestChat, durationMs: 600_000 });
+    expect(latest.metrics.time_to_first_token).toBe(0.35);
+  });
+
   it("reads time to first token as seconds when it can be, whatever the emitter", () => {
     const seconds = rowOf({ ...strands.legacyChat, attributes: { ...strands.legacyChat.attributes, "gen_ai.server.time_to_first_token": 0.35 } });
     expect(seconds.metrics.time_to_first_token).toBe(0.35);
-    // Longer than the span in either unit: the spec's unit stands.
-    const neither = rowOf({ ...strands.legacyChat, durationMs: 100, attributes: { ...strands.legacyChat.attributes, "gen_ai.server.time_to_first_token": 350 } });
+    // Longer than the span in either unit, from an emitter whose unit is not known: the spec's unit stands.
+    const other = { ...strands.legacyChat.attributes, "gen_ai.system": "openai", "gen_ai.server.time_to_first_token": 350 };
+    const neither = rowOf({ ...strands.legacyChat, durationMs: 100, attributes: other });
     expect(neither.metrics.time_to_first_token).toBe(350);
   });
 });

@@ -42,6 +42,14 @@ describe("LiveKit Agents", () => {
     expect(row.metrics).toMatchObject({ prompt_tokens: 10, completion_tokens: 2, tokens: 12, prompt_cached_tokens: 4, time_to_first_token: 0.3 });
   });
 
+  it("maps the older Python function_tool (no call id, no pii segment, an error result) to a tool row with its output", () => {
+    const row = rowOf({
+      name: "function_tool",
+      attributes: { "lk.function_tool.name": "get_weather", "lk.function_tool.arguments": '{"city":"Paris"}', "lk.function_tool.output": '{"temperature":21}', "lk.function_tool.is_error": false },
+    });
+    expect(row).toMatchObject({ span_attributes: { type: "tool" }, input: { city: "Paris" }, output: { temperature: 21 }, metadata: { tool_name: "get_weather" } });
+  });
+
   it("maps function_tool to a tool row", () => {
     expect(rowOf(livekit.functionTool)).toMatchObject({
       span_attributes: { type: "tool" },
@@ -52,7 +60,10 @@ describe("LiveKit Agents", () => {
   });
 
   it("maps speech to text and text to speech as tasks, not LLM calls, with the text", () => {
-    expect(rowOf(livekit.userTurn)).toMatchObject({ span_attributes: { type: "task" }, output: "What's the weather in Paris?", metadata: { model: "nova-3", provider: "deepgram" } });
+    const userTurn = rowOf(livekit.userTurn);
+    // What the user said is the turn's input, as on the agent turn (`lk.user_input`).
+    expect(userTurn).toMatchObject({ span_attributes: { type: "task" }, input: "What's the weather in Paris?", metadata: { model: "nova-3", provider: "deepgram" } });
+    expect(userTurn.output).toBeUndefined();
     expect(rowOf(livekit.ttsNode)).toMatchObject({ span_attributes: { type: "task" }, input: "It's 21 degrees in Paris." });
   });
 });

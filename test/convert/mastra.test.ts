@@ -65,6 +65,12 @@ describe("Mastra, older exporter", () => {
     expect(row.metadata).not.toHaveProperty("gen_ai.tool.input");
   });
 
+  it("types the oldest tool.execute spans, which carry no mastra.* key, as tools", () => {
+    const { "mastra.span.type": _, ...withoutType } = mastra.olderTool.attributes;
+    const row = rowOf({ ...mastra.olderTool, attributes: withoutType });
+    expect(row).toMatchObject({ span_attributes: { type: "tool" }, input: { city: "Paris" }, output: { temperatureC: 21 }, metadata: { tool_name: "weather" } });
+  });
+
   it("maps agent.run to a task with the plain input and output", () => {
     const row = rowOf(mastra.olderAgent);
     expect(row).toMatchObject({ span_attributes: { type: "task" }, input: [{ role: "user", content: "Weather in Paris?" }], output: { text: "It is 21°C." } });

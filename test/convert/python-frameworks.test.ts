@@ -22,10 +22,11 @@ describe("MLflow Tracing", () => {
 });
 
 describe("Pydantic AI", () => {
-  it("maps the agent run: the conversation in (tool results given as `result` kept), the final result out", () => {
+  it("maps the agent run: the system instructions, then the conversation in (tool results given as `result` kept), the final result out", () => {
     const row = rowOf(py.pydanticAgent);
     expect(row.span_attributes.type).toBe("task");
     expect(row.input).toEqual([
+      { role: "system", content: "Be terse." },
       { role: "user", content: "Weather in Paris?" },
       { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }] },
       { role: "tool", tool_call_id: "call_1", content: "21°C" },
@@ -33,6 +34,7 @@ describe("Pydantic AI", () => {
     ]);
     expect(row.output).toBe("It is 21°C.");
     expect(row.metrics).toMatchObject({ prompt_tokens: 40, completion_tokens: 12 });
+    expect(row.metadata).not.toHaveProperty("gen_ai.system_instructions");
   });
 
   it("maps version 2's tool spans (tool_arguments / tool_response)", () => {

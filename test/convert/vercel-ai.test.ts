@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { AI_SDK_TOKENS, convert, expectSeconds, functionCall, SYSTEM_MESSAGE as SYSTEM, toolLoopInput, USER_MESSAGE as USER, WEATHER_TOOL_ROW } from "../fixtures/expected.js";
 import { fixtureAttributes, fixtureEvent, fixtureEvents } from "../fixtures/span-json.js";
+import { rowOf } from "../fixtures/frameworks/span.js";
 
 
 describe.each(["ai-v6", "ai-v7-legacy"])("AI SDK spans from %s", (library) => {
@@ -125,6 +126,13 @@ describe("AI SDK, hand-made spans", () => {
     expect(embed.input).toEqual(["a", "b"]);
     expect(embed.output).toEqual([[0.1, 0.2], [0.3, 0.4]]);
     expect(embed.metrics.tokens).toBe(2);
+  });
+
+  it("types an embedding span that carries no ai.operationId by its name", () => {
+    const row = rowOf({ name: "ai.embed.doEmbed", scope: "ai", attributes: { "ai.model.id": "text-embedding-3-small", "ai.values": ['"hi"'], "ai.embeddings": ["[0.1,0.2]"], "ai.usage.tokens": 3 } });
+    expect(row).toMatchObject({ span_attributes: { type: "llm" }, input: ["hi"], output: [[0.1, 0.2]], metadata: { model: "text-embedding-3-small" }, metrics: { tokens: 3 } });
+    // An outer span named like an operation is not a model call.
+    expect(rowOf({ name: "ai.embed", scope: "ai", attributes: { "ai.value": '"hi"' } }).span_attributes.type).not.toBe("llm");
   });
 
   it("keeps image and file parts of a prompt message", () => {
