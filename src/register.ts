@@ -75,7 +75,7 @@ export function register(options: RegisterOptions = {}): Registration {
     return current;
   }
   const { spanProcessors = [], resource, sampler, spanLimits, idGenerator, handleSignals: signals = true, ...exporterOptions } = options;
-  const processor = new BraintrustSpanProcessor({ ...exporterOptions, flushOnExit: exporterOptions.flushOnExit ?? true });
+  const processor = new BraintrustSpanProcessor(exporterOptions);
   const providerConfig = withoutUndefined({ resource, sampler, spanLimits, idGenerator });
 
   let sdk: LoadedSdk;

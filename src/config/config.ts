@@ -45,7 +45,7 @@ export interface BraintrustExporterOptions {
   exportTimeoutMillis?: number;
   /** Most insert requests in flight at once (default 16). It starts at 4 and grows only while the API's latency holds rows back; it halves on 429, 5xx and timeouts. */
   maxConcurrentRequests?: number;
-  /** Flush on `beforeExit`. */
+  /** Flush when the event loop empties (`beforeExit`), within 5 s (default true). */
   flushOnExit?: boolean;
   /** Flush whenever a root span ends (serverless handlers). */
   flushOnRootEnd?: boolean;
@@ -186,7 +186,8 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     proxy: Object.freeze(proxy),
     dispatcher: custom.dispatcher,
     ...numbers,
-    flushOnExit: options.flushOnExit === true,
+    // On for every route: a script that ends without flushing still delivers its rows.
+    flushOnExit: options.flushOnExit !== false,
     flushOnRootEnd: options.flushOnRootEnd === true,
     compression: compressionOf(options.compression, warnings),
     filterAISpans: typeof options.filterAISpans === "boolean" ? options.filterAISpans : fromEnv("BRAINTRUST_FILTER_AI_SPANS")?.toLowerCase() === "true",

@@ -20,7 +20,8 @@ import { quotedName } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
 import type { DeliveryStats } from "../delivery/delivery.js";
 import { errorMessage, log } from "../log.js";
-import type { ExitTarget } from "../lifecycle/exit.js";
+import { batchProcessorsOf, globalProvider, processorOf } from "../lifecycle/batch-processors.js";
+import type { ExitTarget, Upstream } from "../lifecycle/exit.js";
 import { watchExit } from "../lifecycle/exit.js";
 import { createCore, type ExporterCore, exitTarget } from "./core.js";
 import { createSpanFilter } from "./filter.js";
@@ -45,6 +46,10 @@ export class BraintrustExporter implements SpanExporter {
   /** Held here: the exit hooks keep only a weak reference, so a dropped exporter is collected. */
   private readonly exit: ExitTarget | undefined;
   private readonly unwatchExit: (() => void) | undefined;
+  /** Whether any span was ever handed over; until then, spans may wait in a processor unseen. */
+  private handedSpans = false;
+  /** The span processor of the provider whose spans this exports, to find the batch processor that feeds it. */
+  private feeder: WeakRef<object> | undefined;
   /** GenAI log records waiting for their spans' export; made with `logRecordProcessor`. */
   private records: RecordBook | undefined;
   private logFace: BraintrustLogRecordProcessor | undefined;
@@ -53,7 +58,7 @@ export class BraintrustExporter implements SpanExporter {
     this.core = createCore(options);
     const config = this.core.config;
     if (config) {
-      this.exit = exitTarget(this.core.delivery, config.flushOnExit);
+      this.exit = { ...exitTarget(this.core.delivery, config.flushOnExit), upstream: () => this.upstream() };
       this.unwatchExit = watchExit(this.exit);
       this.judge = new SpanJudge(this.book, {
         filter: createSpanFilter(config),
@@ -80,6 +85,11 @@ export class BraintrustExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: { code: number; error?: Error }) => void): void {
+    if (!this.handedSpans && spans.length > 0) {
+      this.handedSpans = true;
+      const feeder = processorOf(spans[0]);
+      if (feeder) this.feeder = new WeakRef(feeder);
+    }
     if (this.shutdownPromise) {
       this.core.delivery.drop("shutdown", spans.length);
       resultCallback({ code: FAILED, error: new Error("braintrust-otel-exporter: exporter is shut down") });
@@ -157,6 +167,12 @@ export class BraintrustExporter implements SpanExporter {
     } catch (err) {
       log("warn", "export", `a batch could not be processed: ${errorMessage(err)}`);
     }
+  }
+
+  /** The span processors that feed this exporter, for the exit flush (lifecycle/exit.ts). */
+  private upstream(): Upstream {
+    const processors = batchProcessorsOf(this, [globalProvider(), this.feeder?.deref()]);
+    return { processors, unseen: processors.length === 0 && !this.handedSpans };
   }
 
   async forceFlush(): Promise<void> {

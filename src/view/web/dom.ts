@@ -68,7 +68,7 @@ export function renderJson(value: unknown, depth: number): Node {
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value as object);
   const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
   if (entries.length === 0) return el("span", { class: "j-empty" }, open + close);
-  const summary = Array.isArray(value) ? `${open} ${entries.length} items ${close}` : `${open} ${entries.map(([k]) => k).slice(0, 4).join(", ")}${entries.length > 4 ? ", …" : ""} ${close}`;
+  const summary = Array.isArray(value) ? `${open} ${entries.length} item${entries.length === 1 ? "" : "s"} ${close}` : `${open} ${entries.map(([k]) => k).slice(0, 4).join(", ")}${entries.length > 4 ? ", …" : ""} ${close}`;
   return el(
     "details",
     { open: depth < 2 },
