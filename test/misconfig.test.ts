@@ -2,22 +2,16 @@
 // with no diag logger, its stderr and exit code captured. Each failure is said in one
 // line that names the cause and the fix and never the key, and the process ends on its
 // own well inside the 30 s default deadline. A healthy run says nothing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { buildBundle, type Child, closedPort, ours, runChild } from "./helpers/child.js";
+import { describe, expect, it } from "vitest";
+import { startLocalBraintrust } from "../src/testing/index.js";
+import { type Child, closedPort, localServerForChildren, ours, runChild } from "./helpers/child.js";
 
 const KEY = "sk-misconfig-secret-0123456789";
 /** Loose: a child that waited out the 30 s default deadline, or hung, fails it. */
 const BOUND_MS = 10_000;
 
-let server: LocalBraintrust;
-beforeAll(async () => {
-  await buildBundle();
-  server = await startLocalBraintrust();
-}, 60_000);
-afterAll(() => server.close());
-
-const env = () => ({ BRAINTRUST_API_KEY: server.apiKey, BRAINTRUST_API_URL: server.url });
+const local = localServerForChildren();
+const env = () => local.env();
 
 /** One span through a provider, then shutdown; prints the processor's stats. */
 const oneSpanThenShutdown = (options = "") => `
@@ -49,16 +43,16 @@ describe.concurrent("a wrong setup is said at once, in one line, and nothing han
     expect(child.stderr).toBe("");
     expect(child.code).toBe(0);
     expect(JSON.parse(child.stdout)).toMatchObject({ sent: 1, queued: 0 });
-    expect(server.rows("misconfig-healthy").map((r) => r.span_attributes?.name)).toEqual(["one"]);
+    expect(local.server.rows("misconfig-healthy").map((r) => r.span_attributes?.name)).toEqual(["one"]);
   });
 
   it("OTEL_LOG_LEVEL=debug shows the project and its id, the URL, and each batch sent", async () => {
     const child = await runChild(oneSpanThenShutdown('projectName: "misconfig-debug"'), { ...env(), OTEL_LOG_LEVEL: "debug" });
-    const id = server.projects().find((p) => p.name === "misconfig-debug")!.id;
+    const id = local.server.projects().find((p) => p.name === "misconfig-debug")!.id;
     const lines = ours(child.stderr);
-    expect(lines).toContain(`braintrust-otel-exporter: sending rows for project "misconfig-debug" (id ${id}) to ${server.url}`);
+    expect(lines).toContain(`braintrust-otel-exporter: sending rows for project "misconfig-debug" (id ${id}) to ${local.server.url}`);
     expect(lines.some((l) => /^braintrust-otel-exporter: sent 1 rows \(\d+ bytes\) to project_name:misconfig-debug in \d+ ms$/.test(l))).toBe(true);
-    expect(child.stderr).not.toContain(server.apiKey);
+    expect(child.stderr).not.toContain(local.server.apiKey);
     expect(child.code).toBe(0);
   });
 
@@ -115,7 +109,7 @@ describe.concurrent("a wrong setup is said at once, in one line, and nothing han
   });
 
   it("https:// to a plain-HTTP port: a TLS error that says to use http://", async () => {
-    const url = server.url.replace("http://", "https://");
+    const url = local.server.url.replace("http://", "https://");
     const child = await runChild(awaitReady('projectName: "p"'), { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: url });
     expectLoud(child, new RegExp(`TLS handshake with ${url.replace(/[.]/g, "\\.")} failed \\(ERR_SSL_WRONG_VERSION_NUMBER\\)`), /use http:\/\//);
     expect(child.code).toBe(1);
@@ -167,7 +161,7 @@ describe.concurrent("the process ends: nothing hangs, nothing queued is lost wit
     const child = await runChild(`register({ projectName: "misconfig-before-exit" }); ${spans(5)}`, env());
     expect(child.stderr).toBe("");
     expect(child.code).toBe(0);
-    expect(server.rows("misconfig-before-exit")).toHaveLength(5);
+    expect(local.server.rows("misconfig-before-exit")).toHaveLength(5);
   });
 
   it("no key at construction nor at first use: the exit hooks find an inert delivery and the process ends cleanly", async () => {
@@ -206,7 +200,7 @@ describe.concurrent("the process ends: nothing hangs, nothing queued is lost wit
     );
     expect(child.signal).toBe("SIGTERM");
     expect(child.stderr).toBe("");
-    expect(server.rows("misconfig-sigterm")).toHaveLength(200);
+    expect(local.server.rows("misconfig-sigterm")).toHaveLength(200);
     expect(child.ms).toBeLessThan(BOUND_MS);
   });
 
@@ -224,7 +218,7 @@ describe.concurrent("the process ends: nothing hangs, nothing queued is lost wit
     expect(child.signal).toBeNull();
     expect(child.code).toBe(0);
     expect(child.stdout).toContain("app closing");
-    expect(server.rows("misconfig-sigint")).toHaveLength(10);
+    expect(local.server.rows("misconfig-sigint")).toHaveLength(10);
   });
 
   it("handleSignals: false leaves SIGTERM to Node: the process dies at once, rows unsent", async () => {
@@ -237,7 +231,7 @@ describe.concurrent("the process ends: nothing hangs, nothing queued is lost wit
       },
     );
     expect(child.signal).toBe("SIGTERM");
-    expect(server.rows("misconfig-nosignals")).toHaveLength(0);
+    expect(local.server.rows("misconfig-nosignals")).toHaveLength(0);
   });
 });
 
@@ -264,7 +258,7 @@ describe.concurrent("each configuration mistake is said once, with no diag logge
     expect(ours(child.stderr)).toEqual([expect.stringMatching(/^\(node:\d+\) /)]);
     expect(ours(child.stderr)[0]).toContain(`braintrust-otel-exporter: ${message}`);
     expect(child.code).toBe(0);
-    expect(server.rows(project).map((r) => r.span_attributes?.name)).toContain("one");
+    expect(local.server.rows(project).map((r) => r.span_attributes?.name)).toContain("one");
   });
 
   it("plain http:// to a host that is not this machine: the key would travel in clear text", async () => {

@@ -8,6 +8,8 @@ import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { afterAll, beforeAll } from "vitest";
+import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
 
 export const repo = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -94,4 +96,28 @@ export async function closedPort(): Promise<number> {
   const { port } = probe.address() as { port: number };
   await new Promise((r) => probe.close(r));
   return port;
+}
+
+export interface ChildrenServer {
+  /** The local server the children of this file send to. */
+  readonly server: LocalBraintrust;
+  /** The environment that points a child at it. */
+  env(): Record<string, string>;
+}
+
+/** Before this file's tests: the bundle built and a local server started; after them, the server closed. */
+export function localServerForChildren(): ChildrenServer {
+  let server: LocalBraintrust | undefined;
+  beforeAll(async () => {
+    await buildBundle();
+    server = await startLocalBraintrust();
+  }, 60_000);
+  afterAll(() => server?.close());
+  return {
+    get server() {
+      if (!server) throw new Error("the local server starts in beforeAll");
+      return server;
+    },
+    env: () => ({ BRAINTRUST_API_KEY: server!.apiKey, BRAINTRUST_API_URL: server!.url }),
+  };
 }

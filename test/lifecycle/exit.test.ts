@@ -3,18 +3,12 @@
 // server: the rows it received, and what was said on stderr. Every route delivers whether
 // its spans ended before the project lookup finished or after it; what cannot be sent is
 // said once, with the real cause.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
-import { buildBundle, ours, runChild } from "../helpers/child.js";
+import { describe, expect, it } from "vitest";
+import { startLocalBraintrust } from "../../src/testing/index.js";
+import { localServerForChildren, ours, runChild } from "../helpers/child.js";
 
-let server: LocalBraintrust;
-beforeAll(async () => {
-  await buildBundle();
-  server = await startLocalBraintrust();
-}, 60_000);
-afterAll(() => server.close());
-
-const env = () => ({ BRAINTRUST_API_KEY: server.apiKey, BRAINTRUST_API_URL: server.url });
+const local = localServerForChildren();
+const env = () => local.env();
 
 /** Each route's setup: it defines `tracerOf` and `ready()` (resolves once the project is known). */
 const ROUTES = {
@@ -63,11 +57,19 @@ describe.concurrent("a script that ends without flushing delivers, whatever the 
         );
         expect(ours(child.stderr)).toEqual([]);
         expect(child.code).toBe(0);
-        expect(server.rows(project).map((r) => r.span_attributes?.name).filter((name) => name !== "warm-up").sort()).toEqual(["child", "root"]);
+        expect(local.server.rows(project).map((r) => r.span_attributes?.name).filter((name) => name !== "warm-up").sort()).toEqual(["child", "root"]);
       });
     }
   }
 });
+
+/** A processor whose project is known, `count` spans ended, then `ending` (how the script ends). */
+const queuedThen = (project: string, count: number, ending: string, options = "") => `
+  const processor = new BraintrustSpanProcessor({ projectName: "${project}"${options} });
+  const provider = new NodeTracerProvider({ spanProcessors: [processor] });
+  await processor.ready();
+  for (let i = 0; i < ${count}; i++) provider.getTracer("app").startSpan("s" + i).end();
+  ${ending}`;
 
 describe.concurrent("what cannot be sent is said once, with the real cause", { timeout: 60_000 }, () => {
   it("a BatchSpanProcessor the exporter cannot reach: one line says spans may be waiting there and how to flush them", async () => {
@@ -84,30 +86,16 @@ describe.concurrent("what cannot be sent is said once, with the real cause", { t
   });
 
   it("flushOnExit: false: the script ended with N rows queued", async () => {
-    const child = await runChild(
-      `const processor = new BraintrustSpanProcessor({ projectName: "exit-opted-out", flushOnExit: false });
-       const provider = new NodeTracerProvider({ spanProcessors: [processor] });
-       await processor.ready();
-       provider.getTracer("app").startSpan("a").end();
-       provider.getTracer("app").startSpan("b").end();`,
-      env(),
-    );
+    const child = await runChild(queuedThen("exit-opted-out", 2, "", ", flushOnExit: false"), env());
     expect(child.code).toBe(0);
     expect(ours(child.stderr)).toEqual([
       "braintrust-otel-exporter: the script ended with 2 rows queued, which were not sent: flushOnExit is false. Call `await provider.forceFlush()` before the script ends, or leave flushOnExit on",
     ]);
-    expect(server.rows("exit-opted-out")).toEqual([]);
+    expect(local.server.rows("exit-opted-out")).toEqual([]);
   });
 
   it("process.exit(): says that it was called, with the count", async () => {
-    const child = await runChild(
-      `const processor = new BraintrustSpanProcessor({ projectName: "exit-process-exit" });
-       const provider = new NodeTracerProvider({ spanProcessors: [processor] });
-       await processor.ready();
-       provider.getTracer("app").startSpan("a").end();
-       setImmediate(() => process.exit(5));`,
-      env(),
-    );
+    const child = await runChild(queuedThen("exit-process-exit", 1, "setImmediate(() => process.exit(5));"), env());
     expect(child.code).toBe(5);
     expect(ours(child.stderr)).toEqual([
       "braintrust-otel-exporter: process.exit() was called with 1 row queued, which were not sent. Call `await shutdown()` (from register()) or `await provider.forceFlush()` before process.exit()",
@@ -115,14 +103,7 @@ describe.concurrent("what cannot be sent is said once, with the real cause", { t
   });
 
   it("an uncaught exception: says so, not process.exit()", async () => {
-    const child = await runChild(
-      `const processor = new BraintrustSpanProcessor({ projectName: "exit-crash" });
-       const provider = new NodeTracerProvider({ spanProcessors: [processor] });
-       await processor.ready();
-       provider.getTracer("app").startSpan("a").end();
-       setImmediate(() => { throw new Error("app bug"); });`,
-      env(),
-    );
+    const child = await runChild(queuedThen("exit-crash", 1, 'setImmediate(() => { throw new Error("app bug"); });'), env());
     expect(child.code).toBe(1);
     expect(ours(child.stderr)).toEqual(["braintrust-otel-exporter: the process is ending on an uncaught exception with 1 row queued, which were not sent"]);
   });
