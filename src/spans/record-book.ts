@@ -8,7 +8,7 @@
 //   record it has had; the book keeps what that needs for `keepMs` after the row left.
 //
 // Memory is bounded whatever the logs do: everything held (records, and the spans kept for
-// late records, at a fixed charge each) counts against `maxBytes`, the oldest entry is
+// late records, by the size of their attributes) counts against `maxBytes`, the oldest entry is
 // evicted first (counted, said once), and an entry older than its deadline (a span that
 // never ends, a span already sent) is let go at the next record. Nothing here throws, and
 // the merge rows of late records are built after the current event-loop turn, not in the
@@ -19,7 +19,7 @@ import { warnOnce } from "../log.js";
 import type { RowOrder } from "../rows/pipeline.js";
 
 export interface RecordBookOptions {
-  /** Bytes held at most (records' estimated size, plus `SPAN_CHARGE` per span kept for late records). */
+  /** Bytes held at most (records' estimated size, plus each span kept for late records: `spanBytes`). */
   readonly maxBytes?: number;
   /** How long records wait for a span that has not ended. */
   readonly waitMs?: number;
@@ -44,8 +44,8 @@ export interface RecordStats {
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_WAIT_MS = 10 * 60_000;
 const DEFAULT_KEEP_MS = 60_000;
-/** What a span kept for late records is charged: it is held by reference, not measured. */
-export const SPAN_CHARGE = 2048;
+/** The fixed part of what a span kept for late records is charged (its object, events, links). */
+export const SPAN_CHARGE = 1024;
 
 interface Entry {
   readonly traceId: string;
@@ -159,8 +159,10 @@ export class RecordBook {
   }
 
   private keep(spanId: string, entry: Entry): void {
-    entry.bytes += SPAN_CHARGE;
-    this.bytes += SPAN_CHARGE;
+    // The span is held by reference until it is let go: its attributes count against the budget.
+    const charge = spanBytes(entry.order!.span);
+    entry.bytes += charge;
+    this.bytes += charge;
     this.sent.set(spanId, entry);
     this.evict();
   }
@@ -237,6 +239,13 @@ export class RecordBook {
 function isGenAiSpan(span: SpanLike): boolean {
   const attrs = span.attributes;
   return attrs !== undefined && (attrs["gen_ai.operation.name"] !== undefined || attrs["gen_ai.system"] !== undefined || attrs["gen_ai.provider.name"] !== undefined);
+}
+
+/** What keeping a span costs: a fixed part, plus about what its attributes hold. */
+export function spanBytes(span: SpanLike): number {
+  const budget = { nodes: MAX_NODES };
+  const counted = SPAN_CHARGE + sizeOf(span.attributes, 0, budget);
+  return budget.nodes < 0 ? Math.max(counted, 1024 * 1024) : counted;
 }
 
 /** About what an event holds, in bytes: strings by length, a few bytes per other value; walks at most `MAX_NODES`. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { SpanEventLike, SpanLike } from "../../src/convert/types.js";
 import type { RowOrder } from "../../src/rows/pipeline.js";
-import { RecordBook, SPAN_CHARGE, eventBytes } from "../../src/spans/record-book.js";
+import { RecordBook, eventBytes, spanBytes } from "../../src/spans/record-book.js";
 import { toSpan } from "../fixtures/frameworks/span.js";
 import { captureDiag } from "../helpers/diag.js";
 import { resetLogState } from "../../src/log.js";
@@ -50,13 +50,23 @@ describe("the byte budget", () => {
 
   it("gives up spans kept for late records before waiting records", () => {
     const size = eventBytes(user("y"));
-    const { b } = book({ maxBytes: SPAN_CHARGE + size * 2 - 1 });
-    b.fold(orderOf(spanWithId("sent")));
+    const kept = spanWithId("sent");
+    const { b } = book({ maxBytes: spanBytes(kept) + size * 2 - 1 });
+    b.fold(orderOf(kept));
     expect(b.size).toBe(1);
     b.add(TRACE, "a", user("y"));
     b.add(TRACE, "b", user("y"));
     expect(b.stats.evicted).toBe(0);
     expect(b.size).toBe(2);
+  });
+
+  it("charges a kept span by its attributes, so spans with large prompts cannot pile up", () => {
+    const big = { ...spanWithId("big"), attributes: { "gen_ai.operation.name": "chat", "gen_ai.input.messages": "x".repeat(100_000) } };
+    expect(spanBytes(big)).toBeGreaterThan(200_000);
+    const { b } = book({ maxBytes: 1_000_000 });
+    for (let i = 0; i < 20; i++) b.fold(orderOf({ ...big, spanContext: () => ({ traceId: TRACE, spanId: `big${i}`, traceFlags: 1 }) }));
+    expect(b.heldBytes).toBeLessThanOrEqual(1_000_000);
+    expect(b.size).toBeLessThan(5);
   });
 
   it("bounds a record too large to measure", () => {
