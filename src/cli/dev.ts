@@ -54,9 +54,10 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
       `  export BRAINTRUST_BASE_URL=${server.url}`,
       options.keyFromEnv ? "  (BRAINTRUST_API_KEY: the key already in your environment)" : `  export BRAINTRUST_API_KEY=${server.apiKey}`,
       "",
-      "An app in any language, or a Collector, over OTLP/HTTP JSON (after the lines above):",
-      `  export OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=${server.url}/otel/v1/traces OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json`,
-      '  export OTEL_EXPORTER_OTLP_TRACES_HEADERS="authorization=Bearer%20$BRAINTRUST_API_KEY,x-bt-parent=project_name:NAME"',
+      "An app in any language, or a Collector, over OTLP/HTTP: protobuf or JSON, gzip or not (after the lines above):",
+      `  export OTEL_EXPORTER_OTLP_ENDPOINT=${server.url}/otel OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`,
+      '  export OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer%20$BRAINTRUST_API_KEY,x-bt-parent=project_name:NAME"',
+      `  Traces go to ${server.url}/otel/v1/traces; GenAI message logs (Python's openai-v2, google-genai…) to ${server.url}/otel/v1/logs.`,
       "",
       "Then watch its traces:",
       `  ${options.command("tail", "--project NAME --follow")}`,
@@ -79,5 +80,5 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
 function requestLine(r: RecordedRequest): string {
   const time = new Date().toISOString().slice(11, 19);
   const events = (r.body as { events?: unknown } | undefined)?.events;
-  return `${time} ${r.method} ${r.path} ${r.status || "no answer"}${Array.isArray(events) ? ` ${plural(events.length, "event")}` : ""}`;
+  return `${time} ${r.method} ${r.path} ${r.status || "no answer"}${Array.isArray(events) ? ` ${plural(events.length, "event")}` : ""}${r.note ? ` ${r.note}` : ""}`;
 }

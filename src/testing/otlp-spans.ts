@@ -1,23 +1,28 @@
-// OTLP/HTTP JSON (an ExportTraceServiceRequest) → spans in the structural shape the
-// converter reads (src/convert/types.ts), so OTLP intake maps spans exactly as the
-// exporter does. Field names and encodings follow the OTLP JSON mapping: ids in hex,
-// times as decimal nanosecond strings (numbers and {low, high} pairs are accepted too),
-// attribute values as AnyValue.
+// An ExportTraceServiceRequest in its OTLP/JSON form (as sent, or as otlp-proto.ts decodes
+// protobuf) → spans in the structural shape the converter reads (src/convert/types.ts),
+// so OTLP intake maps spans exactly as the exporter does. Field names and encodings follow
+// the OTLP JSON mapping: ids in hex (or base64), times as decimal nanosecond strings
+// (numbers and {low, high} pairs are accepted too), attribute values as AnyValue.
 import type { AttributeValue, Attributes, HrTime, SpanEventLike, SpanLike } from "../convert/types.js";
 
 type Json = Record<string, unknown>;
 
-/** A request that is not an OTLP trace export; the message says what is wrong, for the 400. */
+/** A request, or one item of it, that is not OTLP; the message says what is wrong, for the 400. */
 export class OtlpError extends Error {}
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** Every span of the request, with its resource and scope. */
-export function otlpSpans(body: unknown): SpanLike[] {
+/**
+ * Every span of the request, with its resource and scope; a span that is not valid OTLP is
+ * left out, and `invalid` says why (one entry per span). Throws when the request itself is
+ * not an ExportTraceServiceRequest.
+ */
+export function otlpSpans(body: unknown): { spans: SpanLike[]; invalid: string[] } {
   if (!isObject(body)) throw new OtlpError("body must be a JSON object (an OTLP ExportTraceServiceRequest)");
   if (body.resourceSpans !== undefined && !Array.isArray(body.resourceSpans)) throw new OtlpError("resourceSpans: must be an array");
   const spans: SpanLike[] = [];
+  const invalid: string[] = [];
   list(body.resourceSpans).forEach((rs, r) => {
     if (!isObject(rs)) throw new OtlpError(`resourceSpans[${r}]: must be an object`);
     const resource = { attributes: attributes(isObject(rs.resource) ? rs.resource.attributes : undefined) };
@@ -25,10 +30,17 @@ export function otlpSpans(body: unknown): SpanLike[] {
       if (!isObject(ss)) throw new OtlpError(`resourceSpans[${r}].scopeSpans[${s}]: must be an object`);
       const scopeJson = isObject(ss.scope) ? ss.scope : isObject(ss.instrumentationLibrary) ? ss.instrumentationLibrary : {};
       const scope = { name: typeof scopeJson.name === "string" ? scopeJson.name : "", version: typeof scopeJson.version === "string" ? scopeJson.version : undefined };
-      list(ss.spans).forEach((span, i) => spans.push(toSpan(span, `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`, resource, scope)));
+      list(ss.spans).forEach((span, i) => {
+        try {
+          spans.push(toSpan(span, `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`, resource, scope));
+        } catch (err) {
+          if (!(err instanceof OtlpError)) throw err;
+          invalid.push(err.message);
+        }
+      });
     });
   });
-  return spans;
+  return { spans, invalid };
 }
 
 function toSpan(json: unknown, where: string, resource: { attributes: Attributes }, scope: { name: string; version?: string }): SpanLike {
@@ -71,7 +83,7 @@ function enumValue(v: unknown, names: readonly string[]): number {
   return named >= 0 ? named : 0;
 }
 
-function hexId(v: unknown, length: number, where: string): string {
+export function hexId(v: unknown, length: number, where: string): string {
   if (typeof v === "string" && v.length === length && /^[0-9a-f]+$/i.test(v)) return v.toLowerCase();
   // Protobuf-JSON encoders that follow proto3 rules write bytes as base64.
   if (typeof v === "string" && v !== "") {
@@ -82,7 +94,7 @@ function hexId(v: unknown, length: number, where: string): string {
 }
 
 /** Nanoseconds since the epoch → [seconds, nanoseconds]. */
-function time(v: unknown, where: string): HrTime {
+export function time(v: unknown, where: string): HrTime {
   let nanos: bigint;
   try {
     if (typeof v === "string" && /^\d+$/.test(v)) nanos = BigInt(v);
@@ -95,7 +107,7 @@ function time(v: unknown, where: string): HrTime {
   return [Number(nanos / 1_000_000_000n), Number(nanos % 1_000_000_000n)];
 }
 
-function attributes(v: unknown): Attributes {
+export function attributes(v: unknown): Attributes {
   const out: Record<string, AttributeValue | unknown> = {};
   for (const kv of list(v)) {
     if (isObject(kv) && typeof kv.key === "string") out[kv.key] = anyValue(kv.value);
@@ -107,7 +119,7 @@ function attributes(v: unknown): Attributes {
  * An AnyValue as the value an OTel SDK would hold. SDK attributes cannot be maps, so a
  * map at the top becomes JSON text (which the mappers parse); nested ones stay objects.
  */
-function anyValue(v: unknown, nested = false): unknown {
+export function anyValue(v: unknown, nested = false): unknown {
   if (!isObject(v)) return undefined;
   if ("stringValue" in v) return typeof v.stringValue === "string" ? v.stringValue : String(v.stringValue);
   if ("boolValue" in v) return v.boolValue === true;

@@ -13,13 +13,19 @@ export interface ApiRequest {
   body: unknown;
   /** False when the body is not JSON; only `anyBody` routes see such requests. */
   bodyIsJson: boolean;
+  /** The body's bytes, inflated when it came with a Content-Encoding. */
+  raw: Buffer;
 }
 
 export interface Reply {
   status: number;
-  /** Sent as JSON, or as text/plain when it is a string. */
+  /** Sent as JSON, as text/plain when it is a string, or as bytes of `contentType`. */
   body: unknown;
+  /** For a body of bytes. */
+  contentType?: string;
   headers?: Record<string, string>;
+  /** What the route made of the request, in a few words, for `dev`'s request lines. */
+  note?: string;
 }
 
 export type Handler = (store: LocalStore, req: ApiRequest) => Reply;

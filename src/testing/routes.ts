@@ -3,7 +3,7 @@
 // lives in a module of its own and is listed once below.
 import type { FaultRoute } from "./faults.js";
 import { EXPERIMENT_ROUTES } from "./experiment-routes.js";
-import { OTLP_TRACES_PATH, otlpTraces } from "./otlp.js";
+import { OTLP_TRACES_PATH, otlpTraces } from "./otlp-traces.js";
 import { PROJECT_ROUTES } from "./project-routes.js";
 import { type Handler, type Route, notImplemented, ok } from "./reply.js";
 import { ROW_ROUTES } from "./row-routes.js";
@@ -30,7 +30,7 @@ const ROUTES: Route[] = [
   {
     pattern: new RegExp(`^${OTLP_TRACES_PATH}$`),
     anyBody: true,
-    methods: { POST: (store, req) => otlpTraces(store, { method: req.method, headers: req.headers, body: req.body, parsedOk: req.bodyIsJson }) },
+    methods: { POST: otlpTraces },
   },
   ...NOT_HERE,
 ];

@@ -4,7 +4,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { gunzipSync } from "node:zlib";
+import { SUPPORTED_ENCODINGS, contentEncoding, readBody } from "./body.js";
 import type { FaultAction, FaultInjector } from "./faults.js";
 import { type Reply, problem } from "./reply.js";
 import { type MatchedRoute, matchRoute } from "./routes.js";
@@ -24,6 +24,8 @@ export interface RecordedRequest {
   bytes: number;
   /** The fault injected into this request, if any. */
   fault?: FaultAction["kind"] | "tooLarge";
+  /** What the route made of it, in a few words (e.g. "3 spans"), when it says. */
+  note?: string;
 }
 
 export interface ServerOptions {
@@ -102,13 +104,24 @@ export class LocalServer {
     // Before a single byte of the body is read: a stranger's upload costs no memory.
     const authError = this.needsAuth(record.path, route) ? this.checkAuth(req.headers.authorization) : undefined;
     let parsed: ReturnType<typeof parseJson> = { ok: true, value: undefined };
+    let raw: Buffer = Buffer.alloc(0);
     if (!authError) {
-      const raw = await readBody(req, this.options.maxRequestBytes);
-      if (raw === undefined) return; // the client went away mid-body
-      record.bytes = raw.bytes;
-      parsed = parseJson(raw.text);
-      record.body = parsed.ok ? parsed.value : raw.text;
-      if (raw.tooLarge) return this.send(res, record, problem(413, `Request body exceeds ${this.options.maxRequestBytes} bytes`));
+      const encoding = req.headers["content-encoding"];
+      if (contentEncoding(encoding) === undefined) {
+        return this.refuse(req, res, record, problem(415, `Content-Encoding ${String(encoding)} is not supported: send ${SUPPORTED_ENCODINGS}`));
+      }
+      const body = await readBody(req, this.options.maxRequestBytes);
+      if (body === undefined) return; // the client went away mid-body
+      record.bytes = body.bytes;
+      if (body.kind === "tooLarge") {
+        const inflated = contentEncoding(encoding) ? " once inflated" : "";
+        return this.send(res, record, problem(413, `Request body exceeds ${this.options.maxRequestBytes} bytes${inflated}`));
+      }
+      if (body.kind === "corrupt") return this.send(res, record, problem(400, `Body does not inflate as ${String(encoding)}: ${body.message}`));
+      raw = body.data;
+      const text = raw.toString("utf8");
+      parsed = parseJson(text);
+      record.body = parsed.ok ? parsed.value : text;
     }
 
     // Faults stand for the network and the API's front door, so they hit requests with a bad key too.
@@ -120,7 +133,7 @@ export class LocalServer {
     }
     if (plan?.action && (!plan.afterStore || authError)) return this.inject(req, res, record, plan.action);
     if (authError) return this.refuse(req, res, record, problem(401, authError));
-    const reply = this.answer(req, record, route, url.searchParams, parsed);
+    const reply = this.answer(req, record, route, url.searchParams, parsed, raw);
     if (plan?.action) return this.inject(req, res, record, plan.action);
     this.send(res, record, reply);
   }
@@ -137,6 +150,7 @@ export class LocalServer {
     route: MatchedRoute | undefined,
     query: URLSearchParams,
     parsed: ReturnType<typeof parseJson>,
+    raw: Buffer,
   ): Reply {
     if (!route) return problem(404, `Not found: ${method} ${path}`);
     if (!route.handler) {
@@ -150,6 +164,7 @@ export class LocalServer {
       headers: req.headers,
       body: parsed.ok ? parsed.value : undefined,
       bodyIsJson: parsed.ok,
+      raw,
     });
   }
 
@@ -194,6 +209,8 @@ export class LocalServer {
   }
 
   private send(res: ServerResponse, record: RecordedRequest, reply: Reply): void {
+    if (reply.note !== undefined) record.note = reply.note;
+    if (reply.body instanceof Uint8Array) return this.write(res, record, reply.status, reply.contentType ?? "application/octet-stream", reply.body, reply.headers);
     if (typeof reply.body === "string") return this.write(res, record, reply.status, "text/plain; charset=utf-8", reply.body, reply.headers);
     this.write(res, record, reply.status, "application/json; charset=utf-8", JSON.stringify(reply.body), reply.headers);
   }
@@ -203,7 +220,7 @@ export class LocalServer {
     record: RecordedRequest,
     status: number,
     contentType: string,
-    text: string,
+    text: string | Uint8Array,
     headers: Record<string, string> = {},
   ): void {
     if (res.destroyed || res.writableEnded) return; // down() cut this connection meanwhile
@@ -232,33 +249,6 @@ function recordedHeaders(req: IncomingMessage): Record<string, string> {
     headers[name] = name === "authorization" ? "Bearer ***" : Array.isArray(value) ? value.join(", ") : value;
   }
   return headers;
-}
-
-/** The whole body, or `tooLarge` once it passes `limit` (the rest is drained so the client sees the 413). */
-function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; bytes: number; tooLarge: boolean } | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    req.on("data", (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolve({ text: bytes <= limit ? decode(Buffer.concat(chunks), req.headers["content-encoding"]) : "", bytes, tooLarge: bytes > limit }));
-    req.on("error", () => resolve(undefined));
-    req.on("close", () => {
-      if (!req.complete) resolve(undefined);
-    });
-  });
-}
-
-/** The body as text; a gzip body (the exporter's `compression: "gzip"`) is inflated first, and one that does not inflate reads as invalid JSON. */
-function decode(body: Buffer, encoding: string | undefined): string {
-  if (encoding !== "gzip") return body.toString("utf8");
-  try {
-    return gunzipSync(body).toString("utf8");
-  } catch {
-    return "\u0000 not gzip";
-  }
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {

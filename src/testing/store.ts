@@ -7,6 +7,7 @@ import { Catalog } from "./catalog.js";
 import { type FetchQuery, encodeCursor } from "./fetch-args.js";
 import { type Journal, type JournalEntry, type ObjectKind } from "./journal.js";
 import { deepMerge, deleteFromArray } from "./merge.js";
+import { SpanFold } from "./span-fold.js";
 
 export type { ObjectKind } from "./journal.js";
 export type { Experiment, Project } from "./catalog.js";
@@ -34,6 +35,8 @@ type Json = Record<string, unknown>;
 
 export class LocalStore {
   readonly catalog: Catalog;
+  /** OTLP spans and the GenAI log records that fold into their rows. */
+  readonly spanFold = new SpanFold();
   private readonly objects = new Map<string, Map<string, Row>>();
   // Microseconds since the epoch, like the real API's ordering of transactions.
   private lastXact = Date.now() * 1000;

@@ -1,7 +1,9 @@
 // Shared by the local-server tests: a small JSON client over real loopback HTTP, and
 // the real `dev` command in a child process.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import type { LocalBraintrust } from "braintrust-otel-exporter/testing";
 
 export interface Answer {
@@ -66,4 +68,23 @@ export async function startDev(): Promise<RunningDev> {
   });
   const printedEnv = Object.fromEntries([...printed.matchAll(/^\s+(?:export\s+)?(BRAINTRUST_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
   return { child, printed, env: printedEnv };
+}
+
+/** Peak resident set size of a process, in MB, from the kernel (Linux). */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** The real `dev` for one test file: started before its tests, killed after them. */
+export function useDev(): { dev: RunningDev; url: string; apiKey: string } {
+  const state = {} as { dev: RunningDev; url: string; apiKey: string };
+  beforeAll(async () => {
+    state.dev = await startDev();
+    [state.url, state.apiKey] = [state.dev.env.BRAINTRUST_API_URL!, state.dev.env.BRAINTRUST_API_KEY!];
+  });
+  afterAll(() => {
+    state.dev?.child.kill("SIGKILL");
+  });
+  return state;
 }
