@@ -3,6 +3,7 @@
 // lives in a module of its own and is listed once below.
 import type { FaultRoute } from "./faults.js";
 import { EXPERIMENT_ROUTES } from "./experiment-routes.js";
+import { OTLP_LOGS_PATH, otlpLogs } from "./otlp-logs.js";
 import { OTLP_TRACES_PATH, otlpTraces } from "./otlp-traces.js";
 import { PROJECT_ROUTES } from "./project-routes.js";
 import { type Handler, type Route, notImplemented, ok } from "./reply.js";
@@ -27,11 +28,8 @@ const ROUTES: Route[] = [
   ...PROJECT_ROUTES,
   ...EXPERIMENT_ROUTES,
   ...ROW_ROUTES,
-  {
-    pattern: new RegExp(`^${OTLP_TRACES_PATH}$`),
-    anyBody: true,
-    methods: { POST: otlpTraces },
-  },
+  { pattern: new RegExp(`^${OTLP_TRACES_PATH}$`), anyBody: true, methods: { POST: otlpTraces } },
+  { pattern: new RegExp(`^${OTLP_LOGS_PATH}$`), anyBody: true, methods: { POST: otlpLogs } },
   ...NOT_HERE,
 ];
 

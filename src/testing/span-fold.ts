@@ -1,12 +1,14 @@
-// GenAI log records folded into their span's row on the OTLP intake. A record's event is
-// appended to its span's events and the span is converted again, so the row reads as if
-// the events had been span events all along (one GenAI event mapping, in convert/).
+// GenAI log records folded into their span's row on the OTLP intake. A record's event
+// (convert/genai-records.ts) is appended to its span's events and the span is converted
+// again, so the row reads as if the events had been span events all along: the one GenAI
+// event mapping the exporter's log-record processor uses too.
 // Records and spans come in separate exports, in either order:
 // - a record whose span has not come yet waits here, and goes into the span's first row;
 // - a span is remembered after its row is written, so a later record rewrites that row
 //   (same id: the store replaces it).
-// Both sides are bounded, oldest first out, so a server that runs for hours holds at most
-// MAX_SPANS spans (and MAX_SPAN_BYTES of their requests) and MAX_WAITING events.
+// Both sides are bounded (FoldLimits), oldest first out, so a server that runs for hours
+// holds a bounded number of spans and events whatever it is sent.
+import { withEvents } from "../convert/genai-records.js";
 import { toBraintrustEvent } from "../convert/index.js";
 import type { SpanEventLike, SpanLike } from "../convert/types.js";
 import type { ObjectKind } from "./journal.js";
@@ -18,9 +20,15 @@ export interface Destination {
 
 type Json = Record<string, unknown>;
 
-const MAX_SPANS = 10_000;
-const MAX_SPAN_BYTES = 64 * 1024 * 1024;
-const MAX_WAITING = 10_000;
+export interface FoldLimits {
+  /** Spans remembered for records that come after them, and their share of their requests' bytes. */
+  spans: number;
+  spanBytes: number;
+  /** Record events waiting for their span. */
+  waiting: number;
+}
+
+const LIMITS: FoldLimits = { spans: 10_000, spanBytes: 64 * 1024 * 1024, waiting: 10_000 };
 
 interface Remembered {
   span: SpanLike;
@@ -37,8 +45,10 @@ export class SpanFold {
   private spanBytes = 0;
   private readonly waiting = new Map<string, SpanEventLike[]>();
   private waitingCount = 0;
-  /** Events dropped unfolded because the waiting room was full. */
+  /** Events dropped unfolded: the waiting room was full, or their span had `waiting` already. */
   dropped = 0;
+
+  constructor(private readonly limits: FoldLimits = LIMITS) {}
 
   /**
    * The row for a span, with the events of records that came for it first; the span is
@@ -52,7 +62,7 @@ export class SpanFold {
     this.forget(id);
     this.spans.set(id, { span, destination, folded, bytes });
     this.spanBytes += bytes;
-    while (this.spans.size > MAX_SPANS || (this.spanBytes > MAX_SPAN_BYTES && this.spans.size > 1)) this.forget(this.spans.keys().next().value!);
+    while (this.spans.size > this.limits.spans || (this.spanBytes > this.limits.spanBytes && this.spans.size > 1)) this.forget(this.spans.keys().next().value!);
     return convert(span, folded);
   }
 
@@ -64,6 +74,10 @@ export class SpanFold {
     const id = key(traceId, spanId);
     const seen = this.spans.get(id);
     if (seen) {
+      if (seen.folded.length >= this.limits.waiting) {
+        this.dropped++;
+        return undefined;
+      }
       seen.folded.push(event);
       return { destination: seen.destination, row: convert(seen.span, seen.folded) };
     }
@@ -71,7 +85,7 @@ export class SpanFold {
     list.push(event);
     this.waiting.set(id, list);
     this.waitingCount++;
-    while (this.waitingCount > MAX_WAITING) {
+    while (this.waitingCount > this.limits.waiting) {
       const [oldest, events] = this.waiting.entries().next().value!;
       const drop = oldest === id ? 1 : events.length; // never the event just added
       if (oldest === id) events.shift();
@@ -90,8 +104,6 @@ export class SpanFold {
   }
 }
 
-/** The intake's spans are plain objects (otlp-spans.ts), so a spread copies them whole. */
 function convert(span: SpanLike, folded: readonly SpanEventLike[]): Json {
-  const withRecords = folded.length === 0 ? span : { ...span, events: [...(span.events ?? []), ...folded] };
-  return toBraintrustEvent(withRecords) as unknown as Json;
+  return toBraintrustEvent(withEvents(span, folded)) as unknown as Json;
 }
