@@ -3,15 +3,16 @@
 // wraps the real `openai` client, pointed at the local fake OpenAI server; its spans go to a
 // real tracer provider and its records to a real LoggerProvider, both through
 // BraintrustSpanProcessor, and the rows are read back from the local Braintrust server.
-import { metrics, trace } from "@opentelemetry/api";
-import { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
+import { trace } from "@opentelemetry/api";
+import type { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
 import { LoggerProvider } from "@opentelemetry/sdk-logs";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { type LocalBraintrust, type Row, startLocalBraintrust } from "../../src/testing/index.js";
 import { providerWith } from "../helpers/tracing.js";
 import { FAKE_REPLY, FAKE_TOOL_ARGS, type FakeOpenAI, startFakeOpenAI } from "./fake-openai.js";
+import { instrumentedOpenAI } from "./openai-instrumentation.js";
 
 const MODEL = "gpt-4o-mini";
 const SYSTEM = "You are a terse geography assistant.";
@@ -37,14 +38,7 @@ beforeAll(async () => {
   processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: PROJECT });
   tracerProvider = providerWith(processor);
   loggerProvider = new LoggerProvider({ processors: [processor.logRecordProcessor] });
-  instrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
-  instrumentation.setTracerProvider(tracerProvider);
-  instrumentation.setLoggerProvider(loggerProvider);
-  // The instrumentation makes its histograms when it is given a meter provider, and reads them at each call.
-  instrumentation.setMeterProvider(metrics.getMeterProvider());
-  // ESM imports pass no require hook: patch the imported module as the hook would.
-  for (const definition of (instrumentation as unknown as { init(): Array<{ patch(m: unknown): unknown }> }).init()) definition.patch({ OpenAI });
-  client = new OpenAI({ apiKey: "sk-fake-key", baseURL: fake.baseURL, maxRetries: 0 });
+  ({ instrumentation, client } = instrumentedOpenAI(fake, tracerProvider, loggerProvider));
 });
 
 afterAll(async () => {

@@ -2,21 +2,22 @@
 // (@opentelemetry/instrumentation-openai) writes prompts and completions as log records of
 // its LLM span; OpenTelemetry's own OTLP exporters (protobuf and JSON, logs and traces) send
 // them to the local server in either order; the LLM span's row shows the messages.
-import { context, metrics, trace } from "@opentelemetry/api";
+import { context, trace } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { OTLPLogExporter as OTLPJsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPLogExporter as OTLPProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
+import type { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
 import { JsonLogsSerializer } from "@opentelemetry/otlp-transformer";
 import { InMemoryLogRecordExporter, LoggerProvider, type ReadableLogRecord, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { FAKE_REPLY, type FakeOpenAI, startFakeOpenAI } from "../integrations/fake-openai.js";
+import { instrumentedOpenAI } from "../integrations/openai-instrumentation.js";
 
 const MODEL = "gpt-4o-mini";
 const SYSTEM = "You are a terse geography assistant.";
@@ -38,13 +39,7 @@ beforeAll(async () => {
   records = new InMemoryLogRecordExporter();
   tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: records })] });
-  instrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
-  instrumentation.setTracerProvider(tracerProvider);
-  instrumentation.setLoggerProvider(loggerProvider);
-  instrumentation.setMeterProvider(metrics.getMeterProvider());
-  // ESM imports pass no require hook: patch the imported module as the hook would.
-  for (const definition of (instrumentation as unknown as { init(): Array<{ patch(m: unknown): unknown }> }).init()) definition.patch({ OpenAI });
-  client = new OpenAI({ apiKey: "sk-fake-key", baseURL: fake.baseURL, maxRetries: 0 });
+  ({ instrumentation, client } = instrumentedOpenAI(fake, tracerProvider, loggerProvider));
 });
 
 afterAll(async () => {

@@ -1,0 +1,19 @@
+// OpenTelemetry's own OpenAI instrumentation, set up as an app would, around the real
+// `openai` client pointed at the fake OpenAI server: its spans go to `tracerProvider`, the
+// prompt and completion log records it writes to `loggerProvider`.
+import { type TracerProvider, metrics } from "@opentelemetry/api";
+import { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
+import type { LoggerProvider } from "@opentelemetry/sdk-logs";
+import OpenAI from "openai";
+import type { FakeOpenAI } from "./fake-openai.js";
+
+export function instrumentedOpenAI(fake: FakeOpenAI, tracerProvider: TracerProvider, loggerProvider: LoggerProvider): { client: OpenAI; instrumentation: OpenAIInstrumentation } {
+  const instrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
+  instrumentation.setTracerProvider(tracerProvider);
+  instrumentation.setLoggerProvider(loggerProvider);
+  // The instrumentation makes its histograms when it is given a meter provider, and reads them at each call.
+  instrumentation.setMeterProvider(metrics.getMeterProvider());
+  // ESM imports pass no require hook: patch the imported module as the hook would.
+  for (const definition of (instrumentation as unknown as { init(): Array<{ patch(m: unknown): unknown }> }).init()) definition.patch({ OpenAI });
+  return { instrumentation, client: new OpenAI({ apiKey: "sk-fake-key", baseURL: fake.baseURL, maxRetries: 0 }) };
+}
