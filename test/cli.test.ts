@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { invocation } from "../src/cli/invocation.js";
 import { main } from "../src/cli/main.js";
 import { tailTarget } from "../src/cli/tail-config.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
@@ -559,5 +560,17 @@ describe("the README's commands, from a clone of the repository", () => {
       process.kill(-npm.pid!, "SIGTERM");
       await exited;
     }
+  });
+});
+
+describe("the command dev suggests is the form it was itself started in", () => {
+  it.each([
+    ["/srv/app/node_modules/braintrust-otel-exporter/dist/cli.js", "/srv/app", "npx braintrust-otel-exporter tail --project NAME"],
+    ["/home/me/.npm/_npx/1a2b/node_modules/braintrust-otel-exporter/dist/cli.js", "/tmp", "npx braintrust-otel-exporter tail --project NAME"],
+    ["/home/me/braintrust-otel-exporter/src/cli.ts", "/home/me/braintrust-otel-exporter", "npm run tail -- --project NAME"],
+    ["/home/me/braintrust-otel-exporter/dist/cli.js", "/home/me/braintrust-otel-exporter", "node dist/cli.js tail --project NAME"],
+    ["/home/me/my clone/dist/cli.js", "/home/me", 'node "my clone/dist/cli.js" tail --project NAME'],
+  ])("%s from %s", (entry, cwd, expected) => {
+    expect(invocation(entry, cwd)("tail", "--project NAME")).toBe(expected);
   });
 });
