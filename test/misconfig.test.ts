@@ -1,21 +1,22 @@
 // Each way a first setup goes wrong, run as the app would run it: a fresh Node process
 // with no diag logger, its stderr and exit code captured. Each failure is said in one
 // line that names the cause and the fix and never the key, and the process ends on its
-// own well inside the 30 s default deadline. A healthy run says nothing.
+// own without waiting for a deadline: the children's deadlines are a day long, so one that
+// waited would hang and be killed. A healthy run says nothing.
 import { describe, expect, it } from "vitest";
 import { startLocalBraintrust } from "../src/testing/index.js";
 import { type Child, closedPort, localServerForChildren, ours, runChild } from "./helpers/child.js";
 
 const KEY = "sk-misconfig-secret-0123456789";
-/** Loose: a child that waited out the 30 s default deadline, or hung, fails it. */
-const BOUND_MS = 10_000;
+/** A day: a child that waits for it hangs (and runChild kills it: signal SIGKILL). */
+const NEVER = 86_400_000;
 
 const local = localServerForChildren();
 const env = () => local.env();
 
 /** One span through a provider, then shutdown; prints the processor's stats. */
 const oneSpanThenShutdown = (options = "") => `
-  const processor = new BraintrustSpanProcessor({ ${options} });
+  const processor = new BraintrustSpanProcessor({ exportTimeoutMillis: ${NEVER}, ${options} });
   const provider = new NodeTracerProvider({ spanProcessors: [processor] });
   provider.getTracer("misconfig").startSpan("one").end();
   await provider.shutdown();
@@ -24,7 +25,7 @@ const oneSpanThenShutdown = (options = "") => `
 
 /** Awaits ready() at top level, as a script that checks its setup does. */
 const awaitReady = (options = "") => `
-  const processor = new BraintrustSpanProcessor({ ${options} });
+  const processor = new BraintrustSpanProcessor({ exportTimeoutMillis: ${NEVER}, ${options} });
   await processor.ready();
   console.log("ready");
 `;
@@ -34,7 +35,7 @@ function expectLoud(child: Child, cause: RegExp, fix: RegExp) {
   expect(lines).toMatch(cause);
   expect(lines).toMatch(fix);
   expect(child.stderr).not.toContain(KEY);
-  expect(child.ms).toBeLessThan(BOUND_MS);
+  expect(child.signal).toBeNull(); // it ended on its own
 }
 
 describe.concurrent("a wrong setup is said at once, in one line, and nothing hangs", { timeout: 60_000 }, () => {
@@ -121,7 +122,8 @@ describe.concurrent("a wrong setup is said at once, in one line, and nothing han
       const processor = new BraintrustSpanProcessor({ projectName: "p", exportTimeoutMillis: 1000 });
       const provider = new NodeTracerProvider({ spanProcessors: [processor] });
       provider.getTracer("misconfig").startSpan("one").end();
-      await new Promise((r) => setTimeout(r, 1500));
+      await processor.ready().catch(() => {}); // the first attempt has failed, however slow the machine
+      await new Promise((r) => setTimeout(r, 1500)); // more attempts meanwhile: none may say it again
       await provider.shutdown();
     `;
     const child = await runChild(body, { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: "https://api.braintrust.dev", HTTPS_PROXY: `http://user:${KEY}@${proxy}`, BRAINTRUST_DEBUG: "0" });
@@ -147,14 +149,14 @@ const spans = (count: number) => `
 describe.concurrent("the process ends: nothing hangs, nothing queued is lost without a word", { timeout: 60_000 }, () => {
   it("register() with the API down: the script exits within the exit flush, saying how many rows and why", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const child = await runChild(`register({ projectName: "p" }); ${spans(3)}`, { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: url });
+    // The exit flush is capped at 5 s whatever the deadline.
+    const child = await runChild(`register({ projectName: "p", exportTimeoutMillis: ${NEVER} }); ${spans(3)}`, { BRAINTRUST_API_KEY: KEY, BRAINTRUST_API_URL: url });
     expect(child.code).toBe(0);
     const lines = ours(child.stderr);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^braintrust-otel-exporter: 3 rows not delivered: the exit flush.s deadline passed while resolving project "p": nothing is listening at ${url} \\(ECONNREFUSED\\)`)));
     // Said once: no flush again at the next beforeExit, no second line at exit.
     expect(lines.filter((l) => l.includes("rows not delivered"))).toHaveLength(1);
     expect(child.stderr).not.toContain(KEY);
-    expect(child.ms).toBeLessThan(BOUND_MS);
   });
 
   it("beforeExit: a register() script that never calls shutdown still delivers, silently", async () => {
@@ -201,7 +203,6 @@ describe.concurrent("the process ends: nothing hangs, nothing queued is lost wit
     expect(child.signal).toBe("SIGTERM");
     expect(child.stderr).toBe("");
     expect(local.server.rows("misconfig-sigterm")).toHaveLength(200);
-    expect(child.ms).toBeLessThan(BOUND_MS);
   });
 
   it("SIGINT with the app's own listener: rows are flushed and the app decides how to end", async () => {

@@ -33,7 +33,7 @@ describe("process lifecycle", () => {
   it("an application exits on its own while rows wait and a project lookup keeps failing", { timeout: 60_000 }, () => {
     const child = runChild(
       "exits",
-      `const never = 2147483647; // the longest timer there is: a process held open by one would outlive the test
+      `const never = 86400000; // a day: a process held open by a timer this long would outlive the test
 const d = new Delivery(configFor({ apiKey: "sk-lifecycle-key", apiUrl: deadUrl, projectName: "p", scheduledDelayMillis: never, exportTimeoutMillis: never }));
 for (let i = 0; i < 100; i++) d.enqueue(configFor({ apiKey: "sk-lifecycle-key", projectName: "p" }).parent, event("e" + i));
 process.on("exit", () => console.log(JSON.stringify({ queued: d.stats().queued })));`,
