@@ -18,8 +18,6 @@ export interface Child {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** From the script's first line to the process's end: process start and loading are not the exporter's. */
-  ms: number;
 }
 
 const cache = join(repo, "node_modules", ".cache", "child-test");
@@ -56,10 +54,8 @@ export function runChild(body: string, env: Record<string, string> = {}, onStdou
     import { BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
     import { BraintrustSpanProcessor, BraintrustExporter, register } from ${JSON.stringify(pathToFileURL(bundle).href)};
     const tracer = () => trace.getTracer("child");
-    process.stdout.write("@@started\\n");
     ${body}
   `;
-  let started = Date.now();
   mkdirSync(cache, { recursive: true });
   const file = join(cache, `script-${process.pid}-${++scripts}.mjs`);
   writeFileSync(file, script);
@@ -70,18 +66,16 @@ export function runChild(body: string, env: Record<string, string> = {}, onStdou
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {
-    const text = chunk.toString();
-    if (text.includes("@@started\n")) started = Date.now();
-    stdout += text.replace("@@started\n", "");
+    stdout += chunk.toString();
     onStdout?.(stdout, child.pid!);
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  // Far past any bound a test checks: only a hung child meets this.
+  // Only a hung child meets this: it ends killed, with signal SIGKILL.
   const killer = setTimeout(() => child.kill("SIGKILL"), 50_000);
   return new Promise((resolve) => {
     child.on("close", (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, signal, stdout: stdout.trim(), stderr, ms: Date.now() - started });
+      resolve({ code, signal, stdout: stdout.trim(), stderr });
     });
   });
 }
