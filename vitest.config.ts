@@ -23,7 +23,9 @@ export default defineConfig({
     // (`npm run test:node24`, part of `npm test`).
     exclude: [...configDefaults.exclude, ...(Number(process.versions.node.split(".")[0]) >= 22 ? [] : ["test/**/*.node24.test.ts"])],
     setupFiles: Object.keys(matrix.requires).length > 0 ? ["./scripts/otel-matrix/require-hook.mjs"] : [],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // A bound that catches a hang, not a speed check: tests that start processes (tsx, Chromium,
+    // npm pack) take seconds apiece on a busy machine, and a test waits for its event, however long.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });
