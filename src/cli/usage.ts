@@ -14,8 +14,8 @@ Options:
 
 export const DEV_USAGE = `Usage: braintrust-otel-exporter dev [options]
 
-Runs a local Braintrust-compatible API (REST and OTLP at /otel/v1/traces) and a web
-viewer of its traces, on one port.
+Runs a local Braintrust-compatible API (REST, and OTLP/HTTP in protobuf or JSON at
+/otel/v1/traces and /otel/v1/logs) and a web viewer of its traces, on one port.
 
 Options:
   --port N          Port to listen on (default 8787; 0 picks a free one)
