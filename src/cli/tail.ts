@@ -1,7 +1,8 @@
 // `tail`: print a project's recent traces as trees, then (with --follow) every trace
 // that is new or has changed since, by polling the fetch endpoint.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ApiTarget, ApiReadError, fetchLogs, findProjectId, readProjectLog } from "../testing/read-log.js";
+import { type ApiTarget, ApiReadError, attachmentSize, fetchLogs, findProjectId, readProjectLog } from "../testing/read-log.js";
+import { attachmentRefs } from "../view/attachments.js";
 import { type TraceRow, compareXactIds, renderTraceTree } from "../view/trace-tree.js";
 import { terminalSafe } from "../view/terminal-text.js";
 import type { Output } from "./output.js";
@@ -31,6 +32,7 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
   const { apiKey, apiUrl, orgName, limit } = options;
   const first = await readProjectLog({ apiKey, apiUrl, orgName, projectId, limit });
   traces.add(first);
+  await sizeAttachments(options, first);
   const label = options.project ? `project "${terminalSafe(options.project)}"` : `project ${terminalSafe(projectId)}`;
   if (first.length > 0) out.write(render(first, out) + "\n");
   else out.note(`No traces yet in ${label}.`);
@@ -50,6 +52,7 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
       if (failing) out.note("Reconnected.");
       failing = false;
       const rows = [...changed].flatMap((root) => traces.rows(root));
+      await sizeAttachments(options, rows);
       if (rows.length > 0) out.write("\n" + render(rows, out) + "\n");
       delay = rows.length > 0 ? options.intervalMs : idleDelay(delay, options.intervalMs);
     } catch (err) {
@@ -58,6 +61,23 @@ export async function tail(options: TailOptions, out: Output, signal: AbortSigna
       failing = true;
       delay = idleDelay(delay, options.intervalMs);
     }
+  }
+}
+
+/** Sizes of attachments looked up, by key (undefined: could not be known). */
+const sizes = new Map<string, number | undefined>();
+/** Lookups per print at most, so a trace full of images cannot stall the output. */
+const MAX_SIZE_LOOKUPS = 32;
+
+/** Writes each attachment reference's size into it (`[image/png 293 KB]`), as far as the store says. */
+async function sizeAttachments(target: ApiTarget, rows: readonly TraceRow[]): Promise<void> {
+  const refs = rows.flatMap((row) => attachmentRefs([row.input, row.output]));
+  const unknown = [...new Set(refs.map((r) => r.key).filter((key) => !sizes.has(key)))].slice(0, MAX_SIZE_LOOKUPS);
+  await Promise.all(unknown.map(async (key) => sizes.set(key, await attachmentSize(target, refs.find((r) => r.key === key)!))));
+  if (sizes.size > 10_000) sizes.clear();
+  for (const ref of refs) {
+    const size = sizes.get(ref.key);
+    if (size !== undefined) ref.size = size;
   }
 }
 

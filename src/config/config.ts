@@ -55,6 +55,20 @@ export interface BraintrustExporterOptions {
    */
   compression?: "gzip" | "none";
 
+  /**
+   * Images, audio and documents in messages (base64) go to Braintrust as attachments, and the
+   * row holds a reference the UI shows as the image, player or file (default true). false keeps
+   * them inline in the row. Env: BRAINTRUST_ATTACHMENTS=false.
+   */
+  attachments?: boolean;
+  /** Media smaller than this many bytes (icons) stays inline (default 1024). */
+  attachmentMinBytes?: number;
+  /**
+   * Most bytes of media waiting to be uploaded, with the rows that wait for them (default
+   * 64 MiB). Media past it is replaced by a marker naming its type and size; its row still goes.
+   */
+  maxAttachmentBytes?: number;
+
   /** Keep only AI spans; others, trace roots too, are dropped. Env: BRAINTRUST_FILTER_AI_SPANS=true. */
   filterAISpans?: boolean;
   /** true keeps, false drops, undefined defers to `filterAISpans`. */
@@ -100,6 +114,9 @@ export interface ExporterConfig {
   readonly scheduledDelayMillis: number;
   readonly exportTimeoutMillis: number;
   readonly maxConcurrentRequests: number;
+  readonly attachments: boolean;
+  readonly attachmentMinBytes: number;
+  readonly maxAttachmentBytes: number;
   readonly flushOnExit: boolean;
   readonly flushOnRootEnd: boolean;
   readonly compression: "gzip" | undefined;
@@ -190,6 +207,7 @@ function build(options: BraintrustExporterOptions, env: Readonly<Record<string, 
     flushOnExit: options.flushOnExit !== false,
     flushOnRootEnd: options.flushOnRootEnd === true,
     compression: compressionOf(options.compression, warnings),
+    attachments: typeof options.attachments === "boolean" ? options.attachments : !/^(false|0|no|off)$/i.test(fromEnv("BRAINTRUST_ATTACHMENTS") ?? ""),
     filterAISpans: typeof options.filterAISpans === "boolean" ? options.filterAISpans : fromEnv("BRAINTRUST_FILTER_AI_SPANS")?.toLowerCase() === "true",
     customFilter: typeof options.customFilter === "function" ? options.customFilter : undefined,
     mask: typeof options.mask === "function" ? options.mask : undefined,

@@ -16,6 +16,8 @@ export const LIMITS = {
   scheduledDelayMillis: { fallback: 1000, min: 0, max: MAX_TIMER_MS },
   exportTimeoutMillis: { fallback: 30_000, min: 1, max: MAX_TIMER_MS },
   maxConcurrentRequests: { fallback: 16, min: 1, max: 1024 },
+  attachmentMinBytes: { fallback: 1024, min: 0, max: Number.MAX_SAFE_INTEGER },
+  maxAttachmentBytes: { fallback: 64 * 1024 * 1024, min: 1024, max: Number.MAX_SAFE_INTEGER },
 } as const;
 
 export type NumericOption = keyof typeof LIMITS;

@@ -5,6 +5,8 @@ import type { ExporterConfig } from "../config/config.js";
 import { secretsOf } from "../config/secrets.js";
 import { addSecret, log, note, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
+import { TransportUploadPort } from "./attachment-http.js";
+import { AttachmentUploads } from "./attachments.js";
 import { takeBatch } from "./batch.js";
 import { DestinationResolver, type Resolution } from "./destination.js";
 import { looksMisconfigured, safeUrl } from "./diagnosis.js";
@@ -57,6 +59,8 @@ export class Delivery {
   private readonly transport: Transport;
   private readonly resolver: DestinationResolver;
   private readonly sender: Sender;
+  /** Media found in rows, uploaded as attachments; undefined with `attachments: false`. */
+  readonly attachments: AttachmentUploads | undefined;
   private readonly counters = new Counters();
   private readonly destinations = new Map<string, Destination>();
   private readonly order: Destination[] = [];
@@ -124,7 +128,31 @@ export class Delivery {
       onSlot: () => this.pump(),
       ...(options.repairRow ? { repairRow: options.repairRow } : {}),
     });
+    this.attachments = config.attachments
+      ? new AttachmentUploads({
+          port: new TransportUploadPort(this.transport, { dispatcher: config.dispatcher, proxy: config.proxy, connections: MAX_UPLOADS }),
+          minBytes: config.attachmentMinBytes,
+          maxBytes: config.maxAttachmentBytes,
+          maxUploads: MAX_UPLOADS,
+          timeoutMs: config.exportTimeoutMillis,
+          attemptTimeoutMs,
+          policy,
+          orgId: (parent) => this.orgId(parent),
+          release: (parent, json) => {
+            if (!this.admit(parent, json)) this.dropFull();
+          },
+        })
+      : undefined;
     this.destination(config.parent);
+  }
+
+  /** The org of `parent`'s project, else of the default destination's (an experiment's rows). */
+  private async orgId(parent: Parent): Promise<string | undefined> {
+    const own = await this.resolver.resolve(parent);
+    if (own.ok && own.orgId) return own.orgId;
+    if (parent.key === this.config.parent.key) return undefined;
+    const fallback = await this.resolver.resolve(this.config.parent);
+    return fallback.ok ? fallback.orgId : undefined;
   }
 
   /** Hot path: must be synchronous, cheap, and never throw. `json` is one serialized event. */
@@ -138,8 +166,13 @@ export class Delivery {
    * (queued, or dropped for another reason, or too big for even an empty queue) is true.
    */
   offer(parent: Parent, json: string): boolean {
+    if (this.closing) return this.refuse("shutdown");
+    return this.admit(parent, json);
+  }
+
+  /** `offer`, also while closing: rows that waited for their attachments are sent by the final flush. */
+  private admit(parent: Parent, json: string): boolean {
     try {
-      if (this.closing) return this.refuse("shutdown");
       if (this.fatal) return this.refuse(this.fatal.reason);
       if (typeof json !== "string" || json.length === 0 || typeof parent?.key !== "string") return this.refuse("invalid");
       const dest = this.destinations.get(parent.key) ?? this.destination(parent);
@@ -220,12 +253,12 @@ export class Delivery {
 
   /** Rows not yet delivered: queued, or in a request still under way. */
   undelivered(): number {
-    return this.queue.size + this.inflightRows;
+    return this.queue.size + this.inflightRows + (this.attachments?.heldRows ?? 0);
   }
 
-  /** Rows waiting for a send to start. */
+  /** Rows waiting for a send to start (or for their attachments). */
   queued(): number {
-    return this.queue.size;
+    return this.queue.size + (this.attachments?.heldRows ?? 0);
   }
 
   /** Why rows are not getting through, when something is known to be wrong. */
@@ -447,6 +480,8 @@ export class Delivery {
   private async flushUntil(deadline: number): Promise<FlushResult> {
     const sent0 = this.counters.sent;
     const lost0 = this.counters.lost;
+    // Rows waiting for their attachments join the queue first; the rest of the time sends them.
+    if (this.attachments?.heldRows) await this.attachments.settled(uploadsDeadline(deadline));
     const marks = this.order.map((d) => [d.lane, d.lane.taken + d.lane.length] as const);
     // Someone awaits this flush: keep the process up until it ends or its deadline passes
     // (unlike every other timer here, which never holds the process open). It outlasts the
@@ -497,7 +532,9 @@ export class Delivery {
     // is closed too, within a bound.
     const keepAlive = setTimeout(noop, this.config.exportTimeoutMillis + CLOSE_MS + KEEP_ALIVE_MARGIN_MS);
     try {
-      await this.flushUntil(Date.now() + this.config.exportTimeoutMillis);
+      const deadline = Date.now() + this.config.exportTimeoutMillis;
+      await this.attachments?.close(uploadsDeadline(deadline));
+      await this.flushUntil(deadline);
       clearTimeout(this.timer);
       this.resolver.close();
       this.cancel.abort(); // retry waits end; their rows count as shutdown
@@ -510,6 +547,15 @@ export class Delivery {
       clearTimeout(keepAlive);
     }
   }
+}
+
+/** Attachment uploads running at once; each holds its media's bytes until it is done. */
+const MAX_UPLOADS = 4;
+
+/** Uploads get two thirds of a flush's time: the rows that waited for them still have to be sent. */
+function uploadsDeadline(deadline: number): number {
+  const now = Date.now();
+  return now + Math.max(0, Math.floor(((deadline - now) * 2) / 3));
 }
 
 /** How long requests still in flight may take to settle once the pool is closed. */

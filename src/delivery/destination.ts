@@ -10,7 +10,7 @@ import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
 import type { Transport } from "./transport.js";
 
 export type Resolution =
-  | { ok: true; insertPath: string; /** What the info line names: `project "x" (id)`. */ label?: string }
+  | { ok: true; insertPath: string; /** What the info line names: `project "x" (id)`. */ label?: string; /** The project's org, for attachment uploads. */ orgId?: string }
   | { ok: false; message: string; /** 401: no destination will work with this key. */ keyRejected?: boolean; /** close() ended it. */ stopped?: boolean };
 
 export function projectInsertPath(projectId: string): string {
@@ -186,7 +186,7 @@ export class DestinationResolver {
 
   /** Asks until the API answers with a project, or with a final no; no deadline, only `signal`, ends it. */
   private async until(parent: Parent, signal: AbortSignal, ask: () => Promise<Outcome>): Promise<Resolution> {
-    let project: { id: string; name: string | undefined } | undefined;
+    let project: ReturnType<typeof projectOf>;
     const result = await withRetry(
       async () => {
         const outcome = await ask();
@@ -206,7 +206,12 @@ export class DestinationResolver {
     );
     if (result.decision === "cancelled" || signal.aborted) return stopped(parent);
     if (result.decision === "done" && project) {
-      return { ok: true, insertPath: projectInsertPath(project.id), label: `project "${project.name ?? parent.value}" (id ${project.id})` };
+      return {
+        ok: true,
+        insertPath: projectInsertPath(project.id),
+        label: `project "${project.name ?? parent.value}" (id ${project.id})`,
+        ...(project.orgId ? { orgId: project.orgId } : {}),
+      };
     }
     const outcome = result.outcome ?? { kind: "network", code: "ENETWORK", message: "no attempt was made" };
     return { ok: false, message: resolutionError(parent, outcome, this.options.orgName, this.url), ...(isKeyRejected(outcome) ? { keyRejected: true } : {}) };
@@ -226,11 +231,11 @@ function what(parent: Parent, orgName: string | undefined): string {
   return parent.kind === "project_id" ? `checking project id ${parent.value}${org}` : `resolving project "${parent.value}"${org}`;
 }
 
-function projectOf(body: string): { id: string; name: string | undefined } | undefined {
+function projectOf(body: string): { id: string; name: string | undefined; orgId: string | undefined } | undefined {
   try {
-    const project = JSON.parse(body) as { id?: unknown; name?: unknown };
+    const project = JSON.parse(body) as { id?: unknown; name?: unknown; org_id?: unknown };
     if (typeof project?.id !== "string" || project.id === "") return undefined;
-    return { id: project.id, name: typeof project.name === "string" ? project.name : undefined };
+    return { id: project.id, name: typeof project.name === "string" ? project.name : undefined, orgId: typeof project.org_id === "string" && project.org_id !== "" ? project.org_id : undefined };
   } catch {
     return undefined;
   }

@@ -45,6 +45,21 @@ export function ownDispatcher(origin: string, tuning: DispatcherTuning, proxy: P
   return import("undici").then((undici) => build((loaded = undici as unknown as Parts)));
 }
 
+/**
+ * A new dispatcher of ours for any origin (an object store's signed URLs), through the proxy
+ * when one is set; a promise only when undici had to be imported.
+ */
+export function anyOriginDispatcher(tuning: DispatcherTuning, proxy: ProxySettings | undefined): Dispatcher | Promise<Dispatcher> {
+  const build = (parts: Parts): Dispatcher => {
+    const dispatcher: Dispatcher = new parts.EnvHttpProxyAgent({ ...tuning, httpProxy: proxy?.httpProxy ?? "", httpsProxy: proxy?.httpsProxy ?? "", noProxy: proxy?.noProxy ?? "" });
+    dispatcher.on("connectionError", () => {});
+    return dispatcher;
+  };
+  loaded ??= loadFromDisk();
+  if (loaded) return build(loaded);
+  return import("undici").then((undici) => build((loaded = undici as unknown as Parts)));
+}
+
 /** What loaded undici, for tests: its parts on their own, the whole package, or not yet/not from disk. */
 export function undiciLoadedAs(): "parts" | "package" | undefined {
   return loadedAs;

@@ -1,4 +1,4 @@
-// The path one span takes on the app's thread: convert → mask → serialize once → enqueue.
+// The path one span takes on the app's thread: convert → media → mask → serialize once → enqueue.
 // Shared by the span processor and the span exporter; every failure costs only that span.
 // Which spans get here, where they go and which parent they name is decided before
 // (spans/judge.ts), and handed over as a RowOrder.
@@ -9,7 +9,10 @@ import { quotedName } from "../convert/span.js";
 import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import type { Delivery } from "../delivery/delivery.js";
 import { errorMessage, log } from "../log.js";
+import { RawJson } from "../convert/raw-json.js";
+import type { RowMedia } from "../delivery/attachments.js";
 import { applyMask } from "./mask.js";
+import { mayHoldMedia, replaceMedia, valueMayHoldMedia } from "./media.js";
 import { OriginTexts, addSpanOrigin } from "./origin.js";
 import { serializeRow } from "./serialize.js";
 import { toStartRow } from "./start-row.js";
@@ -60,15 +63,20 @@ export class RowPipeline {
   /**
    * The row of a finished span, serialized, for the caller to hand to the delivery itself
    * (the exporter waits for room when the queue is full); undefined when it could not be
-   * built, which is counted. Never throws.
+   * built, which is counted, or when it waits for its attachments, and the uploads queue it
+   * once they are stored. Never throws.
    */
-  row({ span, parentId, merge }: RowOrder): string | undefined {
+  row({ span, parentId, merge, destination }: RowOrder): string | undefined {
     try {
       // A mask must see parsed values; without one, JSON content is written as given.
       const event = this.mask ? toBraintrustEvent(span) : toRowEvent(span);
       setParent(event, parentId);
       if (merge) event._is_merge = true;
-      return this.serialize(event, span);
+      const media = this.media(event, destination);
+      const json = this.serialize(event, span);
+      if (media === undefined || json === undefined) return json;
+      this.delivery.attachments!.send(media, json);
+      return undefined;
     } catch (err) {
       this.failed(span, err);
       return undefined;
@@ -90,6 +98,37 @@ export class RowPipeline {
   pushLink({ traceId, spanId, parentId, destination }: LinkOrder): void {
     const json = JSON.stringify({ id: spanId, span_id: spanId, root_span_id: traceId, span_parents: [parentId], _is_merge: true });
     this.delivery.enqueue(destination, json);
+  }
+
+  /**
+   * Replaces the media in the row's messages by attachment references (before the mask, which
+   * sees the references); undefined when there was none to upload. A row without media pays
+   * one scan of its text for a base64 run long enough to be worth an attachment.
+   */
+  private media(event: BraintrustEvent, destination: Parent): RowMedia | undefined {
+    const uploads = this.delivery.attachments;
+    if (!uploads) return undefined;
+    const minChars = uploads.minChars;
+    let row: RowMedia | undefined;
+    for (const field of MEDIA_FIELDS) {
+      const value = event[field];
+      if (value === undefined) continue;
+      let parsed: unknown = value;
+      if (value instanceof RawJson) {
+        if (!mayHoldMedia(value.text, minChars)) continue;
+        try {
+          parsed = JSON.parse(value.text);
+        } catch {
+          continue; // not JSON after all: delivery's row repair sends it as text
+        }
+      } else if (!valueMayHoldMedia(value, minChars)) {
+        continue;
+      }
+      row ??= uploads.forRow(destination);
+      const replaced = replaceMedia(parsed, row.place);
+      if (replaced !== parsed) event[field] = replaced;
+    }
+    return row;
   }
 
   private send(event: BraintrustEvent, span: SpanLike, destination: Parent): void {
@@ -118,6 +157,9 @@ export class RowPipeline {
     log("warn", "convert-failed", `span ${quotedName(span)} could not be converted and was dropped: ${errorMessage(err)}`);
   }
 }
+
+/** The fields that hold messages. */
+const MEDIA_FIELDS = ["input", "output", "expected"] as const;
 
 function setParent(event: BraintrustEvent, parentId: string | null | undefined): void {
   if (parentId === null) delete event.span_parents;

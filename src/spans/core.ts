@@ -18,7 +18,7 @@ import { repairRow } from "../rows/repair.js";
 
 /** What the faces, the row pipeline and the exit hooks use of a delivery. */
 type DeliveryFace = Pick<Delivery,
-  "enqueue" | "offer" | "room" | "drop" | "flush" | "flushWithin" | "shutdown" | "ready" | "stats" | "undelivered" | "queued" | "abandon" | "failure">;
+  "attachments" | "enqueue" | "offer" | "room" | "drop" | "flush" | "flushWithin" | "shutdown" | "ready" | "stats" | "undelivered" | "queued" | "abandon" | "failure">;
 
 export interface ExporterCore {
   /** The config in force: provisional until settled when the first reading lacked the key or the project. */
@@ -116,6 +116,9 @@ class LateCore implements ExporterCore {
 /** A plain forwarder (not a Proxy): the row pipeline calls it once per row. */
 class LateDelivery implements DeliveryFace {
   constructor(private readonly target: () => Delivery) {}
+  get attachments(): Delivery["attachments"] {
+    return this.target().attachments;
+  }
   enqueue(parent: Parent, json: string): void {
     this.target().enqueue(parent, json);
   }
@@ -179,6 +182,7 @@ export function exitTarget(delivery: Delivery, flushOnExit: boolean, pending?: {
 // Only its `parent` is read, and only to hand to InertDelivery.enqueue, which ignores it.
 const INERT_CONFIG = { parent: { kind: "project_name", value: "", key: "project_name:" } as Parent } as ExporterConfig;
 class InertDelivery implements DeliveryFace {
+  readonly attachments = undefined;
   private readonly dropped: Record<DropReason, number> = {
     queueFull: 0, tooLarge: 0, rejected: 0, shutdown: 0, invalid: 0, unresolved: 0, timeout: 0,
   };

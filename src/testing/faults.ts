@@ -2,7 +2,7 @@
 // Each request on a faulted route gets a plan, decided up front from a seeded PRNG
 // so a test can replay the same sequence of failures.
 
-export type FaultRoute = "insert" | "project" | "fetch";
+export type FaultRoute = "insert" | "project" | "fetch" | "attachment" | "object-store";
 
 export interface Fault {
   /** Share of requests answered with an error status (0..1). Default 1 when `failStatuses` is set, else 0. */
@@ -25,7 +25,11 @@ export interface Fault {
   garbageRate?: number;
   /** Seed for the PRNG that decides which requests fail; unseeded means Math.random. */
   seed?: number;
-  /** Routes the fault applies to. Default ["insert"]. "project" covers /v1/project and /v1/experiment (the objects, not their rows). */
+  /**
+   * Routes the fault applies to. Default ["insert"]. "project" covers /v1/project and /v1/experiment
+   * (the objects, not their rows); "attachment" the API's /attachment routes; "object-store" the
+   * signed upload and download URLs.
+   */
   routes?: FaultRoute[];
   /** Store the rows first, then fail, reset, hang or garble: the ambiguous failure retries must survive. */
   failAfterStore?: boolean;

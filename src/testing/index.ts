@@ -3,12 +3,14 @@
 // fetch) the way the official clients expect, checks rows the way the real API does,
 // and can inject failures. docs/local-server.md lists what it leaves out.
 import { randomBytes } from "node:crypto";
+import { type AttachmentMeta, AttachmentStore, DEFAULT_MAX_ATTACHMENT_BYTES } from "./attachment-store.js";
 import { type Fault, type FaultCounts, FaultInjector } from "./faults.js";
 import { Journal } from "./journal.js";
 import { type RecordedRequest, LocalServer } from "./server.js";
 import { type Experiment, type Project, type Row, LocalStore } from "./store.js";
 
 export type { Fault, FaultCounts, FaultRoute } from "./faults.js";
+export type { AttachmentMeta, AttachmentStatus } from "./attachment-store.js";
 export { JournalError } from "./journal.js";
 export type { RecordedRequest } from "./server.js";
 export type { Experiment, FetchPage, Project, Row } from "./store.js";
@@ -31,6 +33,11 @@ export interface LocalBraintrustOptions {
   onRequest?: (request: RecordedRequest) => void;
   /** Keep every request, bodies included, in `requests` (default true; off for long-running servers). */
   recordRequests?: boolean;
+  /**
+   * Most bytes of attachments kept (default 512 MiB); past it the oldest are forgotten. In
+   * memory, or with `dataFile`, in the folder `<dataFile>.attachments` beside it.
+   */
+  maxAttachmentBytes?: number;
 }
 
 export interface LocalBraintrust {
@@ -42,6 +49,10 @@ export interface LocalBraintrust {
   /** Stored rows of the project with that name, in the order their ids were first written. */
   rows(projectName: string): Row[];
   experimentRows(experimentId: string): Row[];
+  /** A stored attachment: its metadata and, once uploaded, its bytes. */
+  attachment(key: string): { meta: AttachmentMeta; bytes: Buffer | undefined } | undefined;
+  /** Keys of the attachments whose bytes are stored, oldest first. */
+  attachmentKeys(): string[];
   /** Live projects, newest first. */
   projects(): Project[];
   /** Live experiments, newest first. */
@@ -65,7 +76,8 @@ const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 export async function startLocalBraintrust(options: LocalBraintrustOptions = {}): Promise<LocalBraintrust> {
   const journal = options.dataFile ? new Journal(options.dataFile) : undefined;
-  const store = new LocalStore(journal);
+  const attachments = new AttachmentStore(options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES, options.dataFile ? `${options.dataFile}.attachments` : undefined);
+  const store = new LocalStore(journal, attachments);
   const injector = new FaultInjector();
   // A data file keeps its key, so apps still running keep working across a restart.
   const apiKey = options.apiKey ?? journal?.savedApiKey() ?? `sk-local-${randomBytes(16).toString("hex")}`;
@@ -89,6 +101,11 @@ export async function startLocalBraintrust(options: LocalBraintrustOptions = {})
       return project ? store.rows("project_logs", project.id) : [];
     },
     experimentRows: (experimentId) => store.rows("experiment", experimentId),
+    attachment: (key) => {
+      const meta = attachments.meta(key);
+      return meta ? { meta, bytes: attachments.get(key) } : undefined;
+    },
+    attachmentKeys: () => attachments.keys(),
     projects: () => store.catalog.projects(),
     experiments: () => store.catalog.experiments(),
     createExperiment: (projectName, experimentName) =>

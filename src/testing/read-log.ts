@@ -103,6 +103,27 @@ export async function fetchLogs(target: ApiTarget, projectId: string, limit: num
   return { events: body.events, cursor: typeof body.cursor === "string" && body.cursor !== "" ? body.cursor : null };
 }
 
+/**
+ * The size of a stored attachment, in bytes: its download URL from `GET /attachment`, then
+ * the first byte of it (an object store answers a range with the whole size). Undefined when
+ * it cannot be known; never throws.
+ */
+export async function attachmentSize(target: ApiTarget, ref: { key: string; filename?: unknown; content_type?: unknown }): Promise<number | undefined> {
+  try {
+    const query = new URLSearchParams({ key: ref.key, filename: String(ref.filename ?? ""), content_type: String(ref.content_type ?? "") });
+    const answer = (await call(target, "GET", `/attachment?${query}`)) as { downloadUrl?: unknown };
+    if (typeof answer.downloadUrl !== "string") return undefined;
+    const res = await request(answer.downloadUrl, { method: "GET", headers: { range: "bytes=0-0" }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS });
+    res.body.destroy();
+    if (res.statusCode >= 300) return undefined;
+    const range = /\/(\d+)$/.exec(String(res.headers["content-range"] ?? ""));
+    const size = Number(range ? range[1] : res.headers["content-length"]);
+    return Number.isFinite(size) ? size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function call(target: ApiTarget, method: "GET" | "POST", path: string, json?: unknown): Promise<unknown> {
   const url = target.apiUrl.replace(/\/+$/, "") + path;
   let res;

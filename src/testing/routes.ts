@@ -2,6 +2,7 @@
 // the HTTP plumbing (auth, faults, recording) stays in server.ts. Each group of routes
 // lives in a module of its own and is listed once below.
 import type { FaultRoute } from "./faults.js";
+import { ATTACHMENT_ROUTES } from "./attachment-routes.js";
 import { EXPERIMENT_ROUTES } from "./experiment-routes.js";
 import { OTLP_LOGS_PATH, otlpLogs } from "./otlp-logs.js";
 import { OTLP_TRACES_PATH, otlpTraces } from "./otlp-traces.js";
@@ -28,6 +29,7 @@ const ROUTES: Route[] = [
   ...PROJECT_ROUTES,
   ...EXPERIMENT_ROUTES,
   ...ROW_ROUTES,
+  ...ATTACHMENT_ROUTES,
   { pattern: new RegExp(`^${OTLP_TRACES_PATH}$`), anyBody: true, methods: { POST: otlpTraces } },
   { pattern: new RegExp(`^${OTLP_LOGS_PATH}$`), anyBody: true, methods: { POST: otlpLogs } },
   ...NOT_HERE,

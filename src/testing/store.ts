@@ -3,6 +3,7 @@
 // id, `_is_merge`, delete) and its read semantics (pages of whole traces, newest first).
 import { randomUUID } from "node:crypto";
 import type { BraintrustEvent } from "../convert/types.js";
+import { AttachmentStore } from "./attachment-store.js";
 import { Catalog } from "./catalog.js";
 import { type FetchQuery, encodeCursor } from "./fetch-args.js";
 import { type Journal, type JournalEntry, type ObjectKind } from "./journal.js";
@@ -41,7 +42,11 @@ export class LocalStore {
   // Microseconds since the epoch, like the real API's ordering of transactions.
   private lastXact = Date.now() * 1000;
 
-  constructor(private readonly journal?: Journal) {
+  constructor(
+    private readonly journal?: Journal,
+    /** Attachments' metadata and bytes (attachment-routes.ts). */
+    readonly attachments: AttachmentStore = new AttachmentStore(),
+  ) {
     this.catalog = new Catalog(journal);
     if (journal) this.replay(journal.load());
   }

@@ -1,3 +1,5 @@
+import { type AttachmentRef, attachmentLabel, attachmentRefs } from "./attachments.js";
+
 // LLM chat messages recognized in a row's input or output, so views show "user: …" and
 // "assistant: …" instead of JSON. The converter writes OpenAI-style messages
 // ({role, content, tool_calls?, tool_call_id?}) whatever the source convention; rows
@@ -10,10 +12,15 @@ export interface ToolCall {
   arguments: string;
 }
 
+/** One content part as views show it: text, or an attachment where it was among the text. */
+export type MessagePart = { kind: "text"; text: string } | { kind: "attachment"; ref: AttachmentRef };
+
 export interface ChatMessage {
   role: string;
-  /** The text parts joined; "" when the message only calls tools. */
+  /** The text parts joined (attachments as `[image/png 293 KB]`); "" when the message only calls tools. */
   text: string;
+  /** The content in order, when it holds attachments: for views that show them where they were. */
+  parts?: MessagePart[];
   toolCalls: ToolCall[];
   /** On a tool result: the call it answers. */
   toolCallId?: string;
@@ -42,7 +49,14 @@ function toMessage(value: unknown): ChatMessage | undefined {
   if (!m || typeof m.role !== "string" || !ROLES.has(m.role)) return undefined;
   const toolCalls = (Array.isArray(m.tool_calls) ? m.tool_calls : []).map(toToolCall).filter((c): c is ToolCall => c !== undefined);
   const callId = typeof m.tool_call_id === "string" ? m.tool_call_id : undefined;
-  return { role: m.role, text: contentText(m.content), toolCalls, ...(callId ? { toolCallId: callId } : {}) };
+  const parts = contentParts(m.content);
+  return {
+    role: m.role,
+    text: contentText(m.content),
+    ...(parts.some((p) => p.kind === "attachment") ? { parts } : {}),
+    toolCalls,
+    ...(callId ? { toolCallId: callId } : {}),
+  };
 }
 
 function toToolCall(value: unknown): ToolCall | undefined {
@@ -66,11 +80,27 @@ function contentText(content: unknown): string {
       const p = record(part);
       if (!p) return "";
       if (typeof p.text === "string") return p.text;
+      const refs = attachmentRefs(p);
+      if (refs.length > 0) return refs.map(attachmentLabel).join(" ");
       if (typeof p.content === "string") return p.content;
       return `[${typeof p.type === "string" ? p.type.replace(/_url$/, "") : "part"}]`;
     })
     .filter((t) => t !== "")
     .join("\n");
+}
+
+/** Text and attachments in order; empty for content without attachments. */
+function contentParts(content: unknown): MessagePart[] {
+  const items = Array.isArray(content) ? content : [content];
+  const parts: MessagePart[] = [];
+  for (const item of items) {
+    const p = record(item);
+    if (typeof item === "string") parts.push({ kind: "text", text: item });
+    else if (p && typeof p.text === "string") parts.push({ kind: "text", text: p.text });
+    else if (p && typeof p.content === "string" && p.type !== "blob") parts.push({ kind: "text", text: p.content });
+    else for (const ref of attachmentRefs(item)) parts.push({ kind: "attachment", ref });
+  }
+  return parts.some((p) => p.kind === "attachment") ? parts : [];
 }
 
 /** For one-line views: the last user message's text. */

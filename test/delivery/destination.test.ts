@@ -36,8 +36,8 @@ describe("DestinationResolver", () => {
     const r = resolver();
     const parent = makeParent("project_name", "checkout");
     const answers = await Promise.all([r.resolve(parent), r.resolve(parent), r.resolve(makeParent("project_name", "checkout"))]);
-    const id = server.projects().find((p) => p.name === "checkout")!.id;
-    for (const a of answers) expect(a).toEqual({ ok: true, insertPath: `/v1/project_logs/${id}/insert`, label: `project "checkout" (id ${id})` });
+    const { id, org_id: orgId } = server.projects().find((p) => p.name === "checkout")!;
+    for (const a of answers) expect(a).toEqual({ ok: true, insertPath: `/v1/project_logs/${id}/insert`, label: `project "checkout" (id ${id})`, orgId });
     expect(await r.resolve(parent)).toEqual(answers[0]);
     expect(r.peek(parent)).toEqual(answers[0]);
     expect(projectCalls()).toHaveLength(1);

@@ -10,6 +10,7 @@ import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "braintrust-otel-exporter";
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
+import { dataUrl, pdf, png, wav } from "../helpers/media.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
@@ -249,6 +250,54 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     await other.fill("#key-input", lb.apiKey);
     await other.click(".key-form button");
     await other.locator(".trace", { hasText: "support agent" }).waitFor({ timeout: 10_000 });
+    await fresh.close();
+  }, 60_000);
+
+  it("shows an image, an audio player and a file link inside the LLM span's messages, where they were", async () => {
+    const media = new BraintrustSpanProcessor({ apiKey: lb.apiKey, apiUrl: lb.url, projectName: "viewer-media" });
+    const mediaProvider = new NodeTracerProvider({ spanProcessors: [media] });
+    const llm = mediaProvider.getTracer("viewer-test").startSpan("chat gpt-4o", {
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.input.messages": JSON.stringify([
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "What is in this picture?" },
+              { type: "image_url", image_url: { url: dataUrl("image/png", png(48, 32, 5)) } },
+              { type: "input_audio", input_audio: { data: wav(4000).toString("base64"), format: "wav" } },
+              { type: "file", file: { file_data: dataUrl("application/pdf", pdf(4096)), filename: "notes.pdf" } },
+              { type: "text", text: "Answer briefly." },
+            ],
+          },
+        ]),
+        "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: "Noise." }] }]),
+      },
+    });
+    llm.end();
+    await mediaProvider.shutdown();
+
+    const fresh = await browser.newContext({ timezoneId: "UTC" });
+    const other = await fresh.newPage();
+    await other.goto(`${lb.url}/#key=${lb.apiKey}`);
+    await other.locator(".project", { hasText: "viewer-media" }).click();
+    await other.locator(".trace", { hasText: "chat gpt-4o" }).click();
+    const input = other.locator(".span-detail .detail-input");
+    const image = input.locator(".msg .attachment img");
+    await image.waitFor({ timeout: 15_000 });
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48);
+    await input.locator(".msg .attachment audio").waitFor();
+    expect(await input.locator(".msg .attachment audio").evaluate((a: HTMLAudioElement) => a.controls)).toBe(true);
+    const link = input.locator(".msg .attachment a");
+    expect(await link.innerText()).toContain("notes.pdf");
+    // In order, inside the user's message: text, image, audio, file, text.
+    const order = await input.locator(".msg > .text, .msg > .attachment").evaluateAll((nodes) =>
+      nodes.map((n) => (n.classList.contains("text") ? n.textContent : (n.firstElementChild?.tagName ?? "").toLowerCase())),
+    );
+    expect(order).toEqual(["What is in this picture?", "img", "audio", "a", "Answer briefly."]);
+    const bytes = await other.evaluate(async (href) => (await (await fetch(href)).arrayBuffer()).byteLength, (await link.getAttribute("href"))!);
+    expect(bytes).toBe(4096);
     await fresh.close();
   }, 60_000);
 });

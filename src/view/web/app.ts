@@ -5,6 +5,7 @@
 // key, which arrives in the URL's fragment (never sent to a server) and stays in this
 // tab's sessionStorage.
 import { type SpanNode, type TraceModel, type TraceRow, buildTraces, errorText, formatDuration, record, spanName, spanType, tokenCount } from "../trace-model.js";
+import type { AttachmentRef } from "../attachments.js";
 import { el, renderJson, renderValue } from "./dom.js";
 
 interface Project {
@@ -42,6 +43,28 @@ async function api(path: string, body?: unknown): Promise<unknown> {
   if (res.status === 401) throw new Unauthorized();
   if (!res.ok) throw new Error(`${res.status} from ${path.split("?")[0]}`);
   return res.json();
+}
+
+/** Download URLs by attachment key, asked once each (the page redraws while polling). */
+const downloads = new Map<string, Promise<string | undefined>>();
+
+function attachmentUrl(ref: AttachmentRef): Promise<string | undefined> {
+  let url = downloads.get(ref.key);
+  if (!url) {
+    const query = new URLSearchParams({ key: ref.key, filename: String(ref.filename ?? ""), content_type: String(ref.content_type ?? "") });
+    url = api(`/attachment?${query}`).then(
+      (answer) => {
+        const link = (answer as { downloadUrl?: unknown }).downloadUrl;
+        return typeof link === "string" ? link : undefined;
+      },
+      () => {
+        downloads.delete(ref.key); // asked again at the next redraw
+        return undefined;
+      },
+    );
+    downloads.set(ref.key, url);
+  }
+  return url;
 }
 
 function takeKey(): string {
@@ -252,8 +275,8 @@ function drawSpan(node: SpanNode): HTMLElement {
     { class: "span-detail", "aria-label": "Span detail" },
     el("h2", {}, spanName(row), spanType(row) && el("span", { class: `type type-${spanType(row)}` }, spanType(row)!), el("span", { class: "duration" }, formatDuration(node.end === undefined ? undefined : node.end - node.start) ?? "running")),
     section("Error", error === undefined ? undefined : el("pre", { class: "error-text" }, error)),
-    section("Input", row.input === undefined ? undefined : renderValue(row.input)),
-    section("Output", row.output === undefined ? undefined : renderValue(row.output)),
+    section("Input", row.input === undefined ? undefined : renderValue(row.input, attachmentUrl)),
+    section("Output", row.output === undefined ? undefined : renderValue(row.output, attachmentUrl)),
     section("Metadata", table(record(row.metadata))),
     section("Metrics", table(shownMetrics)),
     section("Scores", table(record(row.scores))),

@@ -2,7 +2,11 @@
 // The few DOM helpers the viewer is written with, and the two renderers of a value:
 // chat messages as role + text (tool calls and results named as such), anything else
 // as collapsible JSON. Data only ever goes in as text, never as HTML.
-import { type ChatMessage, chatMessages } from "../messages.js";
+import { type AttachmentRef, attachmentLabel } from "../attachments.js";
+import { type ChatMessage, type MessagePart, chatMessages } from "../messages.js";
+
+/** Where an attachment can be downloaded from (the store's signed URL), or undefined. */
+export type AttachmentUrl = (ref: AttachmentRef) => Promise<string | undefined>;
 
 type Child = Node | string | undefined | false;
 
@@ -28,12 +32,36 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** Input or output: chat as messages, everything else as JSON. */
-export function renderValue(value: unknown): HTMLElement {
+export function renderValue(value: unknown, urlOf?: AttachmentUrl): HTMLElement {
   const messages = chatMessages(value);
-  return messages ? renderChat(messages) : el("div", { class: "json" }, renderJson(value, 0));
+  return messages ? renderChat(messages, urlOf) : el("div", { class: "json" }, renderJson(value, 0));
 }
 
-function renderChat(messages: ChatMessage[]): HTMLElement {
+/**
+ * An attachment where it was in the message: an image shown, audio with a player, anything
+ * else as a download link. Its label stands in until the URL is known (or if it never is).
+ */
+function renderAttachment(ref: AttachmentRef, urlOf: AttachmentUrl | undefined): HTMLElement {
+  const type = String(ref.content_type ?? "");
+  const name = String(ref.filename ?? "attachment");
+  const holder = el("div", { class: "attachment", "data-key": ref.key, "data-content-type": type }, el("span", { class: "attachment-label" }, attachmentLabel(ref)));
+  void urlOf?.(ref)
+    .then((url) => {
+      if (!url) return;
+      if (type.startsWith("image/")) holder.replaceChildren(el("img", { src: url, alt: name, title: name, loading: "lazy" }));
+      else if (type.startsWith("audio/")) holder.replaceChildren(el("audio", { src: url, controls: true, title: name }));
+      else if (type.startsWith("video/")) holder.replaceChildren(el("video", { src: url, controls: true, title: name }));
+      else holder.replaceChildren(el("a", { href: url, download: name }, `${name} (${type || "file"})`));
+    })
+    .catch(() => {});
+  return holder;
+}
+
+function renderParts(parts: MessagePart[], urlOf: AttachmentUrl | undefined): Node[] {
+  return parts.map((p) => (p.kind === "text" ? el("div", { class: "text" }, p.text) : renderAttachment(p.ref, urlOf)));
+}
+
+function renderChat(messages: ChatMessage[], urlOf?: AttachmentUrl): HTMLElement {
   return el(
     "div",
     { class: "chat" },
@@ -42,7 +70,7 @@ function renderChat(messages: ChatMessage[]): HTMLElement {
         "div",
         { class: `msg role-${m.role}` },
         el("div", { class: "role" }, m.role === "tool" ? `tool result${m.toolCallId ? ` · ${m.toolCallId}` : ""}` : m.role),
-        m.text !== "" && el("div", { class: "text" }, m.text),
+        ...(m.parts ? renderParts(m.parts, urlOf) : [m.text !== "" && el("div", { class: "text" }, m.text)]),
         ...m.toolCalls.map((call) =>
           el("div", { class: "tool-call" }, el("span", { class: "label" }, "tool call "), el("b", {}, call.name), el("code", {}, prettyArgs(call.arguments))),
         ),

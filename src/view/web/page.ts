@@ -87,6 +87,8 @@ main h2 { font-size: 15px; margin: 4px 0 10px; }
 .msg.role-user { border-color: var(--accent); } .msg.role-assistant { border-color: var(--llm); } .msg.role-tool { border-color: var(--tool); }
 .role { font-size: 11px; font-weight: 700; text-transform: uppercase; color: var(--muted); }
 .text { white-space: pre-wrap; }
+.attachment { margin: 4px 0; } .attachment img, .attachment video { max-width: 100%; max-height: 360px; border: 1px solid var(--line); border-radius: 4px; }
+.attachment-label { color: var(--muted, #666); font-family: ui-monospace, monospace; }
 .tool-call { margin-top: 4px; } .tool-call .label { color: var(--tool); font-size: 12px; font-weight: 600; }
 .tool-call code { display: block; white-space: pre-wrap; font-size: 12px; }
 .json, .json details { font: 12px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; }
