@@ -103,7 +103,7 @@ export class AttachmentUploads {
 
   private place(media: FoundMedia, row: RowMedia): AttachmentReference | string | undefined {
     if (media.bytes < this.options.minBytes || this.closed) return undefined;
-    const hash = createHash("sha256").update(media.base64).digest("base64url");
+    const hash = contentHash(media.base64);
     const seen = this.known.get(hash);
     if (seen && seen.state !== "failed") {
       this.known.delete(hash);
@@ -274,6 +274,18 @@ export class AttachmentUploads {
     warnOnce(`attachment-${cause}`, message, "warn");
   }
 }
+
+/**
+ * The hash of the media's base64, fed in slices: hashing the whole string at once made a
+ * UTF-8 copy of it (megabytes per image) that the allocator kept resident after it was freed.
+ */
+function contentHash(base64: string): string {
+  const hash = createHash("sha256");
+  for (let i = 0; i < base64.length; i += HASH_SLICE) hash.update(base64.slice(i, i + HASH_SLICE), "latin1");
+  return hash.digest("base64url");
+}
+
+const HASH_SLICE = 64 * 1024;
 
 function replacement({ upload, reference }: RowMedia["uploads"][number]): Replacement {
   return { reference, marker: upload.marker ?? marker(upload.media, "not stored") };

@@ -202,6 +202,24 @@ describe("media in every shape becomes an attachment", () => {
   });
 });
 
+describe("bounded", () => {
+  it("media past maxAttachmentBytes becomes a marker naming its type and size; the row goes with its text, said once", async () => {
+    const { messages: said } = watch.start();
+    const image = png(64, 64, 13); // about 12 KB: more than the 4 KiB budget holds
+    const spans = [1, 2].map((n) => ({ "gen_ai.input.messages": messages([{ type: "text", text: `question ${n}` }, { type: "image_url", image_url: { url: dataUrl("image/png", image) } }]) }));
+    const before = server.requests.length;
+    const { rows } = await logSpans("media-budget", spans, { maxAttachmentBytes: 4096 });
+    expect(rows).toHaveLength(2);
+    for (const [i, row] of rows.entries()) {
+      const content = (row.input as { content: any[] }[])[0]!.content;
+      expect(content[0]).toEqual({ type: "text", text: `question ${i + 1}` });
+      expect(content[1].image_url.url).toBe("[image/png 12.4 KB not uploaded: attachment budget full]");
+    }
+    expect(server.requests.slice(before).filter((r) => r.path.startsWith("/attachment"))).toEqual([]);
+    expect(said.filter((m) => m.includes("maxAttachmentBytes"))).toHaveLength(1);
+  });
+});
+
 describe("uploads that fail leave no dangling reference", () => {
   for (const [route, cause] of [
     ["attachment", "the API refused it"],
