@@ -9,6 +9,7 @@ export const EXPORTER_OPTIONS: readonly string[] = [
   "maxQueueSize", "maxQueueBytes", "maxExportBatchSize", "maxBatchBytes", "scheduledDelayMillis",
   "exportTimeoutMillis", "maxConcurrentRequests", "flushOnExit", "flushOnRootEnd", "compression",
   "filterAISpans", "customFilter", "mask", "logSpanStart", "environment", "dispatcher", "env",
+  "attachments", "attachmentMinBytes", "maxAttachmentBytes",
 ];
 
 /** Options only register() takes; register() removes them before the processor sees the rest. */
@@ -16,7 +17,7 @@ export const REGISTER_ONLY_OPTIONS: readonly string[] = [
   "handleSignals", "spanProcessors", "resource", "sampler", "spanLimits", "idGenerator",
 ];
 
-const BOOLEANS = ["flushOnExit", "flushOnRootEnd", "filterAISpans", "logSpanStart"] as const;
+const BOOLEANS = ["flushOnExit", "flushOnRootEnd", "filterAISpans", "logSpanStart", "attachments"] as const;
 const FUNCTIONS = ["customFilter", "mask"] as const;
 // projectName, projectId and parent of another type are config errors (config.ts): the rows would go elsewhere.
 const STRINGS = ["apiKey", "apiUrl", "orgName", "impersonateUser"] as const;
