@@ -9,7 +9,7 @@ import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { BraintrustExporter, BraintrustSpanProcessor } from "../src/index.js";
 import { redact, resetLogState } from "../src/log.js";
-import { json, type ScriptedServer, type SeenRequest, scriptedServer } from "./delivery/helpers.js";
+import { json, type ScriptedServer, type SeenRequest, scriptedServer, until } from "./delivery/helpers.js";
 import { captureDiag, captureWarnings, trackUnhandled } from "./helpers/diag.js";
 import { providerWith } from "./helpers/tracing.js";
 
@@ -86,7 +86,10 @@ describe("the key never shows", () => {
       server = await scriptedServer(echoing(() => status));
       const seen = await shown(async () => {
         const face = new BraintrustSpanProcessor({ apiKey: key, apiUrl: server!.url, projectId: "p-1", exportTimeoutMillis: 1_500, headers: { "x-debug-key": key } });
-        const provider = await spans(face);
+        const provider = providerWith(face);
+        for (let i = 0; i < 5; i++) provider.getTracer("secrets").startSpan(`work-${i}`).end();
+        // The API has answered (refused, or retried) before the deadline can fall, however slow the machine.
+        await until(() => face.stats().dropped.rejected > 0 || face.stats().retried > 0);
         await provider.shutdown();
         return { face };
       });
