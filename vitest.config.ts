@@ -27,5 +27,7 @@ export default defineConfig({
     // npm pack) take seconds apiece on a busy machine, and a test waits for its event, however long.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll waits for its condition up to this (vitest's default is 1 s).
+    expect: { poll: { timeout: 60_000 } },
   },
 });

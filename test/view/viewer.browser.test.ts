@@ -21,6 +21,9 @@ if (!available) {
   console.warn(`Skipping the viewer's browser test: ${reason}.`);
 }
 
+/** How long the page may take to show what a step waits for: a bound for a hang, not a speed check. */
+const WAIT = 60_000;
+
 let lb: LocalBraintrust;
 let provider: NodeTracerProvider;
 let processor: BraintrustSpanProcessor;
@@ -115,7 +118,7 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     await expect.poll(() => page.url()).toBe(`${lb.url}/`);
 
     const first = page.locator(".trace", { hasText: "support agent" });
-    await first.waitFor({ timeout: 15_000 });
+    await first.waitFor({ timeout: WAIT });
     await expect.poll(() => page.locator(".project[aria-pressed=true]").innerText()).toBe("viewer-demo");
     // Opened without a click: the newest trace's waterfall, its root span's detail.
     await expect.poll(() => page.locator(".waterfall .bar-row").count()).toBe(5);
@@ -177,7 +180,7 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
     agentTurn("And tomorrow?", false);
     await processor.forceFlush();
-    await page.locator(".trace", { hasText: "second question" }).waitFor({ timeout: 10_000 });
+    await page.locator(".trace", { hasText: "second question" }).waitFor({ timeout: WAIT });
     expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     expect(await page.locator(".trace").first().innerText()).toContain("second question"); // newest first
     expect(await page.locator(".trace", { hasText: "second question" }).innerText()).not.toContain("error");
@@ -218,7 +221,7 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     try {
       await other.goto(`${empty.url}/#key=${empty.apiKey}`);
       const lines = other.locator(".env-lines");
-      await lines.waitFor({ timeout: 10_000 });
+      await lines.waitFor({ timeout: WAIT });
       expect(await lines.innerText()).toBe(`export BRAINTRUST_API_URL=${empty.url}\nexport BRAINTRUST_API_KEY=${empty.apiKey}`);
       expect(await other.locator("main").innerText()).toContain("No traces yet.");
 
@@ -226,7 +229,7 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
       const lateProvider = new NodeTracerProvider({ spanProcessors: [late] });
       lateProvider.getTracer("viewer-test").startSpan("first trace").end();
       await lateProvider.shutdown();
-      await other.locator(".span-detail h2", { hasText: "first trace" }).waitFor({ timeout: 10_000 });
+      await other.locator(".span-detail h2", { hasText: "first trace" }).waitFor({ timeout: WAIT });
       expect(await other.locator(".env-lines").count()).toBe(0);
       expect(notFound).toEqual([]);
       // Tools that ignore the inline icon still find one.
@@ -249,7 +252,7 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     await expect.poll(() => other.locator(".key-form p").innerText()).toContain("This key was refused");
     await other.fill("#key-input", lb.apiKey);
     await other.click(".key-form button");
-    await other.locator(".trace", { hasText: "support agent" }).waitFor({ timeout: 10_000 });
+    await other.locator(".trace", { hasText: "support agent" }).waitFor({ timeout: WAIT });
     await fresh.close();
   }, 60_000);
 
@@ -285,7 +288,7 @@ describe.skipIf(!available)("web viewer, in Chromium", () => {
     await other.locator(".trace", { hasText: "chat gpt-4o" }).click();
     const input = other.locator(".span-detail .detail-input");
     const image = input.locator(".msg .attachment img");
-    await image.waitFor({ timeout: 15_000 });
+    await image.waitFor({ timeout: WAIT });
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(48);
     await input.locator(".msg .attachment audio").waitFor();
     expect(await input.locator(".msg .attachment audio").evaluate((a: HTMLAudioElement) => a.controls)).toBe(true);
