@@ -20,23 +20,32 @@ const NOT_BASE64 = /[^A-Za-z0-9+/_=-]/;
 const MAX_DEPTH = 64;
 
 /**
- * True when a JSON text or string might hold media of at least `minChars` base64 characters:
- * one regular-expression scan for a run that long. Rows without media pay only this.
+ * True when a JSON text or string might hold media of at least `minChars` base64 characters.
+ * Rows without media pay only this: any run that long covers one of the positions
+ * minChars - 1, 2·minChars - 1, …, so only those are probed, each widened to its run, which
+ * in prose ends within a word. A regular expression tried a match at every position.
  */
 export function mayHoldMedia(text: string, minChars: number): boolean {
-  if (text.length < minChars) return false;
-  return longRun(minChars).test(text);
+  const n = text.length;
+  const need = Math.max(1, Math.floor(minChars));
+  if (n < need) return false;
+  for (let probe = need - 1; probe < n; probe += need) {
+    if (!isBase64Char(text.charCodeAt(probe))) continue;
+    let start = probe;
+    while (start > 0 && probe - start < need && isBase64Char(text.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < n && end - start < need && isBase64Char(text.charCodeAt(end))) end++;
+    if (end - start >= need) return true;
+  }
+  return false;
 }
 
-const runs = new Map<number, RegExp>();
-function longRun(minChars: number): RegExp {
-  let re = runs.get(minChars);
-  if (!re) {
-    // An exact count: the run is found without matching (or backtracking over) the rest of it.
-    re = new RegExp(`[A-Za-z0-9+/_-]{${Math.max(1, Math.floor(minChars))}}`);
-    runs.set(minChars, re);
-  }
-  return re;
+/** The base64 alphabets (standard and URL-safe), by character code. */
+const BASE64_CHARS = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") BASE64_CHARS[c.charCodeAt(0)] = 1;
+
+function isBase64Char(code: number): boolean {
+  return code < 128 && BASE64_CHARS[code] === 1;
 }
 
 /** True when a value (parsed JSON, or attribute values) holds a string that `mayHoldMedia`. */
