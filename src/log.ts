@@ -24,6 +24,11 @@ export function redact(text: string): string {
   return out.replace(/(bearer\s+)[^\s"']+/gi, "$1***");
 }
 
+/** "1 row", "2 rows": a count with its noun, for messages. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** What to say about something thrown, whatever was thrown. */
 export function errorMessage(err: unknown): string {
   try {

@@ -10,7 +10,7 @@
 // - SIGTERM / SIGINT under register(): see signals.ts.
 // One listener of each kind serves every live processor and exporter.
 import type { FlushResult } from "../delivery/stats.js";
-import { sayNow } from "../log.js";
+import { counted, sayNow } from "../log.js";
 import type { BatchProcessor } from "./batch-processors.js";
 
 /** How long the exit flush may take: short enough for a container's grace period (10 s). */
@@ -99,8 +99,8 @@ function safeCount(count: () => number): number {
   }
 }
 
-export const rows = (n: number): string => `${n} ${n === 1 ? "row" : "rows"}`;
-const spans = (n: number): string => `${n} ${n === 1 ? "span" : "spans"}`;
+const rows = (n: number): string => counted(n, "row");
+const spans = (n: number): string => counted(n, "span");
 
 /** Flushes every target within `ms`, then drops and reports what is left. Shared by beforeExit and signals. */
 export function flushForExit(ms: number, which: (t: ExitTarget) => boolean = () => true): Promise<void> {

@@ -19,7 +19,7 @@ import type { BraintrustExporterOptions } from "../config/config.js";
 import { quotedName } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
 import type { DeliveryStats } from "../delivery/delivery.js";
-import { errorMessage, log } from "../log.js";
+import { counted, errorMessage, log } from "../log.js";
 import { batchProcessorsOf, globalProvider, processorOf } from "../lifecycle/batch-processors.js";
 import type { ExitTarget, Upstream } from "../lifecycle/exit.js";
 import { watchExit } from "../lifecycle/exit.js";
@@ -208,5 +208,5 @@ export class BraintrustExporter implements SpanExporter {
 }
 
 function failed(dropped: number, pending: number) {
-  return { code: FAILED, error: new Error(`braintrust-otel-exporter: ${dropped} rows dropped, ${pending} not delivered in time`) };
+  return { code: FAILED, error: new Error(`braintrust-otel-exporter: ${counted(dropped, "row")} dropped, ${pending} not delivered in time`) };
 }

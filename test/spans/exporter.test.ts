@@ -71,7 +71,7 @@ describe("BraintrustExporter", () => {
     try {
       const result = await exportOnce(exporter, endedSpans("rejected"));
       expect(result.code).toBe(1);
-      expect(result.error?.message).toMatch(/1 rows dropped/);
+      expect(result.error?.message).toMatch(/1 row dropped/);
     } finally {
       server.setFault();
     }
