@@ -52,7 +52,7 @@ describe.concurrent("a wrong setup is said at once, in one line, and nothing han
     const id = local.server.projects().find((p) => p.name === "misconfig-debug")!.id;
     const lines = ours(child.stderr);
     expect(lines).toContain(`braintrust-otel-exporter: sending rows for project "misconfig-debug" (id ${id}) to ${local.server.url}`);
-    expect(lines.some((l) => /^braintrust-otel-exporter: sent 1 rows \(\d+ bytes\) to project_name:misconfig-debug in \d+ ms$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^braintrust-otel-exporter: sent 1 row \(\d+ bytes\) to project_name:misconfig-debug in \d+ ms$/.test(l))).toBe(true);
     expect(child.stderr).not.toContain(local.server.apiKey);
     expect(child.code).toBe(0);
   });
@@ -62,7 +62,7 @@ describe.concurrent("a wrong setup is said at once, in one line, and nothing han
       runChild(oneSpanThenShutdown('projectName: "misconfig-debug2"'), { ...env(), BRAINTRUST_DEBUG: "1" }),
       runChild(oneSpanThenShutdown('projectName: "misconfig-info"'), { ...env(), OTEL_LOG_LEVEL: "info" }),
     ]);
-    expect(ours(debug.stderr).some((l) => l.includes("sent 1 rows"))).toBe(true);
+    expect(ours(debug.stderr).some((l) => l.includes("sent 1 row "))).toBe(true);
     expect(ours(info.stderr)).toEqual([expect.stringMatching(/^braintrust-otel-exporter: sending rows for project "misconfig-info" \(id [^)]+\) to /)]);
   });
 

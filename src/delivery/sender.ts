@@ -1,7 +1,7 @@
 // One batch's journey to the API: retried per the policy, split in halves on 413 (a lone
 // row is truncated instead), and every row counted exactly once at the end, with a clear
 // message when the API refuses them.
-import { fail, log, note, redact } from "../log.js";
+import { counted, fail, log, note, redact } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { ConcurrencyLimit, type Verdict } from "./concurrency.js";
 import { isolateRefused } from "./isolate.js";
@@ -119,7 +119,7 @@ export class Sender {
     switch (result.decision) {
       case "done":
         this.counters.sent += rows.length;
-        note("debug", `sent ${rows.length} rows (${body.length} bytes) to ${target.parent.key} in ${Date.now() - started} ms`);
+        note("debug", `sent ${counted(rows.length, "row")} (${body.length} bytes) to ${target.parent.key} in ${Date.now() - started} ms`);
         break;
       case "split":
         await this.split(target, rows, deadline);
@@ -140,7 +140,7 @@ export class Sender {
         this.counters.drop("timeout", rows.length);
         const why = gaveUpAt(result.outcome, result.times, this.url, this.options.exportTimeoutMillis);
         this.counters.lastError = redact(`inserting into ${target.parent.key}: ${why}`);
-        fail("timeout", `gave up on ${rows.length} rows for ${target.parent.key}: ${why} (exportTimeoutMillis)`);
+        fail("timeout", `gave up on ${counted(rows.length, "row")} for ${target.parent.key}: ${why} (exportTimeoutMillis)`);
         break;
       }
       case "cancelled":
@@ -253,7 +253,7 @@ export class Sender {
             ? `${target.parent.key} does not exist (404 Not Found at ${this.url}${outcome ? `: ${describeOutcome(outcome)}` : ""})`
             : `the API refused the rows for ${target.parent.key} (${outcome ? describeOutcome(outcome) : "no answer"})`;
     this.counters.lastError = redact(why);
-    fail(`rejected:${status}:${target.parent.key}`, `${why}; ${count} rows dropped, not retried`);
+    fail(`rejected:${status}:${target.parent.key}`, `${why}; ${counted(count, "row")} dropped, not retried`);
     this.options.onFinal?.(target, why, status);
   }
 }

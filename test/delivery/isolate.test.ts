@@ -114,7 +114,7 @@ describe("rows the API refuses for what they say", () => {
     expect(counters.dropped.rejected).toBe(1);
     expect(statuses.filter((s) => s === 400).length).toBe(5); // 16, 8, 4, 2, 1 rows
     expect(statuses.length).toBe(9);
-    expect(messages.join("\n")).toMatch(/1 rows dropped, not retried/);
+    expect(messages.join("\n")).toMatch(/1 row dropped, not retried/);
   });
 
   it("a refusal that is every row's costs four requests, not one per row", async () => {
