@@ -490,6 +490,12 @@ describe("tail reads its configuration exactly as the exporter does", () => {
     const other = await runIn(sub, ["tail"], { BRAINTRUST_PROJECT: "not-in-the-file" });
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('Project "not-in-the-file" not found');
+    expect(other.stderr).toContain("The project comes from BRAINTRUST_PROJECT; pass --project to read another.");
+
+    // A project only the file names, not found: the file is named.
+    writeFileSync(join(app, ".env.braintrust"), `BRAINTRUST_API_URL=${lb.url}\nBRAINTRUST_API_KEY=${lb.apiKey}\nBRAINTRUST_PROJECT=misspelt\n`);
+    const misspelt = await runIn(sub, ["tail"]);
+    expect(misspelt.stderr).toBe(`error: Project "misspelt" not found at ${lb.url}. The project comes from BRAINTRUST_PROJECT in .env.braintrust; pass --project to read another.\n`);
   });
 
   it("a URL nothing answers names where it came from: the flag, the variable, or the file", { timeout: 60_000 }, async () => {

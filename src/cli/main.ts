@@ -117,6 +117,9 @@ async function runTail(args: string[], env: Env, out: Output, signal: AbortSigna
   } catch (err) {
     // Name the setting to fix: which variable, flag or file the URL or key came from.
     if (err instanceof ApiReadError && err.fix === "unreachable") throw new ApiReadError(`${err.message} ${target.urlHint}`, err.fatal);
+    if (err instanceof ApiReadError && err.fix === "project" && target.projectSource !== undefined) {
+      throw new ApiReadError(`${err.message} The project comes from ${target.projectSource}; pass --project to read another.`, err.fatal);
+    }
     if (err instanceof ApiReadError && err.fix === "key" && target.keySource !== "BRAINTRUST_API_KEY") {
       throw new ApiReadError(`${err.message} (The key came from ${target.keySource}.)`, err.fatal);
     }

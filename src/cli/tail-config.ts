@@ -24,6 +24,8 @@ export interface TailTarget {
   urlHint: string;
   /** Where the key came from, for a message about its rejection. */
   keySource: string;
+  /** Where the project came from when no flag named it, for a message about a project not found. */
+  projectSource?: string;
   /** Said before reading: what was chosen for the user (the default project). */
   notes: string[];
 }
@@ -68,6 +70,9 @@ export function tailTarget(flags: TailFlags, env: Env, cwd: string | undefined):
   }
   if (parent.kind === "project_id") target.projectId = parent.value;
   else target.project = parent.value;
+  if (!isSet(flags.project) && !isSet(flags.projectId)) {
+    target.projectSource = source("BRAINTRUST_PARENT") ?? source("BRAINTRUST_PROJECT_ID") ?? source("BRAINTRUST_PROJECT");
+  }
   if (config.defaultParent) {
     notes.push(`No project is named (--project, --project-id, BRAINTRUST_PROJECT, BRAINTRUST_PROJECT_ID or BRAINTRUST_PARENT): reading "${DEFAULT_PROJECT}", where the exporter logs when none is set.`);
   }

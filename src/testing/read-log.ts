@@ -21,8 +21,8 @@ export class ApiReadError extends Error {
   constructor(
     message: string,
     readonly fatal: boolean,
-    /** What to fix: the URL (nothing answered there) or the key (refused). */
-    readonly fix?: "unreachable" | "key",
+    /** What to fix: the URL (nothing answered there), the key (refused) or the project (not found). */
+    readonly fix?: "unreachable" | "key" | "project",
   ) {
     super(message);
   }
@@ -89,7 +89,7 @@ export async function findProjectId(target: ApiTarget, name: string): Promise<st
   if (target.orgName) query.set("org_name", target.orgName);
   const body = (await call(target, "GET", `/v1/project?${query}`)) as { objects?: { id?: unknown; name?: unknown }[] };
   const match = (body.objects ?? []).find((p) => p.name === name && typeof p.id === "string");
-  if (!match) throw new ApiReadError(`Project "${terminalSafe(name)}" not found at ${shownUrl(target)}.`, true);
+  if (!match) throw new ApiReadError(`Project "${terminalSafe(name)}" not found at ${shownUrl(target)}.`, true, "project");
   return match.id as string;
 }
 
