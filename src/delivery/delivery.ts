@@ -11,6 +11,7 @@ import { takeBatch } from "./batch.js";
 import { DestinationResolver, type Resolution } from "./destination.js";
 import { looksMisconfigured, safeUrl } from "./diagnosis.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
+import type { DeliveryPort } from "./port.js";
 import { ReadyGate } from "./ready.js";
 import { type BackoffPolicy, DEFAULT_BACKOFF, sleep } from "./retry.js";
 import type { EncodedRows } from "./encoded-rows.js";
@@ -54,7 +55,7 @@ export const MAX_DESTINATIONS = 1000;
 
 const noop = () => {};
 
-export class Delivery {
+export class Delivery implements DeliveryPort {
   private readonly queue: ByteBoundedQueue;
   private readonly transport: Transport;
   private readonly resolver: DestinationResolver;
@@ -226,14 +227,9 @@ export class Delivery {
     this.counters.drop(reason, count);
   }
 
-  /** Delivers everything queued before the call, bounded by exportTimeoutMillis. Never rejects. */
-  flush(): Promise<FlushResult> {
-    return this.flushWithin(this.config.exportTimeoutMillis);
-  }
-
-  /** flush() with a shorter deadline (at exit); never longer than exportTimeoutMillis. Never rejects. */
-  flushWithin(ms: number): Promise<FlushResult> {
-    const deadline = Date.now() + Math.max(0, Math.min(ms, this.config.exportTimeoutMillis));
+  /** Delivers everything queued before the call, within `withinMs` (never longer than exportTimeoutMillis). Never rejects. */
+  flush(withinMs = this.config.exportTimeoutMillis): Promise<FlushResult> {
+    const deadline = Date.now() + Math.max(0, Math.min(withinMs, this.config.exportTimeoutMillis));
     return this.flushUntil(deadline).catch(() => ({ sent: 0, dropped: 0, pending: this.queue.size }));
   }
 
@@ -261,11 +257,6 @@ export class Delivery {
     return this.queue.size + (this.attachments?.heldRows ?? 0);
   }
 
-  /** Why rows are not getting through, when something is known to be wrong. */
-  failure(): string | undefined {
-    return this.fatal?.message ?? this.counters.lastError;
-  }
-
   /** The process is ending: drops what is still queued, counted as `shutdown`; returns how many. */
   abandon(): number {
     let count = 0;
@@ -276,7 +267,10 @@ export class Delivery {
   }
 
   stats(): DeliveryStats {
-    return this.counters.snapshot(this.queue.size, this.queue.bytes);
+    const stats = this.counters.snapshot(this.queue.size, this.queue.bytes);
+    // A rejected key is why nothing gets through, whatever failed since.
+    if (this.fatal) stats.lastError = this.fatal.message;
+    return stats;
   }
 
   /** Moves `dest` to the most recently used end of `destinations` (a Map keeps insertion order). */

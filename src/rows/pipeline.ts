@@ -7,7 +7,7 @@ import type { Parent } from "../config/parent.js";
 import { toBraintrustEvent, toRowEvent } from "../convert/index.js";
 import { quotedName } from "../convert/span.js";
 import type { BraintrustEvent, SpanLike } from "../convert/types.js";
-import type { Delivery } from "../delivery/delivery.js";
+import type { DeliveryPort } from "../delivery/port.js";
 import { errorMessage, log } from "../log.js";
 import { RawJson } from "../convert/raw-json.js";
 import type { RowMedia } from "../delivery/attachments.js";
@@ -47,7 +47,7 @@ export class RowPipeline {
 
   constructor(
     config: ExporterConfig,
-    private readonly delivery: Delivery,
+    private readonly delivery: DeliveryPort,
   ) {
     this.mask = config.mask;
     this.environment = config.environment;

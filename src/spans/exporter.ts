@@ -18,14 +18,15 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "../config/config.js";
 import { quotedName } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
-import type { DeliveryStats } from "../delivery/delivery.js";
+import type { DeliveryPort } from "../delivery/port.js";
+import type { DeliveryStats } from "../delivery/stats.js";
+import type { RowPipeline } from "../rows/pipeline.js";
 import { counted, errorMessage, log } from "../log.js";
 import { batchProcessorsOf, globalProvider, processorOf } from "../lifecycle/batch-processors.js";
 import type { ExitTarget, Upstream } from "../lifecycle/exit.js";
 import { watchExit } from "../lifecycle/exit.js";
-import { createCore, type ExporterCore, exitTarget } from "./core.js";
-import { createSpanFilter } from "./filter.js";
-import { SpanJudge } from "./judge.js";
+import { ExporterCore, exitTarget } from "./core.js";
+import type { SpanJudge } from "./judge.js";
 import { BraintrustLogRecordProcessor } from "./log-records.js";
 import { RecordBook, type RecordStats } from "./record-book.js";
 import { Slice } from "./slice.js";
@@ -39,7 +40,6 @@ export class BraintrustExporter implements SpanExporter {
   private readonly core: ExporterCore;
   /** The spans exported so far, indexed per batch, for the judge. */
   private readonly book = new TraceBook();
-  private readonly judge: SpanJudge | undefined;
   private shutdownPromise: Promise<void> | undefined;
   /** The last export still converting: the next one starts after it. */
   private converting: Promise<void> | undefined;
@@ -55,19 +55,11 @@ export class BraintrustExporter implements SpanExporter {
   private logFace: BraintrustLogRecordProcessor | undefined;
 
   constructor(options?: BraintrustExporterOptions) {
-    this.core = createCore(options);
+    this.core = new ExporterCore(options ?? {}, { book: this.book, seesStarts: false });
     const config = this.core.config;
     if (config) {
-      this.exit = { ...exitTarget(this.core.delivery, config.flushOnExit), upstream: () => this.upstream() };
+      this.exit = { ...exitTarget(this.core, config.flushOnExit), upstream: () => this.upstream() };
       this.unwatchExit = watchExit(this.exit);
-      this.judge = new SpanJudge(this.book, {
-        filter: createSpanFilter(config),
-        // Read at each use: a core that lacked its project at construction settles later.
-        fallback: () => (this.core.config ?? config).parent,
-        logSpanStart: false,
-        seesStarts: false,
-        link: (order) => this.core.pipeline.pushLink(order),
-      });
     }
   }
 
@@ -78,7 +70,7 @@ export class BraintrustExporter implements SpanExporter {
    */
   get logRecordProcessor(): BraintrustLogRecordProcessor {
     if (this.logFace === undefined) {
-      this.records = new RecordBook({ send: (order) => this.core.pipeline.push(order) });
+      this.records = new RecordBook({ send: (order) => this.core.pipeline?.push(order) });
       this.logFace = new BraintrustLogRecordProcessor(this.records, this);
     }
     return this.logFace;
@@ -90,21 +82,20 @@ export class BraintrustExporter implements SpanExporter {
       const feeder = processorOf(spans[0]);
       if (feeder) this.feeder = new WeakRef(feeder);
     }
+    const { config, judge, pipeline, delivery } = this.core.settle();
     if (this.shutdownPromise) {
-      this.core.delivery.drop("shutdown", spans.length);
+      delivery.drop("shutdown", spans.length);
       resultCallback({ code: FAILED, error: new Error("braintrust-otel-exporter: exporter is shut down") });
       return;
     }
-    this.core.settle();
-    if (!this.judge || !this.core.config) {
+    if (!judge || !config || !pipeline) {
       // Inert (no key, bad options): say so to the span processor instead of claiming success.
-      this.core.delivery.drop("unresolved", spans.length);
-      this.core.delivery.ready().catch((err: unknown) => resultCallback({ code: FAILED, error: err instanceof Error ? err : new Error(String(err)) }));
+      delivery.drop("unresolved", spans.length);
+      delivery.ready().catch((err: unknown) => resultCallback({ code: FAILED, error: err instanceof Error ? err : new Error(String(err)) }));
       return;
     }
-    const judge = this.judge;
-    const deadline = Date.now() + this.core.config!.exportTimeoutMillis;
-    const run = () => this.emit(judge, spans as unknown as SpanLike[], deadline);
+    const deadline = Date.now() + config.exportTimeoutMillis;
+    const run = () => this.emit(judge, pipeline, delivery, spans as unknown as SpanLike[], deadline);
     // An idle exporter starts converting at once (the first slice runs inside this call).
     const converted = this.converting ? this.converting.then(run) : run();
     const tail = converted.then(() => {
@@ -120,7 +111,7 @@ export class BraintrustExporter implements SpanExporter {
   }
 
   /** Judges, converts and queues one export's spans, waiting for room in the queue by `deadline`. Never rejects. */
-  private async emit(judge: SpanJudge, spans: SpanLike[], deadline: number): Promise<void> {
+  private async emit(judge: SpanJudge, pipeline: RowPipeline, delivery: DeliveryPort, spans: SpanLike[], deadline: number): Promise<void> {
     try {
       // Indexing the batch counts toward the slices too: it is one step per span as well.
       const slice = new Slice();
@@ -136,7 +127,6 @@ export class BraintrustExporter implements SpanExporter {
           slice.start();
         }
       }
-      const { delivery, pipeline } = this.core;
       for (let i = 0; i < spans.length; i++) {
         const span = spans[i]!;
         let json: string | undefined;
@@ -202,7 +192,7 @@ export class BraintrustExporter implements SpanExporter {
   /** Delivery counters, plus `filtered` (spans left out by the filter) and, with `logRecordProcessor`, `logRecords`. */
   stats(): DeliveryStats & { filtered: number; logRecords?: RecordStats } {
     this.records?.flushLate();
-    const stats = { ...this.core.delivery.stats(), filtered: this.judge?.filtered ?? 0 };
+    const stats = { ...this.core.delivery.stats(), filtered: this.core.judge?.filtered ?? 0 };
     return this.records ? { ...stats, logRecords: { ...this.records.stats } } : stats;
   }
 }

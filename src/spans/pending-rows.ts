@@ -52,7 +52,7 @@ export class PendingRows {
 
   /** `judge`: makes the orders of spans added bare. `now`: the clock slices are timed with (milliseconds), for tests. */
   constructor(
-    private readonly pipeline: RowPipeline,
+    private readonly pipeline: Pick<RowPipeline, "push">,
     private readonly judge?: LateJudge,
     now?: () => number,
   ) {

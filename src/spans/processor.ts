@@ -8,13 +8,11 @@ import type { BraintrustExporterOptions } from "../config/config.js";
 import { quotedName } from "../convert/span.js";
 import type { SpanLike } from "../convert/types.js";
 import type { RowOrder } from "../rows/pipeline.js";
-import type { DeliveryStats, FlushResult } from "../delivery/delivery.js";
+import type { DeliveryStats, FlushResult } from "../delivery/stats.js";
 import type { ExitTarget } from "../lifecycle/exit.js";
 import { watchExit } from "../lifecycle/exit.js";
 import { errorMessage, log } from "../log.js";
-import { createCore, type ExporterCore, exitTarget } from "./core.js";
-import { createSpanFilter } from "./filter.js";
-import { SpanJudge } from "./judge.js";
+import { ExporterCore, exitTarget } from "./core.js";
 import { BraintrustLogRecordProcessor } from "./log-records.js";
 import { PendingRows } from "./pending-rows.js";
 import { RecordBook, type RecordStats } from "./record-book.js";
@@ -24,7 +22,6 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   private readonly core: ExporterCore;
   /** What onStart saw: parent links and destinations, for the judge. */
   private readonly book = new TraceBook();
-  private readonly judge: SpanJudge | undefined;
   /** Kept spans whose rows are built right after the current event-loop turn, not inside span.end(). */
   private readonly pending: PendingRows;
   /** Held here: the exit hooks keep only a weak reference, so a dropped processor is collected. */
@@ -45,21 +42,12 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   private logFace: BraintrustLogRecordProcessor | undefined;
 
   constructor(options?: BraintrustExporterOptions) {
-    this.core = createCore(options);
-    this.pending = new PendingRows(this.core.pipeline, (span) => this.judgeLate(span));
+    this.core = new ExporterCore(options ?? {}, { book: this.book, seesStarts: true });
+    // Rows are built once the config is settled: spans wait here only after a settled onEnd.
+    this.pending = new PendingRows({ push: (order) => this.core.pipeline?.push(order) }, (span) => this.judgeLate(span));
     const config = this.core.config;
     if (config) {
-      this.judge = new SpanJudge(this.book, {
-        filter: createSpanFilter(config),
-        // Read at each use: a core that lacked its project at construction settles later.
-        fallback: () => (this.core.config ?? config).parent,
-        logSpanStart: config.logSpanStart,
-        seesStarts: true,
-        link: (order) => this.core.pipeline.pushLink(order),
-      });
-    }
-    if (config) {
-      this.exit = exitTarget(this.core.delivery, config.flushOnExit, this.pending);
+      this.exit = exitTarget(this.core, config.flushOnExit, this.pending);
       this.unwatchExit = watchExit(this.exit);
     }
   }
@@ -72,7 +60,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
    */
   get logRecordProcessor(): BraintrustLogRecordProcessor {
     if (this.logFace === undefined) {
-      const records = new RecordBook({ send: (order) => this.core.pipeline.push(order) });
+      const records = new RecordBook({ send: (order) => this.core.pipeline?.push(order) });
       this.records = records;
       this.pending.fold = (order) => records.fold(order);
       this.logFace = new BraintrustLogRecordProcessor(records, this);
@@ -81,12 +69,12 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
-    if (this.shutdownPromise || !this.judge) return;
+    if (this.shutdownPromise) return;
     try {
       // A start row needs the destination now.
       if (this.core.config?.logSpanStart) this.core.settle();
-      const start = this.judge.noteStart(span as unknown as SpanLike, parentContext);
-      if (start) this.core.pipeline.pushStart(start);
+      const start = this.core.startJudge?.noteStart(span as unknown as SpanLike, parentContext);
+      if (start) this.core.pipeline?.pushStart(start);
     } catch (err) {
       log("warn", "on-start", `could not note a started span: ${errorMessage(err)}`);
     }
@@ -97,35 +85,35 @@ export class BraintrustSpanProcessor implements SpanProcessor {
       this.pending.addEnded(span as unknown as SpanLike);
       return;
     }
+    const { config, judge, delivery } = this.core.settle();
     if (this.shutdownPromise) {
-      this.core.delivery.drop("shutdown");
+      delivery.drop("shutdown");
       return;
     }
-    this.core.settle();
-    if (!this.judge || !this.core.config) {
-      this.core.delivery.drop("unresolved");
+    if (!judge || !config) {
+      delivery.drop("unresolved");
       return;
     }
-    this.plainEnds = !this.core.config.flushOnRootEnd;
+    this.plainEnds = !config.flushOnRootEnd;
     const like = span as unknown as SpanLike;
     let root = false;
     try {
-      const order = this.judge.ended(like);
+      const order = judge.ended(like);
       // A root the filter left out still ends the request: flushOnRootEnd flushes its rows.
-      root = this.judge.lastEndedRoot;
+      root = judge.lastEndedRoot;
       if (order) this.pending.add(order);
       else this.records?.dropped(like);
     } catch (err) {
-      this.core.delivery.drop("invalid");
+      delivery.drop("invalid");
       log("warn", "on-end", `span ${quotedName(like)} was dropped: ${errorMessage(err)}`);
     }
-    if (root && this.core.config?.flushOnRootEnd) this.flushForRoot();
+    if (root && config.flushOnRootEnd) this.flushForRoot();
   }
 
   /** The order of a span stored bare at its end; undefined (counted) when it cannot be judged. */
   private judgeLate(span: SpanLike): RowOrder | undefined {
     try {
-      const order = this.judge?.ended(span);
+      const order = this.core.judge?.ended(span);
       if (order === undefined) this.records?.dropped(span);
       return order;
     } catch (err) {
@@ -190,7 +178,7 @@ export class BraintrustSpanProcessor implements SpanProcessor {
   stats(): DeliveryStats & { filtered: number; logRecords?: RecordStats } {
     this.pending.drain();
     this.records?.flushLate();
-    const stats = { ...this.core.delivery.stats(), filtered: this.judge?.filtered ?? 0 };
+    const stats = { ...this.core.delivery.stats(), filtered: this.core.judge?.filtered ?? 0 };
     return this.records ? { ...stats, logRecords: { ...this.records.stats } } : stats;
   }
 }
