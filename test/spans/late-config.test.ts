@@ -40,6 +40,8 @@ function namesReadByConfig(): string[] {
 }
 
 interface Case {
+  /** The spans include one with an image in its input. */
+  media?: boolean;
   /** The variables to set (besides the key and URL); `tag` makes names unique per run. */
   vars(tag: string): Record<string, string>;
   /** The project the rows go to. */
@@ -51,9 +53,9 @@ const named = (tag: string) => `late-config-${tag}`;
 const plain = (name: string, value: string): [string, Case] => [name, { vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag), [name]: value }), project: named }];
 
 const CASES: [string, Case][] = [
-  ["BRAINTRUST_API_KEY", { vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag) }), project: named }],
-  ["BRAINTRUST_API_URL", { vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag) }), project: named }],
-  ["BRAINTRUST_PROJECT", { vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag) }), project: named }],
+  ["BRAINTRUST_API_KEY", { media: true, vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag) }), project: named }],
+  ["BRAINTRUST_API_URL", { media: true, vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag) }), project: named }],
+  ["BRAINTRUST_PROJECT", { media: true, vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag) }), project: named }],
   [
     "BRAINTRUST_PROJECT_ID",
     { vars: (tag) => ({ BRAINTRUST_PROJECT_ID: server.createExperiment(named(tag), "e").project_id }), project: named },
@@ -65,6 +67,7 @@ const CASES: [string, Case][] = [
   plain("BRAINTRUST_ENVIRONMENT_TYPE", "server"),
   plain("BRAINTRUST_ENVIRONMENT_NAME", "staging"),
   plain("BRAINTRUST_APP_URL", "https://example.com"),
+  ["BRAINTRUST_ATTACHMENTS", { media: true, vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag), BRAINTRUST_ATTACHMENTS: "false" }), project: named }],
   // Through a proxy that is not there: the same failure, said the same way.
   ["HTTP_PROXY", { vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag), HTTP_PROXY: `http://127.0.0.1:${closedPort}` }), project: named }],
   ["HTTPS_PROXY", { vars: (tag) => ({ BRAINTRUST_PROJECT: named(tag), HTTPS_PROXY: `http://127.0.0.1:${closedPort}` }), project: named }],
@@ -110,6 +113,14 @@ function clearEnv(): void {
 
 type Face = BraintrustSpanProcessor | BraintrustExporter;
 
+/** A PNG of 48 KiB as a data URI: large enough to be uploaded as an attachment. */
+const IMAGE = `data:image/png;base64,${Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), Buffer.alloc(48 * 1024, 7)]).toString("base64")}`;
+
+/** A value with the ids made fresh per run (attachment keys) written as ID. */
+function scrubbed<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "ID")) as T;
+}
+
 /** A request root, an LLM call and a plain step under it; then what the face and the server saw of them. */
 async function observe(face: Face, c: Case, tag: string) {
   const before = server.requests.length;
@@ -118,6 +129,8 @@ async function observe(face: Face, c: Case, tag: string) {
   tracer.startActiveSpan("GET /health", (root) => {
     tracer.startSpan("chat gpt-4o", { attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o" } }).end();
     tracer.startSpan("work", { attributes: { input: "x" } }).end();
+    // Media in a message: uploaded as an attachment, or left inline (BRAINTRUST_ATTACHMENTS=false).
+    if (c.media) tracer.startSpan("look", { attributes: { "braintrust.input_json": JSON.stringify([{ role: "user", content: [{ type: "image_url", image_url: { url: IMAGE } }] }]) } }).end();
     root.end();
   });
   await provider.forceFlush();
@@ -129,7 +142,7 @@ async function observe(face: Face, c: Case, tag: string) {
   const scrub = (text: string | undefined) => text?.split(tag).join("TAG").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "ID");
   return {
     rows: rows
-      .map((r) => ({
+      .map((r) => scrubbed({
         name: r.span_attributes?.name,
         type: r.span_attributes?.type,
         parent: r.span_parents?.map((id) => nameOf.get(id) ?? "?"),
@@ -139,11 +152,18 @@ async function observe(face: Face, c: Case, tag: string) {
         origin: r.context?.span_origin,
       }))
       .sort((a, b) => String(a.name).localeCompare(String(b.name))),
-    requests: server.requests.slice(before).map((r) => ({
-      route: `${r.method} ${scrub(r.path)}`,
-      impersonate: r.headers["x-bt-impersonate-user"],
-      org: (r.body as { org_name?: unknown } | undefined)?.org_name,
-    })),
+    // Which requests were made and how, not how many times: a busy machine may retry one.
+    requests: [
+      ...new Set(
+        server.requests.slice(before).map((r) =>
+          JSON.stringify({
+            route: `${r.method} ${scrub(r.path)?.replace(/[^/]{20,}/g, "KEY")}`,
+            impersonate: r.headers["x-bt-impersonate-user"],
+            org: (r.body as { org_name?: unknown } | undefined)?.org_name,
+          }),
+        ),
+      ),
+    ].sort(),
     sent: stats.sent,
     filtered: stats.filtered,
     dropped: stats.dropped,
@@ -200,6 +220,7 @@ describe("late configuration equals early configuration", () => {
   it("the filter set late leaves out the request span, as set early (the reported case)", async () => {
     const late = await run(() => new BraintrustSpanProcessor(options), CASES.find(([name]) => name === "BRAINTRUST_FILTER_AI_SPANS")![1], true);
     expect(late.filtered).toBe(2);
+    expect(late.rows).toHaveLength(1);
     expect(late.rows.map((r) => r.name)).toEqual(["chat gpt-4o"]);
   });
 });
