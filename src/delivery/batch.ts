@@ -60,9 +60,3 @@ function rowsThatFit(lane: Lane, maxRows: number, maxBytes: number): number {
   }
   return count;
 }
-
-/** Halves for a 413 answer; each keeps its order. */
-export function splitRows(rows: readonly string[]): [string[], string[]] {
-  const middle = Math.ceil(rows.length / 2);
-  return [rows.slice(0, middle), rows.slice(middle)];
-}

@@ -205,7 +205,6 @@ export class ByteBoundedQueue {
    */
   inFlightBytes = 0;
   private readonly byKey = new Map<string, Lane>();
-  private readonly order = new Set<Lane>();
   /** Emptied chunks for reuse; not in `held` (no row is in them), 1.4 MiB at most. */
   readonly spares = new SpareChunks();
 
@@ -236,14 +235,8 @@ export class ByteBoundedQueue {
     if (!lane) {
       lane = new Lane(key);
       this.byKey.set(key, lane);
-      this.order.add(lane);
     }
     return lane;
-  }
-
-  /** Every lane ever used, in creation order (stable, for round-robin scheduling). */
-  lanes(): readonly Lane[] {
-    return [...this.order];
   }
 
   /** The `count` oldest rows of `lane`, removed, as a request body. */
@@ -275,7 +268,6 @@ export class ByteBoundedQueue {
   forget(lane: Lane): number {
     const count = this.clear(lane);
     if (this.byKey.get(lane.key) === lane) this.byKey.delete(lane.key);
-    this.order.delete(lane);
     return count;
   }
 

@@ -86,14 +86,10 @@ export class Sender {
     this.limit.open();
   }
 
-  /**
-   * Sends `rows` within exportTimeoutMillis. Rows given as text are encoded first; `truncated`
-   * then names those already counted as tooLarge. Never rejects.
-   */
-  async send(target: Target, rows: EncodedRows | readonly string[], truncated?: ReadonlySet<string>): Promise<void> {
+  /** Sends `rows` within exportTimeoutMillis. Never rejects. */
+  async send(target: Target, rows: EncodedRows): Promise<void> {
     try {
-      const encoded = rows instanceof EncodedRows ? rows : EncodedRows.fromText(rows, rows.length === 1 && truncated?.has(rows[0]!) === true);
-      await this.deliver(target, encoded, Date.now() + this.options.exportTimeoutMillis);
+      await this.deliver(target, rows, Date.now() + this.options.exportTimeoutMillis);
     } catch (err) {
       log("error", "delivery-bug", `unexpected error while sending: ${String(err)}`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ENVELOPE_BYTES, batchBody, batchBytes, splitRows, takeBatch } from "../../src/delivery/batch.js";
+import { ENVELOPE_BYTES, batchBody, batchBytes, takeBatch } from "../../src/delivery/batch.js";
 import { ByteBoundedQueue } from "../../src/delivery/queue.js";
 
 const row = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ id, span_id: id, root_span_id: id, ...extra });
@@ -71,9 +71,3 @@ describe("takeBatch", () => {
   });
 });
 
-describe("splitRows", () => {
-  it("halves in order; an odd count puts the extra row first", () => {
-    expect(splitRows(["a", "b", "c"])).toEqual([["a", "b"], ["c"]]);
-    expect(splitRows(["a", "b"])).toEqual([["a"], ["b"]]);
-  });
-});

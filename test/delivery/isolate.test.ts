@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { makeParent } from "../../src/config/parent.js";
+import { EncodedRows } from "../../src/delivery/encoded-rows.js";
 import { Sender } from "../../src/delivery/sender.js";
 import { Counters } from "../../src/delivery/stats.js";
 import { Transport } from "../../src/delivery/transport.js";
@@ -97,7 +98,7 @@ describe("rows the API refuses for what they say", () => {
     transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 2 });
     const counters = new Counters();
     const sender = new Sender(transport, counters, senderOptions(repair ? { repairRow } : {}));
-    await sender.send({ parent: makeParent("project_id", id), insertPath: `/v1/project_logs/${id}/insert` }, rows);
+    await sender.send({ parent: makeParent("project_id", id), insertPath: `/v1/project_logs/${id}/insert` }, EncodedRows.fromText(rows));
     const stored = server.rows(projectName).map((r) => r.id as string);
     return { stored, counters, statuses: insertStatuses(projectName), messages: diagnostics.messages };
   }

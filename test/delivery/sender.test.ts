@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { EncodedRows } from "../../src/delivery/encoded-rows.js";
 import { Sender } from "../../src/delivery/sender.js";
 import { Counters } from "../../src/delivery/stats.js";
 import { Transport } from "../../src/delivery/transport.js";
@@ -33,7 +34,7 @@ describe("Sender", () => {
   it("splits a batch on 413 until the halves fit, delivering every row once, and lowers its cap", async () => {
     const rows = Array.from({ length: 16 }, (_, i) => event(`r${String(i).padStart(2, "0")}`, { output: "o".repeat(2_000) }));
     const { sender, counters } = await senderFor(capAt(20_000));
-    await sender.send(target, rows, new Set());
+    await sender.send(target, EncodedRows.fromText(rows));
     expect(storedIds().sort()).toEqual(rows.map((r) => JSON.parse(r).id).sort());
     expect(counters.sent).toBe(16);
     expect(counters.dropped.tooLarge).toBe(0);
@@ -43,7 +44,7 @@ describe("Sender", () => {
   it("truncates a lone row the server refuses, counts it once though it took two rounds", async () => {
     const big = event("big", { input: "i".repeat(30_000), output: "o".repeat(60_000) });
     const { sender, counters } = await senderFor(capAt(20_000));
-    await sender.send(target, [big], new Set());
+    await sender.send(target, EncodedRows.fromText([big]));
     const delivered = server.seen.filter((r) => r.body.length <= 20_000).map((r) => JSON.parse(r.body).events[0]);
     expect(delivered).toHaveLength(1);
     expect(delivered[0]).toMatchObject({ id: "big", output: "[truncated 60.0 KB]", input: "[truncated 30.0 KB]" });
@@ -56,7 +57,7 @@ describe("Sender", () => {
   it("drops a row that cannot be made small enough, counted tooLarge and lost", async () => {
     const hopeless = event("h", { span_parents: Array.from({ length: 400 }, (_, i) => `parent-${i}`) });
     const { sender, counters } = await senderFor(capAt(1_000));
-    await sender.send(target, [hopeless], new Set());
+    await sender.send(target, EncodedRows.fromText([hopeless]));
     expect(counters.sent).toBe(0);
     expect(counters.dropped.tooLarge).toBe(1);
     expect(counters.lost).toBe(1);
@@ -72,7 +73,7 @@ describe("Sender", () => {
       }
       acceptInsert(req, res);
     });
-    await sender.send(target, [event("a"), event("b")], new Set());
+    await sender.send(target, EncodedRows.fromText([event("a"), event("b")]));
     expect(server.seen).toHaveLength(2);
     expect(counters.sent).toBe(2);
     expect(counters.retried).toBe(1);
@@ -90,7 +91,7 @@ describe("Sender", () => {
       policy: { baseDelayMs: 1_000, maxDelayMs: 1_000, maxWaitMs: 60_000, random: () => 0.99 },
       signal: stop.signal,
     }));
-    const sending = sender.send(target, [event("a"), event("b"), event("c")], new Set());
+    const sending = sender.send(target, EncodedRows.fromText([event("a"), event("b"), event("c")]));
     while (server.seen.length === 0) await new Promise((r) => setTimeout(r, 5));
     stop.abort();
     await sending;
