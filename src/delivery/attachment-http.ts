@@ -31,17 +31,19 @@ export interface UploadPort {
 /** A success body is `{signedUrl, headers}` or an acknowledgement. */
 const MAX_ANSWER = 64 * 1024;
 
-/** API calls through the delivery's transport; PUTs through a dispatcher of their own (any origin). */
+/**
+ * API calls through the delivery's transport; PUTs through a dispatcher of their own, for any
+ * origin, through the proxy when one is set. Never the user's `dispatcher`: it may be a Pool
+ * bound to the API's origin, which would send the bytes there.
+ */
 export class TransportUploadPort implements UploadPort {
   readonly #transport: Transport;
-  readonly #userDispatcher: Dispatcher | undefined;
   #own: Dispatcher | Promise<Dispatcher> | undefined;
   readonly #proxy: ProxySettings | undefined;
   readonly #closing = new AbortController();
 
-  constructor(transport: Transport, options: { dispatcher?: Dispatcher | undefined; proxy?: ProxySettings | undefined; connections: number }) {
+  constructor(transport: Transport, options: { proxy?: ProxySettings | undefined; connections: number }) {
     this.#transport = transport;
-    this.#userDispatcher = options.dispatcher;
     this.#proxy = options.proxy;
     this.#connections = options.connections;
   }
@@ -54,7 +56,6 @@ export class TransportUploadPort implements UploadPort {
   }
 
   private dispatcher(): Dispatcher | Promise<Dispatcher> {
-    if (this.#userDispatcher) return this.#userDispatcher;
     this.#own ??= anyOriginDispatcher({ connections: this.#connections, keepAliveTimeout: 30_000, connect: { timeout: 10_000 } }, this.#proxy);
     return this.#own;
   }

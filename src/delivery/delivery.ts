@@ -131,7 +131,7 @@ export class Delivery implements DeliveryPort {
     });
     this.attachments = config.attachments
       ? new AttachmentUploads({
-          port: new TransportUploadPort(this.transport, { dispatcher: config.dispatcher, proxy: config.proxy, connections: MAX_UPLOADS }),
+          port: new TransportUploadPort(this.transport, { proxy: config.proxy, connections: MAX_UPLOADS }),
           minBytes: config.attachmentMinBytes,
           maxBytes: config.maxAttachmentBytes,
           maxUploads: MAX_UPLOADS,
