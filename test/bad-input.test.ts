@@ -53,7 +53,8 @@ describe("bad input", () => {
     const { bad, stats, messages } = await send("bad-huge", { "braintrust.output_json": JSON.stringify(huge), note: "kept" }, { maxBatchBytes: 1024 * 1024 });
     expect(bad?.output).toMatch(/^\[truncated 10\.\d MB\]$/);
     expect(bad?.metadata).toMatchObject({ note: "kept" });
-    expect(stats.dropped.tooLarge).toBe(1);
+    expect(stats.dropped.tooLarge).toBe(0);
+    expect(stats.truncated).toBe(1);
     expect(messages.join("\n")).toMatch(/truncat/i);
   });
 

@@ -418,7 +418,6 @@ export class Delivery implements DeliveryPort {
       const dest = this.next();
       if (!dest) break;
       const batch = takeBatch(this.queue, dest.lane, this.config.maxExportBatchSize, this.sender.batchCap, this.repairRow);
-      this.counters.truncated(batch.truncated.length);
       this.counters.drop("tooLarge", batch.dropped);
       if (batch.truncated.length + batch.dropped > 0) this.sender.reportTooLarge(dest, batch.truncated.length, batch.dropped);
       if (batch.encoded.length > 0) this.start(dest, batch.encoded);

@@ -25,13 +25,13 @@ export function batchBytes(rows: readonly string[]): number {
 export class EncodedRows {
   /**
    * `body` is the whole request body; row i ends at `ends[i]` and starts right after the
-   * opening (i = 0) or after the comma that follows row i-1. `countedTooLarge`: the rows
-   * (a lone truncated one) already count in `dropped.tooLarge`.
+   * opening (i = 0) or after the comma that follows row i-1. `truncated`: the rows (a lone
+   * one) had content cut to fit; they count as `truncated` once sent.
    */
   constructor(
     readonly body: Buffer,
     private readonly ends: readonly number[],
-    readonly countedTooLarge = false,
+    readonly truncated = false,
   ) {}
 
   /** A body of `rowBytes` bytes of rows (and the commas between them), envelope written, rows to be copied in by the caller. */
@@ -46,7 +46,7 @@ export class EncodedRows {
   static readonly FIRST_ROW = OPEN.length;
 
   /** Rows given as JSON text: a truncated row, or rows from a caller that serialized them itself. */
-  static fromText(rows: readonly string[], countedTooLarge = false): EncodedRows {
+  static fromText(rows: readonly string[], truncated = false): EncodedRows {
     const body = EncodedRows.allocate(batchBytes(rows) - ENVELOPE_BYTES);
     const ends: number[] = [];
     let at = OPEN.length;
@@ -55,7 +55,7 @@ export class EncodedRows {
       at += body.write(row, at, "utf8");
       ends.push(at);
     }
-    return new EncodedRows(body, ends, countedTooLarge);
+    return new EncodedRows(body, ends, truncated);
   }
 
   get length(): number {
@@ -88,6 +88,6 @@ export class EncodedRows {
     const body = EncodedRows.allocate(last - first);
     this.body.copy(body, OPEN.length, first, last);
     const shift = OPEN.length - first;
-    return new EncodedRows(body, this.ends.slice(from, to).map((end) => end + shift), this.countedTooLarge);
+    return new EncodedRows(body, this.ends.slice(from, to).map((end) => end + shift), this.truncated);
   }
 }

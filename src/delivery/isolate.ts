@@ -87,5 +87,5 @@ function repairAll(rows: EncodedRows, repair: RowRepair): EncodedRows | undefine
     const attributes = fixed.fields.map((field) => `braintrust.${field}_json`).join(", ");
     log("warn", `invalid-json:${attributes}`, `span ${fixed.span}: ${attributes} is not valid JSON, so the API refused its row; it was sent again with that text as a string`);
   }
-  return changed ? EncodedRows.fromText(texts, rows.countedTooLarge) : undefined;
+  return changed ? EncodedRows.fromText(texts, rows.truncated) : undefined;
 }

@@ -115,6 +115,7 @@ export class Sender {
     switch (result.decision) {
       case "done":
         this.counters.sent += rows.length;
+        if (rows.truncated) this.counters.truncated += rows.length;
         note("debug", `sent ${counted(rows.length, "row")} (${body.length} bytes) to ${target.parent.key} in ${Date.now() - started} ms`);
         break;
       case "split":
@@ -162,15 +163,12 @@ export class Sender {
       await this.deliver(target, second, deadline);
       return;
     }
-    const counted = rows.countedTooLarge;
     const fitted = truncateToFit(rows.text(0), Math.floor(bodyBytes / 2) - ENVELOPE_BYTES, this.options.repairRow);
     if (fitted === undefined) {
-      if (counted) this.counters.lost++;
-      else this.counters.drop("tooLarge");
+      this.counters.drop("tooLarge");
       this.reportTooLarge(target, 0, 1);
       return;
     }
-    if (!counted) this.counters.truncated();
     this.reportTooLarge(target, 1, 0);
     await this.deliver(target, EncodedRows.fromText([fitted], true), deadline);
   }

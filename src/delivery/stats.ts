@@ -1,16 +1,21 @@
-// The delivery's counters. Every row ends in exactly one of them: sent, or one dropped reason.
+// The delivery's counters. Every row ends in exactly one of them: sent, or one dropped reason;
+// `truncated` says how many of the sent rows had content cut to fit.
 
 export type DropReason = "queueFull" | "tooLarge" | "rejected" | "shutdown" | "invalid" | "unresolved" | "timeout";
 
 export interface DeliveryStats {
+  /** Rows waiting for a send to start, and their UTF-8 bytes. */
   queued: number;
   queuedBytes: number;
   /** Rows the API acknowledged. */
   sent: number;
+  /** Of `sent`, rows that arrived with their largest content cut to fit a request ("[truncated …]" markers). */
+  truncated: number;
   /** Insert requests sent again after a retryable failure. */
   retried: number;
-  /** Rows lost, by reason; `tooLarge` also counts rows delivered with content truncated. */
+  /** Rows lost, by reason; a row is in exactly one of these, or in `sent`. */
   dropped: Record<DropReason, number>;
+  /** Why rows are not getting through, when something is known to be wrong (no log prefix). */
   lastError: string | undefined;
 }
 
@@ -23,9 +28,8 @@ export interface FlushResult {
 
 export class Counters {
   sent = 0;
+  truncated = 0;
   retried = 0;
-  /** Rows wholly lost; unlike `dropped.tooLarge`, excludes truncated rows that were still sent. */
-  lost = 0;
   lastError: string | undefined;
   readonly dropped: Record<DropReason, number> = {
     queueFull: 0, tooLarge: 0, rejected: 0, shutdown: 0, invalid: 0, unresolved: 0, timeout: 0,
@@ -34,12 +38,13 @@ export class Counters {
   drop(reason: DropReason, count = 1): void {
     if (!(count > 0) || !Object.hasOwn(this.dropped, reason)) return;
     this.dropped[reason] += count;
-    this.lost += count;
   }
 
-  /** A row that had content cut to fit; it is still sent. */
-  truncated(count = 1): void {
-    this.dropped.tooLarge += count;
+  /** Rows dropped so far, whatever the reason. */
+  get lost(): number {
+    let total = 0;
+    for (const count of Object.values(this.dropped)) total += count;
+    return total;
   }
 
   snapshot(queued: number, queuedBytes: number): DeliveryStats {
@@ -47,6 +52,7 @@ export class Counters {
       queued,
       queuedBytes,
       sent: this.sent,
+      truncated: this.truncated,
       retried: this.retried,
       dropped: { ...this.dropped },
       lastError: this.lastError,

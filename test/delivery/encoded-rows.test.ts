@@ -20,7 +20,7 @@ describe("EncodedRows", () => {
     expect(JSON.parse(first.body.toString())).toEqual({ events: rows.slice(0, 3).map((r) => JSON.parse(r)) });
     expect(JSON.parse(second.body.toString())).toEqual({ events: rows.slice(3).map((r) => JSON.parse(r)) });
     expect([first.texts(), second.texts()]).toEqual([rows.slice(0, 3), rows.slice(3)]);
-    expect(first.countedTooLarge && second.countedTooLarge).toBe(true);
+    expect(first.truncated && second.truncated).toBe(true);
     const [one, none] = EncodedRows.fromText([row("only")]).split();
     expect([one.texts(), none.texts(), none.body.length]).toEqual([[row("only")], [], ENVELOPE_BYTES]);
   });

@@ -178,7 +178,8 @@ describe("a row too large for a request, with *_json text invalid inside", () =>
     const stats = processor.stats();
     await provider.shutdown();
     expect(server.rows("isolate-huge")).toMatchObject([{ input: "[truncated 2.0 MB]", output: { kept: true } }]);
-    expect(stats.dropped.tooLarge).toBe(1); // truncated counts there, as any truncation does
+    expect(stats.dropped.tooLarge).toBe(0); // it arrived: truncated, not dropped
+    expect(stats.truncated).toBe(1);
     expect(stats.sent).toBe(1);
   });
 });

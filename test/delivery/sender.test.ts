@@ -50,7 +50,7 @@ describe("Sender", () => {
     expect(delivered[0]).toMatchObject({ id: "big", output: "[truncated 60.0 KB]", input: "[truncated 30.0 KB]" });
     expect(server.seen.length).toBeGreaterThanOrEqual(3); // 413, 413 again at half size, then accepted
     expect(counters.sent).toBe(1);
-    expect(counters.dropped.tooLarge).toBe(1);
+    expect(counters.truncated).toBe(1);
     expect(counters.lost).toBe(0);
   });
 
@@ -107,17 +107,18 @@ describe("Counters", () => {
     c.drop("queueFull", 0);
     c.drop("queueFull", Number.NaN);
     c.drop("toString" as never, 5);
-    c.truncated(1);
+    c.drop("tooLarge", 1);
     const snap = c.snapshot(3, 40);
     snap.dropped.queueFull = 99;
     expect(c.snapshot(3, 40)).toEqual({
       queued: 3,
       queuedBytes: 40,
       sent: 0,
+      truncated: 0,
       retried: 0,
       dropped: { queueFull: 2, tooLarge: 1, rejected: 0, shutdown: 0, invalid: 0, unresolved: 0, timeout: 0 },
       lastError: undefined,
     });
-    expect(c.lost).toBe(2);
+    expect(c.lost).toBe(3);
   });
 });
