@@ -3,7 +3,7 @@
 // flag. Every row ends in exactly one counter (stats.ts): sent, or one dropped reason.
 import type { ExporterConfig } from "../config/config.js";
 import { secretsOf } from "../config/secrets.js";
-import { addSecret, log, note, redact, warnOnce } from "../log.js";
+import { addSecret, counted, log, note, redact, warnOnce } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { TransportUploadPort } from "./attachment-http.js";
 import { AttachmentUploads } from "./attachments.js";
@@ -368,7 +368,7 @@ export class Delivery implements DeliveryPort {
     this.counters.drop("unresolved", count);
     this.counters.lastError = redact(message);
     if (dest.parent.key === this.config.parent.key) this.gate.failed(message);
-    warnOnce(`unresolved:${dest.parent.key}`, `${message}. No rows for ${dest.parent.key} will be sent (${count} queued dropped)`);
+    warnOnce(`unresolved:${dest.parent.key}`, `${message}. No rows for ${dest.parent.key} will be sent: ${droppedAsTheyCome("unresolved", count)}`);
     this.notify();
   }
 
@@ -381,7 +381,7 @@ export class Delivery implements DeliveryPort {
     this.counters.drop(reason, count);
     this.counters.lastError = redact(message);
     this.gate.failed(message);
-    warnOnce("key-rejected", `${message}. No rows will be sent (${count} queued dropped)`);
+    warnOnce("key-rejected", `${message}. No rows will be sent: ${droppedAsTheyCome(reason, this.counters.dropped[reason])}`);
     this.notify();
   }
 
@@ -549,6 +549,14 @@ const MAX_UPLOADS = 4;
 function uploadsDeadline(deadline: number): number {
   const now = Date.now();
   return now + Math.max(0, Math.floor(((deadline - now) * 2) / 3));
+}
+
+/**
+ * Said once, while rows may still be on their way (ending spans, rows not yet converted): the
+ * figure is what is dropped so far, and the counter is where the rest will show.
+ */
+function droppedAsTheyCome(reason: DropReason, sofar: number): string {
+  return `each row is dropped as it comes and counted in stats().dropped.${reason}${sofar > 0 ? ` (${counted(sofar, "row")} so far)` : ""}`;
 }
 
 /** How long requests still in flight may take to settle once the pool is closed. */

@@ -138,6 +138,10 @@ describe("Delivery", () => {
     await until(() => d.stats().dropped.unresolved === 3);
     d.enqueue(parent, event("later"));
     expect(d.stats().dropped.unresolved).toBe(4);
+    // Said once, with the rows dropped so far and the counter where later ones show.
+    const said = diagLog.messages.filter((m) => m.includes("No rows will be sent"));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain("each row is dropped as it comes and counted in stats().dropped.unresolved (3 rows so far)");
     expect(await d.flush()).toMatchObject({ pending: 0 });
     const everything = [JSON.stringify(d.stats()), ...diagLog.messages, String(await d.ready().catch((e) => e))].join("\n");
     expect(everything).not.toContain(badKey);
