@@ -31,3 +31,20 @@ export function whenAborted(signal: AbortSignal, wake: () => void): () => void {
 }
 
 function noop(): void {}
+
+/** `promise`'s value, or undefined once `signal` aborts (or `promise` rejects), whichever comes first. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const stop = whenAborted(signal, () => resolve(undefined));
+    promise.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      () => {
+        stop();
+        resolve(undefined);
+      },
+    );
+  });
+}

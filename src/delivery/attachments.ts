@@ -12,6 +12,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Parent } from "../config/parent.js";
 import { warnOnce } from "../log.js";
+import { untilAborted } from "./abort.js";
 import type { AttachmentReference, FoundMedia, PlaceMedia } from "./attachment-reference.js";
 import type { UploadPort } from "./attachment-http.js";
 import { type UploadFailure, uploadAttachment } from "./attachment-upload.js";
@@ -211,7 +212,8 @@ export class AttachmentUploads {
 
   private async run(upload: Upload): Promise<void> {
     try {
-      const orgId = await this.options.orgId(upload.parent);
+      // A project lookup that never ends (an unreachable API) must not hold shutdown: close() aborts `stop`.
+      const orgId = await untilAborted(this.options.orgId(upload.parent), this.stop.signal);
       if (upload.state !== "uploading") return;
       if (!orgId) {
         return this.settle(upload, { ok: false, cause: "api", detail: `no org id is known for ${upload.parent.key} (experiment destinations have no project lookup)` });

@@ -9,6 +9,7 @@ import { type LocalBraintrust, type Row, startLocalBraintrust } from "../../src/
 import { watchEachTest } from "../helpers/diag.js";
 import { b64, dataUrl, pdf, png, pngLike, wav } from "../helpers/media.js";
 import { providerWith } from "../helpers/tracing.js";
+import { scriptedServer } from "./helpers.js";
 
 let server: LocalBraintrust;
 beforeAll(async () => {
@@ -248,4 +249,24 @@ describe("uploads that fail leave no dangling reference", () => {
       }
     });
   }
+});
+
+describe("shutdown", () => {
+  it("a project lookup that never answers does not hold shutdown: it ends by its deadline and the row is counted", async () => {
+    watch.start();
+    const silent = await scriptedServer(() => new Promise<void>(() => {}));
+    try {
+      const processor = new BraintrustSpanProcessor({ apiKey: "sk-silent-key", apiUrl: silent.url, projectName: "never-answers", exportTimeoutMillis: 1000 });
+      const provider = providerWith(processor);
+      const span = provider.getTracer("media-test").startSpan("llm");
+      span.setAttributes({ "gen_ai.operation.name": "chat", "gen_ai.input.messages": messages([question, { type: "image_url", image_url: { url: dataUrl("image/png", png(24, 24, 200)) } }]) });
+      span.end();
+      // Held forever, this would end the test by its timeout instead.
+      await provider.shutdown();
+      trace.disable();
+      expect(processor.stats()).toMatchObject({ sent: 0, dropped: { shutdown: 1 } });
+    } finally {
+      await silent.close();
+    }
+  });
 });
