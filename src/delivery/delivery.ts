@@ -9,6 +9,7 @@ import { TransportUploadPort } from "./attachment-http.js";
 import { AttachmentUploads } from "./attachments.js";
 import { takeBatch } from "./batch.js";
 import { DestinationResolver, type Resolution } from "./destination.js";
+import { Limiter } from "./limiter.js";
 import { looksMisconfigured, safeUrl } from "./diagnosis.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
 import type { DeliveryPort } from "./port.js";
@@ -60,6 +61,8 @@ export class Delivery implements DeliveryPort {
   private readonly transport: Transport;
   private readonly resolver: DestinationResolver;
   private readonly sender: Sender;
+  /** The one gate on requests in flight, and on batches under way. */
+  private readonly limiter: Limiter;
   /** Media found in rows, uploaded as attachments; undefined with `attachments: false`. */
   readonly attachments: AttachmentUploads | undefined;
   private readonly counters = new Counters();
@@ -74,7 +77,6 @@ export class Delivery implements DeliveryPort {
   private readonly repairRow: RowRepair | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private readonly waiters: (() => void)[] = [];
-  private active = 0;
   private inflightRows = 0;
   private rr = 0;
   /** The destination rows last came for; `destinations` is kept in least-recently-used order. */
@@ -107,6 +109,7 @@ export class Delivery implements DeliveryPort {
       proxy: config.proxy,
       ...(config.dispatcher ? { dispatcher: config.dispatcher } : {}),
     });
+    this.limiter = new Limiter({ max: config.maxConcurrentRequests, backlog: () => this.hasFullBatch(), onChange: () => this.pump() });
     this.resolver = new DestinationResolver(this.transport, {
       orgName: config.orgName,
       policy,
@@ -124,9 +127,7 @@ export class Delivery implements DeliveryPort {
       signal: this.cancel.signal,
       url: this.url,
       onFinal: (target, message, status) => this.insertRefused(target.parent, message, status),
-      maxConcurrent: config.maxConcurrentRequests,
-      backlog: () => this.hasFullBatch(),
-      onSlot: () => this.pump(),
+      limiter: this.limiter,
       ...(options.repairRow ? { repairRow: options.repairRow } : {}),
     });
     this.attachments = config.attachments
@@ -414,7 +415,7 @@ export class Delivery implements DeliveryPort {
   /** Starts as many sends as the concurrency limit allows. */
   private pump(): void {
     if (this.cancel.signal.aborted) return;
-    while (this.active < this.sender.batchesAllowed) {
+    while (this.limiter.mayStartBatch(this.inflight.size)) {
       const dest = this.next();
       if (!dest) break;
       const batch = takeBatch(this.queue, dest.lane, this.config.maxExportBatchSize, this.sender.batchCap, this.repairRow);
@@ -452,7 +453,6 @@ export class Delivery implements DeliveryPort {
   }
 
   private start(dest: Destination, rows: EncodedRows): void {
-    this.active++;
     dest.sending++;
     this.inflightRows += rows.length;
     // The body is memory the queue no longer counts, until the send is done with it.
@@ -460,7 +460,6 @@ export class Delivery implements DeliveryPort {
     const task: Promise<void> = this.sender
       .send({ parent: dest.parent, insertPath: dest.insertPath! }, rows)
       .finally(() => {
-        this.active--;
         dest.sending--;
         this.inflightRows -= rows.length;
         this.queue.inFlightBytes -= rows.body.length;
@@ -531,7 +530,7 @@ export class Delivery implements DeliveryPort {
       clearTimeout(this.timer);
       this.resolver.close();
       this.cancel.abort(); // retry waits end; their rows count as shutdown
-      this.sender.close();
+      this.limiter.open(); // requests waiting for a slot go ahead, and find the transport closed
       for (const dest of this.order) this.drop("shutdown", this.queue.clear(dest.lane));
       await this.transport.close();
       await settledBy([...this.inflight], Date.now() + CLOSE_MS);

@@ -3,12 +3,12 @@
 // message when the API refuses them.
 import { counted, fail, log, note, redact } from "../log.js";
 import type { Parent } from "../config/parent.js";
-import { ConcurrencyLimit, type Verdict } from "./concurrency.js";
 import { isolateRefused } from "./isolate.js";
 import type { RowRepair } from "./row-repair.js";
 import { describeOutcome } from "./destination.js";
 import { diagnose, gaveUpAt } from "./diagnosis.js";
-import { type BackoffPolicy, type Outcome, decide, sleep, withRetry } from "./retry.js";
+import type { Limiter } from "./limiter.js";
+import { type BackoffPolicy, type Outcome, withRetry } from "./retry.js";
 import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
 import type { Counters } from "./stats.js";
 import type { Transport } from "./transport.js";
@@ -31,17 +31,11 @@ export interface SenderOptions {
   url?: string;
   /** Told when the API refused a batch for good (the batch is already counted). */
   onFinal?: (target: Target, message: string, status: number) => void;
-  /** Most insert requests in flight (maxConcurrentRequests, default 16); the limit adapts below it. */
-  maxConcurrent?: number;
-  /** True while a full batch waits for a request slot: the API's latency is holding rows back. */
-  backlog?: () => boolean;
-  /** A batch went into a retry wait, or a request slot was freed or added: more may be started. */
-  onSlot?: () => void;
+  /** The one gate on requests in flight; retry waits are spent in it too, holding no slot. */
+  limiter: Limiter;
   /** Rewrites a row the API refused for JSON text it carried (isolate.ts); without it such rows are refused. */
   repairRow?: RowRepair;
 }
-
-const DEADLINE_PASSED: Outcome = { kind: "network", code: "ETIMEDOUT", message: "no attempt started before the deadline" };
 
 // A 413 never shrinks batches below this (the smallest maxBatchBytes the config allows).
 const MIN_BATCH_BYTES = 1024;
@@ -49,19 +43,7 @@ const MIN_BATCH_BYTES = 1024;
 export class Sender {
   /** The batch byte cap in force: maxBatchBytes, lowered after a 413 to what the server takes. */
   batchCap: number;
-  /** Insert requests allowed in flight (adaptive: concurrency.ts). */
-  readonly limit: ConcurrencyLimit;
-  /** Batches waiting out a retry delay: they hold no request. */
-  private backingOff = 0;
-  private readonly retryWait = async (ms: number, signal?: AbortSignal) => {
-    this.backingOff++;
-    this.options.onSlot?.();
-    try {
-      await sleep(ms, signal);
-    } finally {
-      this.backingOff--;
-    }
-  };
+  private readonly retryWait = (ms: number, signal?: AbortSignal) => this.options.limiter.backOff(ms, signal);
 
   constructor(
     private readonly transport: Transport,
@@ -69,21 +51,6 @@ export class Sender {
     private readonly options: SenderOptions,
   ) {
     this.batchCap = options.maxBatchBytes;
-    this.limit = new ConcurrencyLimit(options.maxConcurrent ?? 16);
-  }
-
-  /**
-   * Batches that may be under way: one per request slot, and as many again waiting out a
-   * retry delay, so that random faults do not empty the pipe while a slow API is not
-   * answered by an unbounded pile of batches.
-   */
-  get batchesAllowed(): number {
-    return this.limit.limit + Math.min(this.backingOff, this.limit.limit);
-  }
-
-  /** Shutdown: requests waiting for a slot go ahead (and find the transport closed). */
-  close(): void {
-    this.limit.open();
   }
 
   /** Sends `rows` within exportTimeoutMillis. Never rejects. */
@@ -177,20 +144,8 @@ export class Sender {
    * One attempt, which `cut` (the deadline) aborts. A 2xx whose body is not `{row_ids}` may
    * not have been stored, so it is retried (ids make that safe).
    */
-  private async insert(target: Target, body: Uint8Array, count: number, cut: AbortSignal): Promise<Outcome> {
-    const ticket = await this.limit.acquire();
-    let verdict: Verdict = "other";
-    try {
-      // The deadline passed while it waited for a slot: no request, and no verdict on the API.
-      if (cut.aborted) return DEADLINE_PASSED;
-      const outcome = await this.attempt(target, body, count, cut);
-      const decision = decide(outcome);
-      verdict = decision === "done" ? "ok" : decision === "retry" ? "overload" : "other";
-      return outcome;
-    } finally {
-      this.limit.release(ticket, verdict, this.options.backlog?.() === true);
-      this.options.onSlot?.();
-    }
+  private insert(target: Target, body: Uint8Array, count: number, cut: AbortSignal): Promise<Outcome> {
+    return this.options.limiter.run(() => this.attempt(target, body, count, cut), { signal: cut });
   }
 
   private async attempt(target: Target, body: Uint8Array, count: number, cut: AbortSignal): Promise<Outcome> {

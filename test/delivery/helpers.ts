@@ -3,6 +3,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../../src/config/config.js";
+import { Limiter } from "../../src/delivery/limiter.js";
 import type { SenderOptions } from "../../src/delivery/sender.js";
 
 /** One valid InsertProjectLogsEvent, serialized, with a unique id. */
@@ -109,6 +110,7 @@ export function senderOptions(over: Partial<SenderOptions> = {}): SenderOptions 
     orgName: undefined,
     policy: { baseDelayMs: 5, maxDelayMs: 20, maxWaitMs: 60_000, random: () => 0.5 },
     signal: new AbortController().signal,
+    limiter: new Limiter({ max: 16 }),
     ...over,
   };
 }

@@ -1,20 +1,38 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConcurrencyLimit } from "../../src/delivery/concurrency.js";
+import { Limiter } from "../../src/delivery/limiter.js";
+import type { Outcome } from "../../src/delivery/retry.js";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { resetLogState } from "../../src/log.js";
 import { makeParent } from "../../src/config/parent.js";
 import { type ScriptedServer, type SeenRequest, acceptInsert, configFor, event, scriptedServer, trackUnhandled, until } from "./helpers.js";
 
-describe("ConcurrencyLimit", () => {
+/** `count` requests through `limiter`, all in flight together once they have their slots; `answer` ends them. */
+async function inFlight(limiter: Limiter, count: number) {
+  const answers: ((outcome: Outcome) => void)[] = [];
+  const runs = Array.from({ length: count }, () => limiter.run(() => new Promise<Outcome>((resolve) => answers.push(resolve))));
+  await until(() => answers.length === count);
+  return {
+    answer: async (outcome: Outcome) => {
+      for (const answer of answers) answer(outcome);
+      await Promise.all(runs);
+    },
+  };
+}
+
+/** One request through `limiter`, answered at once. */
+const once = (limiter: Limiter, outcome: Outcome) => limiter.run(async () => outcome);
+
+const OK: Outcome = { kind: "ok", status: 200, body: "{}" };
+const OVERLOAD: Outcome = { kind: "http", status: 503, body: "" };
+const REFUSED: Outcome = { kind: "http", status: 400, body: "" };
+
+describe("Limiter", () => {
   it("starts at four, doubles per round trip while every slot is busy and a batch waits, and stops at max", async () => {
-    const limit = new ConcurrencyLimit(16);
+    const limit = new Limiter({ max: 16, backlog: () => true });
     expect(limit.limit).toBe(4);
-    const round = async () => {
-      const tickets = await Promise.all(Array.from({ length: limit.limit }, () => limit.acquire()));
-      for (const t of tickets) limit.release(t, "ok", true);
-    };
+    const round = async () => (await inFlight(limit, limit.limit)).answer(OK);
     await round();
     expect(limit.limit).toBe(8);
     await round();
@@ -24,37 +42,83 @@ describe("ConcurrencyLimit", () => {
   });
 
   it("does not grow when slots are idle or nothing waits", async () => {
-    const limit = new ConcurrencyLimit(16, 2);
-    const a = await limit.acquire();
-    limit.release(a, "ok", true); // one of two slots used: not the bottleneck
-    const [b, c] = [await limit.acquire(), await limit.acquire()];
-    limit.release(b, "ok", false); // every slot used, but nothing waits
-    limit.release(c, "ok", false);
+    let backlog = true;
+    const limit = new Limiter({ max: 16, initial: 2, backlog: () => backlog });
+    await once(limit, OK); // one of two slots used: not the bottleneck
+    backlog = false;
+    await (await inFlight(limit, 2)).answer(OK); // every slot used, but nothing waits
     expect(limit.limit).toBe(2);
   });
 
   it("halves on overload once per round trip, grows by one per round trip after it, and never drops below one", async () => {
-    const limit = new ConcurrencyLimit(16, 16);
-    const tickets = await Promise.all(Array.from({ length: 16 }, () => limit.acquire()));
-    for (const t of tickets) limit.release(t, "overload", true);
+    const limit = new Limiter({ max: 16, initial: 16, backlog: () => true });
+    await (await inFlight(limit, 16)).answer(OVERLOAD);
     expect(limit.limit).toBe(8); // sixteen failures of one round: one cut
-    const again = await Promise.all(Array.from({ length: 8 }, () => limit.acquire()));
-    for (const t of again) limit.release(t, "ok", true);
+    await (await inFlight(limit, 8)).answer(OK);
     expect(limit.limit).toBe(9); // past the threshold: +1 per round trip, not doubling
-    for (let i = 0; i < 6; i++) limit.release(await limit.acquire(), "overload", true);
+    for (let i = 0; i < 6; i++) await once(limit, OVERLOAD);
     expect(limit.limit).toBe(1);
   });
 
   it("makes a request wait for a slot, and lets it through when one frees", async () => {
-    const limit = new ConcurrencyLimit(1, 1);
-    const first = await limit.acquire();
+    const limit = new Limiter({ max: 1, initial: 1 });
+    const first = await inFlight(limit, 1);
     let second = false;
-    const waiting = limit.acquire().then(() => (second = true));
+    const waiting = limit.run(async () => {
+      second = true;
+      return OK;
+    });
     await new Promise((r) => setImmediate(r));
     expect(second).toBe(false);
-    limit.release(first, "other", false);
+    await first.answer(REFUSED);
     await waiting;
     expect(second).toBe(true);
+  });
+
+  it("does not send a request whose signal aborts while it waits, and frees nothing for it", async () => {
+    const limit = new Limiter({ max: 1, initial: 1 });
+    const first = await inFlight(limit, 1);
+    const stop = new AbortController();
+    let sent = false;
+    const waiting = limit.run(async () => {
+      sent = true;
+      return OK;
+    }, { signal: stop.signal });
+    stop.abort();
+    expect(await waiting).toMatchObject({ kind: "network", code: "ETIMEDOUT" });
+    expect(sent).toBe(false);
+    expect(limit.inFlight).toBe(1);
+    await first.answer(OK);
+    expect(limit.inFlight).toBe(0);
+  });
+
+  it("moves the limit only on answers that adapt (an object-store PUT does not)", async () => {
+    const limit = new Limiter({ max: 16, initial: 8, backlog: () => true });
+    await limit.run(async () => OVERLOAD, { adapt: false });
+    expect(limit.limit).toBe(8);
+    await once(limit, OVERLOAD);
+    expect(limit.limit).toBe(4);
+  });
+
+  it("lets a batch start per slot, and as many again waiting out a retry delay, at most the limit", async () => {
+    const limit = new Limiter({ max: 16, initial: 2 });
+    expect(limit.mayStartBatch(1)).toBe(true);
+    expect(limit.mayStartBatch(2)).toBe(false);
+    const stop = new AbortController();
+    const waits = Array.from({ length: 3 }, () => limit.backOff(60_000, stop.signal));
+    expect(limit.mayStartBatch(3)).toBe(true);
+    expect(limit.mayStartBatch(4)).toBe(false); // three waiting, but no more than the limit again
+    stop.abort();
+    await Promise.all(waits);
+    expect(limit.mayStartBatch(2)).toBe(false);
+  });
+
+  it("opens at shutdown: every request waiting goes ahead", async () => {
+    const limit = new Limiter({ max: 1, initial: 1 });
+    await inFlight(limit, 1);
+    const waiting = Array.from({ length: 3 }, () => once(limit, OK));
+    limit.open();
+    expect(await Promise.all(waiting)).toEqual([OK, OK, OK]);
   });
 });
 
