@@ -95,7 +95,7 @@ export async function runDeliveryOnly(o: ContenderOptions): Promise<ContenderRes
     // A delivery of its own warms the code up; the measured one starts fresh, as an app's does.
     const warm = new lib.Delivery(resolved.config);
     const pipeline = new lib.RowPipeline(resolved.config, warm);
-    const rows = spans.map((span) => pipeline.row({ span, destination: parent, parentId: undefined, merge: false, root: !span.parentSpanContext }));
+    const rows = spans.map((span) => pipeline.row({ span, destination: parent, parentId: undefined, merge: false }));
     if (rows.some((r) => r === undefined)) throw new Error("a workload span did not make a row");
     await warm.ready();
     await burst(rows as string[], warmup, (row) => warm.enqueue(parent, row));

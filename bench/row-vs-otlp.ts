@@ -39,7 +39,7 @@ function processorFor(mode: Mode): SpanProcessor {
   const onEnd =
     mode === "row"
       ? (span: ReadableSpan) => {
-          const json = pipeline.row({ span: span as unknown as SpanLike, destination: config.parent, parentId: undefined, merge: false, root: false });
+          const json = pipeline.row({ span: span as unknown as SpanLike, destination: config.parent, parentId: undefined, merge: false });
           bytes += Buffer.byteLength(json!);
         }
       : mode === "otlp"

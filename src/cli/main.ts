@@ -12,9 +12,6 @@ import { DEV_USAGE, MAIN_USAGE, TAIL_USAGE } from "./usage.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Kept for callers of the old name: the top-level usage. */
-export const USAGE = MAIN_USAGE;
-
 class UsageError extends Error {
   constructor(
     message: string,

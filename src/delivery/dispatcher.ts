@@ -25,7 +25,6 @@ export interface DispatcherTuning {
 }
 
 let loaded: Parts | undefined;
-let loadedAs: "parts" | "package" | undefined;
 
 /** A new dispatcher of ours for `origin`; a promise only when undici had to be imported. */
 export function ownDispatcher(origin: string, tuning: DispatcherTuning, proxy: ProxySettings | undefined): Dispatcher | Promise<Dispatcher> {
@@ -60,11 +59,6 @@ export function anyOriginDispatcher(tuning: DispatcherTuning, proxy: ProxySettin
   return import("undici").then((undici) => build((loaded = undici as unknown as Parts)));
 }
 
-/** What loaded undici, for tests: its parts on their own, the whole package, or not yet/not from disk. */
-export function undiciLoadedAs(): "parts" | "package" | undefined {
-  return loadedAs;
-}
-
 function loadFromDisk(): Parts | undefined {
   let require: NodeJS.Require;
   try {
@@ -74,17 +68,12 @@ function loadFromDisk(): Parts | undefined {
   }
   try {
     const parts = loadParts(require);
-    if (parts) {
-      loadedAs = "parts";
-      return parts;
-    }
+    if (parts) return parts;
   } catch {
     // another layout: the whole package below
   }
   try {
-    const whole = require("undici") as Parts;
-    loadedAs = "package";
-    return whole;
+    return require("undici") as Parts;
   } catch {
     return undefined;
   }

@@ -28,8 +28,6 @@ export interface RowOrder {
   readonly parentId: string | null | undefined;
   /** The row completes a start row (`logSpanStart`). */
   readonly merge: boolean;
-  /** The local root of its trace: no parent, or a parent in another process. */
-  readonly root: boolean;
 }
 
 /** The parent link of a row sent earlier without one (see spans/judge.ts). */

@@ -110,7 +110,7 @@ export class SpanJudge {
       parentId = this.linkFor(traceId, spanId, note, destination);
     }
     note.started = true;
-    return { span, destination, parentId, merge: false, root: note.root };
+    return { span, destination, parentId, merge: false };
   }
 
   /** For the exporter: indexes an ended span, so that spans of its batch can find it. */
@@ -168,7 +168,7 @@ export class SpanJudge {
     if (note) this.release(traceId, spanId, note);
     // A row sent without its parent for now is a merge, so its late link survives either order.
     const provisional = note?.waiting === true;
-    return { span, destination, parentId: link, merge: note?.started === true || provisional, root };
+    return { span, destination, parentId: link, merge: note?.started === true || provisional };
   }
 
   /**
@@ -237,25 +237,6 @@ export class SpanJudge {
     }
     return NONE;
   }
-}
-
-/**
- * The id a kept span should name as its parent, in the book as it is now: `SpanJudge`'s walk
- * without waiting (an undecided ancestor counts as not kept). For tests and diagnostics.
- */
-export function keptAncestor(book: TraceBook, keeps: (span: SpanLike) => boolean, traceId: string, parentId: string | undefined): string | undefined {
-  let id = parentId;
-  for (let hops = 0; id !== undefined && hops < MAX_WALK; hops++) {
-    const note = book.get(traceId, id);
-    if (note === undefined) return undefined;
-    if (note.pinned || note.state === KEPT || (note.state === OPEN && note.live !== undefined && keeps(note.live))) {
-      note.pinned = true;
-      return id;
-    }
-    if (note.root) return undefined;
-    id = note.parentId;
-  }
-  return undefined;
 }
 
 function placeholder(): SpanNote {

@@ -1,29 +1,92 @@
-// The judge's walk to the nearest kept ancestor, on a hand-built book.
+// The judge's own walk to a kept span's nearest kept ancestor, fed by a real SDK as the
+// processor feeds it: noted at start, judged at end. What it answers is the parent each row
+// names (an id, null for none) and the late links it writes.
+import { context, type Span, trace } from "@opentelemetry/api";
+import type { ReadableSpan, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
-import { keptAncestor } from "../../src/spans/judge.js";
-import { DROPPED, KEPT, OPEN, type SpanNote, TraceBook } from "../../src/spans/trace-book.js";
+import { makeParent } from "../../src/config/parent.js";
+import type { SpanLike } from "../../src/convert/types.js";
+import type { LinkOrder, RowOrder } from "../../src/rows/pipeline.js";
+import { SpanJudge } from "../../src/spans/judge.js";
+import { TraceBook } from "../../src/spans/trace-book.js";
+import { providerWith } from "../helpers/tracing.js";
 
-const note = (parentId?: string, state: SpanNote["state"] = OPEN): SpanNote =>
-  ({ parentId, dest: undefined, live: undefined, state, pinned: false, started: false, root: parentId === undefined });
+const destination = makeParent("project_name", "judge");
 
-describe("keptAncestor", () => {
-  it("walks past dropped spans, pins the open ancestor it names, and stops at the root", () => {
-    const book = new TraceBook();
-    book.add("t", "root", { ...note(), live: { name: "GET /" } as never });
-    book.add("t", "route", note("root"));
-    book.add("t", "llm", note("route"));
-    book.end("t", "route")!.state = DROPPED;
-    // The root is not kept for being the root: nothing to name.
-    expect(keptAncestor(book, () => false, "t", "route")).toBeUndefined();
-    expect(book.get("t", "root")!.pinned).toBe(false);
-    // An open ancestor the filter keeps is named and pinned.
-    book.add("t", "agent", { ...note("root"), live: { name: "ai.agent" } as never });
-    expect(keptAncestor(book, (s) => s.name.startsWith("ai."), "t", "agent")).toBe("agent");
-    expect(book.get("t", "agent")!.pinned).toBe(true);
-    expect(book.get("t", "agent")!.state).toBe(OPEN);
-    book.end("t", "agent");
-    expect(book.get("t", "agent")!.state).toBe(KEPT);
-    // Unknown ancestors end the walk with nothing named.
-    expect(keptAncestor(book, () => false, "t", "elsewhere")).toBeUndefined();
+/** A tracer whose spans a SpanJudge with `keeps` as its filter judges; rows and links by span name. */
+function judged(keeps: (span: SpanLike) => boolean) {
+  const rows = new Map<string, RowOrder>();
+  const links: LinkOrder[] = [];
+  const judge = new SpanJudge(new TraceBook(), { filter: keeps, fallback: () => destination, logSpanStart: false, seesStarts: true, link: (order) => links.push(order) });
+  const feed: SpanProcessor = {
+    onStart: (span, parent) => void judge.noteStart(span as unknown as SpanLike, parent),
+    onEnd: (span: ReadableSpan) => {
+      const order = judge.ended(span as unknown as SpanLike);
+      if (order) rows.set(span.name, order);
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const tracer = providerWith(feed).getTracer("judge");
+  const child = (parent: Span, name: string) => tracer.startSpan(name, {}, trace.setSpan(context.active(), parent));
+  return { tracer, child, rows, links, judge };
+}
+
+const idOf = (span: Span) => span.spanContext().spanId;
+
+describe("SpanJudge", () => {
+  it("names the nearest kept ancestor past dropped ones, and none when only the root is above: the root is not kept for being the root", () => {
+    const { tracer, child, rows, judge } = judged((span) => span.name.startsWith("ai."));
+    const root = tracer.startSpan("GET /");
+    const agent = child(root, "ai.agent");
+    const query = child(agent, "pg.query");
+    const embed = child(query, "ai.embed");
+    query.end(); // dropped before the child below it ends
+    embed.end();
+    agent.end();
+    root.end();
+    expect([...rows.keys()].sort()).toEqual(["ai.agent", "ai.embed"]);
+    expect(rows.get("ai.embed")!.parentId).toBe(idOf(agent));
+    expect(rows.get("ai.agent")!.parentId).toBeNull();
+    expect(judge.filtered).toBe(2);
+  });
+
+  it("keeps an ancestor it named while it was running, even when the filter would drop it at its end", () => {
+    let agentIsAI = true;
+    const { tracer, child, rows } = judged((span) => (span.name === "agent" ? agentIsAI : span.name.startsWith("ai.")));
+    const root = tracer.startSpan("job");
+    const agent = child(root, "agent");
+    const hop = child(agent, "http hop");
+    const llm = child(hop, "ai.llm");
+    hop.end();
+    llm.end(); // the agent is kept now, and named
+    agentIsAI = false;
+    agent.end();
+    root.end();
+    expect(rows.get("ai.llm")!.parentId).toBe(idOf(agent));
+    expect(rows.has("agent")).toBe(true); // no row names a parent that was not sent
+  });
+
+  it("lets a child of an undecided ancestor wait, then links it once that ancestor is kept", () => {
+    const { tracer, child, rows, links } = judged((span) => span.name.startsWith("ai.") || span.attributes?.["gen_ai.operation.name"] !== undefined);
+    const root = tracer.startSpan("POST /agent");
+    const agent = child(root, "agent");
+    const llm = child(agent, "ai.llm");
+    llm.end();
+    expect(rows.get("ai.llm")).toMatchObject({ parentId: null, merge: true }); // a merge, so its late link survives either order
+    expect(links).toEqual([]);
+    agent.setAttribute("gen_ai.operation.name", "invoke_agent");
+    agent.end();
+    root.end();
+    expect(links).toEqual([{ traceId: agent.spanContext().traceId, spanId: idOf(llm), parentId: idOf(agent), destination }]);
+  });
+
+  it("names no parent above a span it never saw start (another process, or forgotten)", () => {
+    const { tracer, rows } = judged(() => true);
+    const unseen = providerWith().getTracer("elsewhere").startSpan("ai.unseen");
+    const span = tracer.startSpan("ai.here", {}, trace.setSpan(context.active(), unseen));
+    span.end();
+    unseen.end();
+    expect(rows.get("ai.here")!.parentId).toBeNull();
   });
 });

@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** The order of a span kept for the configured project, with its own parent. */
-const orderOf = (span: SpanLike, config: ExporterConfig): RowOrder => ({ span, destination: config.parent, parentId: undefined, merge: false, root: false });
+const orderOf = (span: SpanLike, config: ExporterConfig): RowOrder => ({ span, destination: config.parent, parentId: undefined, merge: false });
 
 describe("PendingRows", () => {
   it("queues nothing inside the call, everything right after the turn, in order", async () => {

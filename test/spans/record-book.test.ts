@@ -17,7 +17,7 @@ function spanWithId(spanId: string): SpanLike {
   return { ...span, spanContext: () => ({ traceId: TRACE, spanId, traceFlags: 1 }) };
 }
 
-const orderOf = (span: SpanLike): RowOrder => ({ span, destination: { kind: "project_name", value: "p", key: "project_name:p" }, parentId: undefined, merge: false, root: false });
+const orderOf = (span: SpanLike): RowOrder => ({ span, destination: { kind: "project_name", value: "p", key: "project_name:p" }, parentId: undefined, merge: false });
 
 function book(options: { maxBytes?: number; waitMs?: number; keepMs?: number } = {}) {
   const sent: RowOrder[] = [];
