@@ -8,7 +8,8 @@ import { redact } from "../log.js";
 import { whenAborted } from "./abort.js";
 import { readBounded } from "./answer.js";
 import { anyOriginDispatcher } from "./dispatcher.js";
-import { type Outcome, parseRetryAfter } from "./retry.js";
+import type { Outcome } from "./outcome.js";
+import { parseRetryAfter } from "./retry.js";
 import type { Transport } from "./transport.js";
 
 export interface UploadRequest {

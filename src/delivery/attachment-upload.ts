@@ -2,8 +2,8 @@
 // (`POST /attachment`), PUT the bytes there with exactly the headers it gave (never the key),
 // then record the outcome (`POST /attachment/status`). Each request is retried as inserts
 // are (retry.ts), within the upload's deadline.
-import { describeOutcome } from "./destination.js";
 import type { UploadPort } from "./attachment-http.js";
+import { classify } from "./classify.js";
 import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
 
 export interface UploadJob {
@@ -59,6 +59,8 @@ export async function uploadAttachment(port: UploadPort, job: UploadJob, options
   return { ok: false, cause: stored.timedOut ? "timeout" : "store", detail: stored.detail };
 }
 
+const UPLOAD = { op: "upload", url: "the API" } as const;
+
 type Attempted = { ok: true; body: string } | { ok: false; timedOut: boolean; detail: string };
 
 async function retried(options: UploadOptions, send: (timeoutMs: number) => Promise<Outcome>): Promise<Attempted> {
@@ -69,7 +71,7 @@ async function retried(options: UploadOptions, send: (timeoutMs: number) => Prom
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.decision === "done" && result.outcome.kind === "ok") return { ok: true, body: result.outcome.body };
-  const detail = result.outcome ? describeOutcome(result.outcome) : "no attempt was made";
+  const detail = result.outcome ? classify(result.outcome, UPLOAD).message : "no attempt was made";
   return { ok: false, timedOut: result.decision === "timeout" || result.decision === "cancelled", detail };
 }
 

@@ -9,8 +9,9 @@ import { TransportUploadPort } from "./attachment-http.js";
 import { AttachmentUploads } from "./attachments.js";
 import { takeBatch } from "./batch.js";
 import { DestinationResolver, type Resolution } from "./destination.js";
+import type { Verdict } from "./classify.js";
 import { Limiter } from "./limiter.js";
-import { looksMisconfigured, safeUrl } from "./diagnosis.js";
+import { safeUrl } from "./diagnosis.js";
 import { ByteBoundedQueue, type Lane } from "./queue.js";
 import type { DeliveryPort } from "./port.js";
 import { ReadyGate } from "./ready.js";
@@ -115,7 +116,7 @@ export class Delivery implements DeliveryPort {
       policy,
       attemptTimeoutMs,
       url: this.url,
-      onRetry: (parent, outcome, message) => this.lookupFailed(parent, message, looksMisconfigured(outcome)),
+      onRetry: (parent, _outcome, verdict) => this.lookupFailed(parent, verdict),
       onResolved: (parent, resolution) => this.resolved(parent, resolution),
     });
     this.sender = new Sender(this.transport, this.counters, {
@@ -126,7 +127,7 @@ export class Delivery implements DeliveryPort {
       policy,
       signal: this.cancel.signal,
       url: this.url,
-      onFinal: (target, message, status) => this.insertRefused(target.parent, message, status),
+      onFinal: (target, verdict) => this.insertRefused(target.parent, verdict),
       limiter: this.limiter,
       ...(options.repairRow ? { repairRow: options.repairRow } : {}),
     });
@@ -353,7 +354,7 @@ export class Delivery implements DeliveryPort {
    * A lookup attempt failed and will be retried. The first that looks like a setup mistake
    * is said even without a diag logger: a wrong URL or proxy must not go unnoticed.
    */
-  private lookupFailed(parent: Parent, message: string, misconfigured: boolean): void {
+  private lookupFailed(parent: Parent, { message, misconfigured }: Verdict): void {
     this.counters.lastError = redact(message);
     if (parent.key === this.config.parent.key) this.gate.attemptFailed(message);
     note("debug", `retrying: ${message}`);
@@ -387,10 +388,10 @@ export class Delivery implements DeliveryPort {
   }
 
   /** The sender's verdict on a batch the API refused for good (it counted that batch itself). */
-  private insertRefused(parent: Parent, message: string, status: number): void {
+  private insertRefused(parent: Parent, { action, message }: Verdict): void {
     const dest = this.destinations.get(parent.key);
-    if (status === 401) this.keyRejected(message, "rejected");
-    else if ((status === 403 || status === 404) && dest) this.destinationFailed(dest, message);
+    if (action === "keyRejected") this.keyRejected(message, "rejected");
+    else if (action === "failDestination" && dest) this.destinationFailed(dest, message);
   }
 
   private arm(): void {

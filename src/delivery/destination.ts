@@ -5,7 +5,7 @@
 // unreachable; rows wait in the queue meanwhile. `experiment_id` needs no lookup.
 import type { Parent } from "../config/parent.js";
 import { whenAborted } from "./abort.js";
-import { diagnose, KEY_HINT, quote, serverMessage } from "./diagnosis.js";
+import { type Context, type Verdict, classify } from "./classify.js";
 import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
 import type { Transport } from "./transport.js";
 
@@ -35,14 +35,14 @@ export interface ResolverOptions {
    * one callback for every name, so a name waiting its turn holds no promise or closure.
    */
   onResolved?: (parent: Parent, resolution: Resolution) => void;
-  /** Told about each failed attempt that will be retried, with what it means for the user. */
-  onRetry?: (parent: Parent, outcome: Outcome, message: string) => void;
+  /** Told about each failed attempt that will be retried, with what it means (classify.ts). */
+  onRetry?: (parent: Parent, outcome: Outcome, verdict: Verdict) => void;
 }
 
 /**
  * Lookups under way at once. Names that come and go by the thousand (a `braintrust.parent`
  * per tenant) while the API is down would otherwise each hold a request, a socket soon cut
- * when the name is forgotten, and a retry loop: 10k names grew RSS by tens of MB.
+ * when the name is forgotten, and a retry loop, so memory would grow with the names.
  */
 export const MAX_LOOKUPS = 8;
 /** Why a lookup was stopped; one shared reason, since an abort without one builds a DOMException (and its stack) each time. */
@@ -55,8 +55,8 @@ export class DestinationResolver {
   private readonly stopping = new AbortController();
   /**
    * Lookups not started yet, oldest first. A name waiting its turn is this entry and nothing
-   * else: 10,000 tenants churning through the destination table while the API is down made
-   * a promise, its resolver and the reactions on it per name, each surviving scavenges.
+   * else (no promise, resolver or reaction per name): tenants churning through the
+   * destination table while the API is down cost one entry each.
    */
   private readonly queued = new Map<string, Parent>();
   /** Those awaiting `resolve()` (tests, the CLI), by name; the delivery uses `onResolved`. */
@@ -201,7 +201,7 @@ export class DestinationResolver {
         policy: this.options.policy,
         signal,
         sleep,
-        onRetry: (outcome) => this.options.onRetry?.(parent, outcome, `${what(parent, this.options.orgName)}: ${diagnose(outcome, this.url)}`),
+        onRetry: (outcome) => this.options.onRetry?.(parent, outcome, classify(outcome, this.context(parent))),
       },
     );
     if (result.decision === "cancelled" || signal.aborted) return stopped(parent);
@@ -213,22 +213,14 @@ export class DestinationResolver {
         ...(project.orgId ? { orgId: project.orgId } : {}),
       };
     }
-    const outcome = result.outcome ?? { kind: "network", code: "ENETWORK", message: "no attempt was made" };
-    return { ok: false, message: resolutionError(parent, outcome, this.options.orgName, this.url), ...(isKeyRejected(outcome) ? { keyRejected: true } : {}) };
+    const outcome: Outcome = result.outcome ?? { kind: "network", code: "ENETWORK", message: "no attempt was made" };
+    const verdict = classify(outcome, this.context(parent));
+    return { ok: false, message: verdict.message, ...(verdict.action === "keyRejected" ? { keyRejected: true } : {}) };
   }
 
-  private get url(): string {
-    return this.options.url ?? "the API";
+  private context(parent: Parent): Context {
+    return { op: "lookup", parent, orgName: this.options.orgName, url: this.options.url ?? "the API" };
   }
-}
-
-function isKeyRejected(outcome: Outcome): boolean {
-  return outcome.kind === "http" && outcome.status === 401;
-}
-
-function what(parent: Parent, orgName: string | undefined): string {
-  const org = orgName ? ` in org "${orgName}"` : "";
-  return parent.kind === "project_id" ? `checking project id ${parent.value}${org}` : `resolving project "${parent.value}"${org}`;
 }
 
 function projectOf(body: string): { id: string; name: string | undefined; orgId: string | undefined } | undefined {
@@ -243,40 +235,4 @@ function projectOf(body: string): { id: string; name: string | undefined; orgId:
 
 function stopped(parent: Parent): Resolution {
   return { ok: false, message: `shut down before project "${parent.value}" was resolved`, stopped: true };
-}
-
-/** A message a user can act on; the key itself never appears (log.ts redacts it too). */
-export function resolutionError(parent: Parent, outcome: Outcome, orgName: string | undefined, url = "the API"): string {
-  const org = orgName ? ` in org "${orgName}"` : "";
-  if (outcome.kind === "http") {
-    const said = outcome.body ? ` ${quote(serverMessage(outcome.body))}` : "";
-    if (outcome.status === 401) return `the API key was rejected (401 Unauthorized) while ${what(parent, orgName)}: ${KEY_HINT}`;
-    if (outcome.status === 403) {
-      return `the API key may not access ${parent.kind === "project_id" ? `project id ${parent.value}` : `project "${parent.value}"`}${org} (403 Forbidden)${said}; check the key's permissions${orgName ? "" : ", or set orgName (BRAINTRUST_ORG_NAME) if the key belongs to several orgs"}`;
-    }
-    if (outcome.status === 404 && parent.kind === "project_id") {
-      return `no project with id ${parent.value}${org} (404 Not Found at ${url}): check BRAINTRUST_PROJECT_ID (the projectId option), or use projectName / BRAINTRUST_PROJECT`;
-    }
-    if (outcome.status === 404) {
-      return `${url} has no /v1/project route (404 Not Found): BRAINTRUST_API_URL (the apiUrl option) must be the API's URL, such as https://api.braintrust.dev`;
-    }
-  }
-  return `${what(parent, orgName)} failed: ${diagnose(outcome, url)}`;
-}
-
-/** A short description of a failed attempt, quoting the server's own message. */
-export function describeOutcome(outcome: Outcome): string {
-  switch (outcome.kind) {
-    case "network":
-      return `${outcome.code}: ${outcome.message}`;
-    case "invalid":
-      return `HTTP ${outcome.status} with an unreadable body ${quote(outcome.body)}`;
-    case "http":
-      if (outcome.location !== undefined) {
-        return `HTTP ${outcome.status}: the API answered with a redirect to ${outcome.location}, which is not followed (the key would go with it); set apiUrl (BRAINTRUST_API_URL) to the address that answers`;
-      }
-      return `HTTP ${outcome.status}${outcome.body ? ` ${quote(serverMessage(outcome.body))}` : ""}`;
-    case "ok":
-      return `HTTP ${outcome.status}${outcome.body ? ` ${quote(serverMessage(outcome.body))}` : ""}`;
-  }
 }

@@ -16,17 +16,15 @@
 // - it never exceeds `max` (the connections of the pool) and never drops below 1.
 // No timing is involved, so the same answers always move the limit the same way.
 import { whenAborted } from "./abort.js";
-import { type Outcome, decide, sleep } from "./retry.js";
+import { classify } from "./classify.js";
+import { type Outcome, sleep } from "./retry.js";
 
 export type Verdict = "ok" | "overload" | "other";
 
-/**
- * What an answer says about the API's load: a success, a sign of overload (what the retry
- * policy retries), or neither.
- */
+/** What an answer says about the API's load: a success, a sign of overload (classify.ts decides which), or neither. */
 export function verdictOf(outcome: Outcome): Verdict {
-  const decision = decide(outcome);
-  return decision === "done" ? "ok" : decision === "retry" ? "overload" : "other";
+  const { action, overload } = classify(outcome);
+  return action === "done" ? "ok" : overload ? "overload" : "other";
 }
 
 /** Requests allowed before any answer: each round trip spent ramping up leaves rows in the queue. */

@@ -1,35 +1,18 @@
 // The retry policy, wrapped around any send (like undici's RetryHandler around a dispatch):
-// which outcomes are retried, how long to wait (exponential backoff with full jitter, or the
-// server's Retry-After), and when to give up (the deadline). No I/O of its own.
-import type { ProxyInUse } from "../config/proxy.js";
+// how long to wait (exponential backoff with full jitter, or the server's Retry-After), and
+// when to give up (the deadline). Which outcomes are retried is classify.ts's. No I/O of its own.
 import { whenAborted } from "./abort.js";
+import { classify } from "./classify.js";
+import type { Outcome } from "./outcome.js";
 
-/** What one attempt came back with. Transports never throw; they return one of these. */
-export type Outcome =
-  | { kind: "ok"; status: number; body: string }
-  /** A non-2xx answer; `location` is where a redirect pointed (never followed: the key would go with it). */
-  | { kind: "http"; status: number; body: string; retryAfterMs?: number; location?: string }
-  /** A 2xx answer whose body is not what the route returns: the request may not have landed. */
-  | { kind: "invalid"; status: number; body: string }
-  /** No answer: refused, reset, timed out, DNS, …; `proxy` is the proxy the request went through, if any. */
-  | { kind: "network"; code: string; message: string; proxy?: ProxyInUse };
+export type { Outcome } from "./outcome.js";
 
 export type Decision = "done" | "retry" | "final" | "split";
 
-/** Retried: timeouts, rate limits and server/proxy failures. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
-
+/** What the retry loop does with an outcome; which statuses are which is classify.ts's rule. */
 export function decide(outcome: Outcome): Decision {
-  switch (outcome.kind) {
-    case "ok":
-      return "done";
-    case "network":
-    case "invalid":
-      return "retry";
-    case "http":
-      if (outcome.status === 413) return "split";
-      return RETRYABLE_STATUSES.has(outcome.status) ? "retry" : "final";
-  }
+  const { action } = classify(outcome);
+  return action === "done" || action === "retry" || action === "split" ? action : "final";
 }
 
 /** `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP-date; undefined when absent or unreadable. */

@@ -5,8 +5,7 @@ import { counted, fail, log, note, redact } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { isolateRefused } from "./isolate.js";
 import type { RowRepair } from "./row-repair.js";
-import { describeOutcome } from "./destination.js";
-import { diagnose, gaveUpAt } from "./diagnosis.js";
+import { type Context, type Verdict as Classified, classify, gaveUpAt } from "./classify.js";
 import type { Limiter } from "./limiter.js";
 import { type BackoffPolicy, type Outcome, withRetry } from "./retry.js";
 import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
@@ -29,8 +28,8 @@ export interface SenderOptions {
   signal: AbortSignal;
   /** The API URL as messages print it. */
   url?: string;
-  /** Told when the API refused a batch for good (the batch is already counted). */
-  onFinal?: (target: Target, message: string, status: number) => void;
+  /** Told when the API refused a batch for good (the batch is already counted), with what the refusal means. */
+  onFinal?: (target: Target, verdict: Classified) => void;
   /** The one gate on requests in flight; retry waits are spent in it too, holding no slot. */
   limiter: Limiter;
   /** Rewrites a row the API refused for JSON text it carried (isolate.ts); without it such rows are refused. */
@@ -76,7 +75,7 @@ export class Sender {
       sleep: this.retryWait,
       onRetry: (outcome, delayMs) => {
         this.counters.retried++;
-        this.noteFailure(`inserting into ${target.parent.key}`, outcome, delayMs);
+        this.noteFailure(classify(outcome, this.context(target)), delayMs);
       },
     });
     switch (result.decision) {
@@ -89,7 +88,7 @@ export class Sender {
         await this.split(target, rows, deadline);
         break;
       case "final":
-        if (result.outcome.kind === "http" && result.outcome.status === 400) {
+        if (classify(result.outcome).action === "isolate") {
           if (isolating) return "refused";
           await isolateRefused(rows, result.outcome, {
             send: (part) => this.deliver(target, part, deadline, true),
@@ -172,14 +171,18 @@ export class Sender {
   }
 
   /** A failed attempt that will be retried: WARN, rate-limited; every one at DEBUG. */
-  noteFailure(what: string, outcome: Outcome, delayMs?: number): void {
-    this.counters.lastError = redact(`${what}: ${diagnose(outcome, this.url)}`);
-    note("debug", `retrying${delayMs === undefined ? "" : ` in ${delayMs} ms`}: ${this.counters.lastError}`);
+  private noteFailure(verdict: Classified, delayMs: number): void {
+    this.counters.lastError = redact(verdict.message);
+    note("debug", `retrying in ${delayMs} ms: ${this.counters.lastError}`);
     log("warn", "retrying", `${this.counters.lastError}; retrying`);
   }
 
   private get url(): string {
     return this.options.url ?? "the API";
+  }
+
+  private context(target: Target): Context {
+    return { op: "insert", parent: target.parent, orgName: this.options.orgName, url: this.url };
   }
 
   reportTooLarge(target: Target | { parent: Parent }, truncated: number, dropped: number): void {
@@ -190,19 +193,11 @@ export class Sender {
     log("warn", "too-large", `rows for ${target.parent.key} larger than a request may be: ${parts.filter(Boolean).join(", ")}`);
   }
 
-  private reportRejected(target: Target, outcome: Outcome | undefined, count: number): void {
-    const status = outcome?.kind === "http" ? outcome.status : 0;
-    const org = this.options.orgName ? ` (org "${this.options.orgName}")` : "";
-    const why =
-      status === 401
-        ? "the API key was rejected (401 Unauthorized): check BRAINTRUST_API_KEY (the apiKey option)"
-        : status === 403
-          ? `the API key may not write to ${target.parent.key}${org} (403 Forbidden)`
-          : status === 404
-            ? `${target.parent.key} does not exist (404 Not Found at ${this.url}${outcome ? `: ${describeOutcome(outcome)}` : ""})`
-            : `the API refused the rows for ${target.parent.key} (${outcome ? describeOutcome(outcome) : "no answer"})`;
-    this.counters.lastError = redact(why);
-    fail(`rejected:${status}:${target.parent.key}`, `${why}; ${counted(count, "row")} dropped, not retried`);
-    this.options.onFinal?.(target, why, status);
+  private reportRejected(target: Target, outcome: Outcome, count: number): void {
+    const verdict = classify(outcome, this.context(target));
+    const status = outcome.kind === "http" ? outcome.status : 0;
+    this.counters.lastError = redact(verdict.message);
+    fail(`rejected:${status}:${target.parent.key}`, `${verdict.message}; ${counted(count, "row")} dropped, not retried`);
+    this.options.onFinal?.(target, verdict);
   }
 }

@@ -14,7 +14,8 @@ import { redact } from "../log.js";
 import { whenAborted } from "./abort.js";
 import { readBounded } from "./answer.js";
 import { ownDispatcher } from "./dispatcher.js";
-import { type Outcome, parseRetryAfter } from "./retry.js";
+import type { Outcome } from "./outcome.js";
+import { parseRetryAfter } from "./retry.js";
 
 export interface TransportOptions {
   apiUrl: string;

@@ -1,6 +1,7 @@
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DestinationResolver, describeOutcome } from "../../src/delivery/destination.js";
+import { describe as describeOutcome } from "../../src/delivery/classify.js";
+import { DestinationResolver } from "../../src/delivery/destination.js";
 import type { Outcome } from "../../src/delivery/retry.js";
 import { Transport } from "../../src/delivery/transport.js";
 import { makeParent, type Parent } from "../../src/config/parent.js";
