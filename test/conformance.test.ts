@@ -1,14 +1,12 @@
 // Every request body the exporter sends validates against Braintrust's official OpenAPI spec.
 import { trace } from "@opentelemetry/api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../src/index.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../src/testing/index.js";
-import { loadSpecValidators } from "./helpers/spec.js";
+import { describeWithSpec, loadSpecValidators } from "./helpers/spec.js";
 import { providerWith } from "./helpers/tracing.js";
 
-const v = await loadSpecValidators();
-
-describe.skipIf(!v)("conformance with the official OpenAPI spec", () => {
+describeWithSpec("conformance with the official OpenAPI spec", await loadSpecValidators(), (v) => {
   let server: LocalBraintrust;
   beforeAll(async () => {
     server = await startLocalBraintrust();
@@ -43,8 +41,8 @@ describe.skipIf(!v)("conformance with the official OpenAPI spec", () => {
     const insertBodies = server.requests.filter((r) => r.path.endsWith("/insert")).map((r) => r.body);
     expect(projectBodies).toEqual([{ name: "conformance", org_name: "acme" }]);
     expect(insertBodies.length).toBeGreaterThan(0);
-    for (const body of projectBodies) expect(v!.createProject(body)).toEqual([]);
-    for (const body of insertBodies) expect(v!.insertProjectLogs(body)).toEqual([]);
+    for (const body of projectBodies) expect(v.createProject(body)).toEqual([]);
+    for (const body of insertBodies) expect(v.insertProjectLogs(body)).toEqual([]);
     expect(server.rows("conformance")).toHaveLength(2);
     await provider.shutdown();
     trace.disable();

@@ -1,8 +1,9 @@
 // Braintrust's official OpenAPI spec, compiled by the validate.mjs that sits beside it in
 // ../shared. The project never copies the spec; tests that need it skip when it is absent,
-// except under CI=true.
+// visibly, except under CI=true.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { describe, it } from "vitest";
 
 export type Validate = (body: unknown) => string[];
 export interface SpecValidators {
@@ -40,4 +41,20 @@ export async function loadSpecValidators(
     import(module.href),
   ]);
   return loadValidators({ Ajv, addFormats }) as SpecValidators;
+}
+
+/** The test name that stands for a suite skipped because the spec is absent. */
+export function specMissingName(module: URL = specModule): string {
+  return `skipped: the official OpenAPI spec was not found at ${fileURLToPath(module)}`;
+}
+
+/**
+ * `describe(title)` with the spec's validators; without them, the suite is one skipped test
+ * whose name says that the spec was not found, and where it was looked for.
+ */
+export function describeWithSpec(title: string, spec: SpecValidators | undefined, body: (spec: SpecValidators) => void): void {
+  describe(title, () => {
+    if (spec) body(spec);
+    else it.skip(specMissingName(), () => {});
+  });
 }
