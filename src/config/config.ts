@@ -50,8 +50,9 @@ export interface BraintrustExporterOptions {
   /** Flush whenever a root span ends (serverless handlers). */
   flushOnRootEnd?: boolean;
   /**
-   * `"gzip"` compresses insert bodies (level 1, off the main thread): 5–10x fewer bytes on the
-   * wire for a few µs of CPU per row. Off by default; for egress-bound deployments.
+   * `"gzip"` compresses insert bodies (level 1, off the main thread): many times fewer bytes on
+   * the wire for more CPU per row (docs/performance.md has the figures). Off by default; for
+   * egress-bound deployments.
    */
   compression?: "gzip" | "none";
 

@@ -1,7 +1,8 @@
 // The shape of JSON text, without parsing it: where strings, arrays and objects begin and end.
-// It decides what may be written into a row verbatim, where JSON.parse only to validate cost
-// as much as the rest of an LLM span's conversion. String contents are jumped over with
-// indexOf, so a chat transcript costs a few native searches, not a loop over its characters.
+// It decides what may be written into a row verbatim, where JSON.parse only to validate would
+// weigh as much as the rest of an LLM span's conversion (bench/json-shape.ts compares the two).
+// String contents are jumped over with indexOf, so a chat transcript costs a few native
+// searches, not a loop over its characters.
 //
 // Safety rests on one property: text accepted here is one value with balanced strings and
 // brackets, so whatever follows it in a row is read as the row's, never as the text's. If the

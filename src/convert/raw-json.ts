@@ -1,7 +1,8 @@
 // JSON text that a span already carries (`braintrust.input_json`, …), kept as text for the
-// row pipeline, which writes it into the row verbatim. Parsing it into objects only to
-// serialize them again was half the cost of an LLM span's row, whose bytes are mostly this;
-// parsing it only to validate it was still a tenth of the processor's time.
+// row pipeline, which writes it into the row verbatim: an LLM span's row is mostly this text,
+// and parsing it into objects only to serialize them again, or only to validate it, would be
+// most of the row's cost (bench/README.md: `floor` against `floor-splice`, and
+// bench/json-shape.ts).
 // The public `toBraintrustEvent` never returns one: its output stays plain values.
 import { isOneStructuredValue } from "./json-shape.js";
 

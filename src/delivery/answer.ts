@@ -1,7 +1,7 @@
 // Reading an answer without trusting its size. A proxy's error page or a misrouted 200 can
-// be many megabytes; reading it whole and cutting it afterwards once grew RSS by 1.1 GB for
-// a 256 MB page. Bytes past the limit are never read: the stream is destroyed, which
-// closes that one socket.
+// be many megabytes, and reading it whole before cutting it costs memory in proportion to the
+// page, several times over. Bytes past the limit are never read: the stream is destroyed,
+// which closes that one socket, so an answer costs at most `limit` bytes whatever its size.
 import type { Readable } from "node:stream";
 
 export interface Answer {

@@ -2,12 +2,12 @@
 // HTTP(S)_PROXY asks for one.
 //
 // undici's index loads everything it has (fetch, WebSocket, caches, mocks, interceptors,
-// SOCKS): in a fresh process that was about 110 ms of CPU, more than the rest of this package's
-// import and construction together, paid again by every serverless cold start. The exporter uses
-// two dispatchers and the request API, which load on their own for about a third of that. The
-// files are read when the first transport is built, not at import. undici's file layout is not
-// its API, so anything unexpected falls back to the whole package: `require` when it is on disk,
-// `import()` when an app bundler inlined it (then the dispatcher is ready after a microtask).
+// SOCKS), and every serverless cold start pays for it. The exporter loads only the two
+// dispatchers and the request API it uses, and only when the first transport is built, never
+// at import (bench/README.md, "Why the bounds are where they are", has the cost). undici's file
+// layout is not its API, so anything unexpected falls back to the whole package: `require` when
+// it is on disk, `import()` when an app bundler inlined it (then the dispatcher is ready after a
+// microtask).
 import { createRequire } from "node:module";
 import type * as Undici from "undici";
 import type { Dispatcher } from "undici";

@@ -1,9 +1,9 @@
 // Emptied queue chunks kept for reuse, by size. A steady stream into one lane reuses its
-// 64 KiB chunks; names that come and go reuse each other's small first chunks. Each chunk
-// a lane allocated and dropped was a malloc and a free (its bytes live outside the V8 heap),
-// and the free came only when a full collection found the buffer: 10,000 names churning
-// through the destination table while the API was down left up to 25 MiB of freed first
-// chunks in the allocator's heap, resident, on top of what was held.
+// 64 KiB chunks; names that come and go reuse each other's small first chunks. A chunk's
+// bytes live outside the V8 heap and are freed only when a full collection finds the buffer,
+// and freed memory stays resident in the allocator's heap: so a chunk a lane lets go is handed
+// to the next lane that needs one of its size, and the resident memory of a churning
+// destination table stays what the queue holds plus these few spares.
 
 /** Chunks are powers of two from 1 KiB to this; only those sizes are kept. */
 export const MAX_CHUNK = 64 * 1024;

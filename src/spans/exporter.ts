@@ -7,12 +7,12 @@
 // filtering and routing.
 //
 // Back-pressure: BatchSpanProcessor's forceFlush hands over every batch it holds at once
-// (100k spans are 196 exports), more than the queue's byte budget. Instead of dropping what
-// does not fit, an export waits for room, within its deadline, and calls back only when its
-// rows are delivered: BatchSpanProcessor then paces itself, and memory stays bounded by its
-// own queue plus ours. Exports are converted one after another, in the order they came, and
-// in slices of at most about a millisecond, so that a batch of 512 spans never holds the
-// event loop for the several milliseconds its conversion takes.
+// (its whole queue, in exports of maxExportBatchSize), which may be more than the queue's byte
+// budget. Instead of dropping what does not fit, an export waits for room, within its
+// deadline, and calls back only when its rows are delivered: BatchSpanProcessor then paces
+// itself, and memory stays bounded by its own queue plus ours. Exports are converted one after
+// another, in the order they came, and in slices of at most about a millisecond, so that no
+// batch holds the event loop for the whole of its conversion.
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { BraintrustExporterOptions } from "../config/config.js";

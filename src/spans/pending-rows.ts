@@ -1,9 +1,9 @@
 // Ended spans the processor has kept but not yet turned into rows.
 //
-// `onEnd` runs inside the application's call to `span.end()`. Converting there put the
-// whole row's cost (about 10 µs for an LLM span, three times that while a batch is on the
-// wire) in the middle of a request handler. Instead the spans that end during one turn of
-// the event loop are converted together right after it (setImmediate), on the same thread.
+// `onEnd` runs inside the application's call to `span.end()`. Converting there would put the
+// whole row's cost in the middle of a request handler. Instead the spans that end during one
+// turn of the event loop are converted together right after it (setImmediate), on the same
+// thread: `onEnd` only stores the span.
 // Whatever reads the outcome (flush, stats, shutdown) converts what is pending first, so
 // what changes is only when the work is done, not what is sent or counted.
 //
@@ -11,10 +11,10 @@
 // would hold the event loop for many milliseconds. The conversion runs in slices of about a
 // millisecond instead, each in a turn of its own, oldest first, so the order holds.
 //
-// Scheduling is itself a cost inside onEnd (an Immediate is an async resource: half a
-// microsecond on average, several at the tail). So the drain schedules its own next turn
-// for as long as spans keep ending, and stops at the first turn that finds none: in a
-// steady stream onEnd only stores the span, and only the first span after a quiet turn schedules.
+// Scheduling is itself a cost inside onEnd (an Immediate is an async resource). So the drain
+// schedules its own next turn for as long as spans keep ending, and stops at the first turn
+// that finds none: in a steady stream onEnd creates no async resource, and only the first span
+// after a quiet turn schedules.
 import type { SpanLike } from "../convert/types.js";
 import type { RowOrder, RowPipeline } from "../rows/pipeline.js";
 import { Slice } from "./slice.js";

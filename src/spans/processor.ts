@@ -130,9 +130,9 @@ export class BraintrustSpanProcessor implements SpanProcessor {
 
   /**
    * At most one flush started by a root's end runs at a time; roots that end meanwhile ask
-   * for one more after it. During an outage each flush waits out its deadline: one per
-   * root at 1,000 roots/s had thousands waiting at once, lagging the app's event loop by
-   * 400 ms and holding hundreds of MB.
+   * for one more after it. During an outage each flush waits out its deadline, so one flush
+   * per root would keep as many waiting as roots end within a deadline, each with its timer
+   * and promises: here one waits at a time, whatever the rate of roots.
    */
   private flushForRoot(): void {
     if (this.rootFlush) {
