@@ -10,15 +10,14 @@ import { providerWith } from "../helpers/tracing.js";
 const unhandled = trackUnhandled();
 afterEach(() => expect(unhandled.rejections).toEqual([]));
 
-/** Counts the flushes the processor starts, and the most in flight at once. */
+/** Counts the calls of the processor's own `flush()` (what a root's end calls), and the most in flight at once. */
 function countFlushes(processor: BraintrustSpanProcessor) {
-  const delivery = (processor as unknown as { core: { delivery: { flush: () => Promise<unknown> } } }).core.delivery;
-  const original = delivery.flush.bind(delivery);
+  const flush = processor.flush.bind(processor);
   const counts = { started: 0, inFlight: 0, peak: 0 };
-  delivery.flush = () => {
+  processor.flush = () => {
     counts.started++;
     counts.peak = Math.max(counts.peak, ++counts.inFlight);
-    return original().finally(() => counts.inFlight--);
+    return flush().finally(() => counts.inFlight--);
   };
   return counts;
 }

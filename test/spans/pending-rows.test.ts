@@ -1,7 +1,8 @@
 // Rows of ended spans are built right after the event-loop turn, or at once for whoever reads
 // the outcome; a loop that never yields keeps the backlog bounded.
+import { createHook } from "node:async_hooks";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Delivery } from "../../src/delivery/delivery.js";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { MAX_PENDING, PendingRows } from "../../src/spans/pending-rows.js";
@@ -37,7 +38,7 @@ describe("PendingRows", () => {
     await delivery.shutdown();
   });
 
-  it("schedules from add only after a quiet turn: while spans keep ending, the drain schedules itself", async () => {
+  it("creates an async resource in add only after a quiet turn: while spans keep ending, the drain schedules itself", async () => {
     const config = configFor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "pending-rearm", scheduledDelayMillis: 60_000 });
     const delivery = new Delivery(config);
     const judged: string[] = [];
@@ -45,12 +46,15 @@ describe("PendingRows", () => {
       judged.push(span.name);
       return orderOf(span, config);
     });
-    const schedules = vi.spyOn(globalThis, "setImmediate");
+    // Whatever add schedules (an Immediate, a timer, a promise) is an async resource made inside it.
+    let adding = false;
     let fromAdd = 0;
+    const resources = createHook({ init: () => void (adding && fromAdd++) }).enable();
     const add = (name: string) => {
-      const before = schedules.mock.calls.length;
-      pending.addEnded(oneSpan({ input: name }, { name }));
-      fromAdd += schedules.mock.calls.length - before;
+      const span = oneSpan({ input: name }, { name });
+      adding = true;
+      pending.addEnded(span);
+      adding = false;
     };
     try {
       for (let turn = 0; turn < 10; turn++) {
@@ -66,7 +70,7 @@ describe("PendingRows", () => {
       expect(fromAdd).toBe(2);
       while (pending.size > 0) await nextTurn();
     } finally {
-      schedules.mockRestore();
+      resources.disable();
     }
     // Bare spans get their order when they are converted, in the order they ended.
     expect(judged).toEqual([...Array.from({ length: 10 }, (_, t) => [`a${t}`, `b${t}`, `c${t}`]).flat(), "late"]);

@@ -4,7 +4,6 @@ import { context, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
-import type { TraceBook } from "../../src/spans/trace-book.js";
 import { providerWith } from "../helpers/tracing.js";
 
 let server: LocalBraintrust;
@@ -151,21 +150,25 @@ describe("never hurts the app", () => {
 });
 
 describe("bookkeeping", () => {
-  it("the processor forgets finished traces, keeping only a bounded number", async () => {
+  it("the processor remembers the last 1,000 finished traces for late children, and forgets older ones", async () => {
     const processor = new BraintrustSpanProcessor({ ...options("bookkeeping"), filterAISpans: true });
     const provider = providerWith(processor);
-    trace.setGlobalTracerProvider(provider);
-    const tracer = trace.getTracer("t");
-    for (let i = 0; i < 1500; i++) {
-      tracer.startActiveSpan("root", (root) => {
-        tracer.startActiveSpan("child", (c) => c.end());
-        root.end();
-      });
-    }
-    trace.disable();
-    const book = (processor as unknown as { book: TraceBook }).book;
-    // 1000 finished traces are kept for late children, two notes each.
-    expect(book.size).toBe(2000);
+    const tracer = provider.getTracer("t");
+    // 1,001 traces of one kept span each, all finished: the first finished longest ago.
+    const roots = Array.from({ length: 1001 }, (_, i) => {
+      const root = tracer.startSpan(`ai.request ${i}`);
+      root.end();
+      return root;
+    });
+    // A child that starts after its trace ended (a handler's waitUntil) names its parent only if the processor still knows it.
+    const late = (i: number) => tracer.startSpan(`ai.late ${i}`, {}, trace.setSpan(context.active(), roots[i]!)).end();
+    late(1);
+    late(0);
+    await processor.forceFlush();
+    const rows = new Map(server.rows("bookkeeping").map((r) => [r.span_attributes!.name as string, r]));
+    expect(rows.size).toBe(1003);
+    expect(rows.get("ai.late 1")!.span_parents).toEqual([roots[1]!.spanContext().spanId]);
+    expect(rows.get("ai.late 0")!.span_parents).toBeUndefined(); // forgotten: no parent is safe to name
     await provider.shutdown();
   });
 });
