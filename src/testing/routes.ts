@@ -10,8 +10,6 @@ import { PROJECT_ROUTES } from "./project-routes.js";
 import { type Handler, type Route, notImplemented, ok } from "./reply.js";
 import { ROW_ROUTES } from "./row-routes.js";
 
-export { type ApiRequest, type Reply, ok, problem } from "./reply.js";
-
 /** Parts of the real API that the local server leaves out, answered 501 so no one waits on them. */
 const NOT_HERE: Route[] = [
   { pattern: /^\/btql$/, methods: { POST: () => notImplemented("BTQL (POST /btql)") } },
