@@ -5,9 +5,21 @@ import { type TracerProvider, metrics } from "@opentelemetry/api";
 import { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
 import type { LoggerProvider } from "@opentelemetry/sdk-logs";
 import OpenAI from "openai";
-import type { FakeOpenAI } from "./fake-openai.js";
+import { startFakeOpenAI } from "./fake-openai.js";
 
-export function instrumentedOpenAI(fake: FakeOpenAI, tracerProvider: TracerProvider, loggerProvider: LoggerProvider): { client: OpenAI; instrumentation: OpenAIInstrumentation } {
+export interface InstrumentedOpenAI {
+  readonly client: OpenAI;
+  readonly instrumentation: OpenAIInstrumentation;
+  /** Disables the instrumentation, shuts both providers down and stops the fake server. */
+  close(): Promise<void>;
+}
+
+/** Starts the fake OpenAI server and instruments a client of it. */
+export async function startInstrumentedOpenAI(
+  tracerProvider: TracerProvider & { shutdown(): Promise<void> },
+  loggerProvider: LoggerProvider,
+): Promise<InstrumentedOpenAI> {
+  const fake = await startFakeOpenAI();
   const instrumentation = new OpenAIInstrumentation({ captureMessageContent: true });
   instrumentation.setTracerProvider(tracerProvider);
   instrumentation.setLoggerProvider(loggerProvider);
@@ -15,5 +27,14 @@ export function instrumentedOpenAI(fake: FakeOpenAI, tracerProvider: TracerProvi
   instrumentation.setMeterProvider(metrics.getMeterProvider());
   // ESM imports pass no require hook: patch the imported module as the hook would.
   for (const definition of (instrumentation as unknown as { init(): Array<{ patch(m: unknown): unknown }> }).init()) definition.patch({ OpenAI });
-  return { instrumentation, client: new OpenAI({ apiKey: "sk-fake-key", baseURL: fake.baseURL, maxRetries: 0 }) };
+  return {
+    client: new OpenAI({ apiKey: "sk-fake-key", baseURL: fake.baseURL, maxRetries: 0 }),
+    instrumentation,
+    close: async () => {
+      instrumentation.disable();
+      await loggerProvider.shutdown();
+      await tracerProvider.shutdown();
+      await fake.close();
+    },
+  };
 }

@@ -4,15 +4,13 @@
 // real tracer provider and its records to a real LoggerProvider, both through
 // BraintrustSpanProcessor, and the rows are read back from the local Braintrust server.
 import { trace } from "@opentelemetry/api";
-import type { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
 import { LoggerProvider } from "@opentelemetry/sdk-logs";
-import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BraintrustSpanProcessor } from "../../src/index.js";
 import { type LocalBraintrust, type Row, startLocalBraintrust } from "../../src/testing/index.js";
 import { providerWith } from "../helpers/tracing.js";
-import { FAKE_REPLY, FAKE_TOOL_ARGS, type FakeOpenAI, startFakeOpenAI } from "./fake-openai.js";
-import { instrumentedOpenAI } from "./openai-instrumentation.js";
+import { FAKE_REPLY, FAKE_TOOL_ARGS } from "./fake-openai.js";
+import { type InstrumentedOpenAI, startInstrumentedOpenAI } from "./openai-instrumentation.js";
 
 const MODEL = "gpt-4o-mini";
 const SYSTEM = "You are a terse geography assistant.";
@@ -25,27 +23,21 @@ const WEATHER_TOOL = {
 };
 
 let server: LocalBraintrust;
-let fake: FakeOpenAI;
 let processor: BraintrustSpanProcessor;
 let tracerProvider: ReturnType<typeof providerWith>;
 let loggerProvider: LoggerProvider;
-let instrumentation: OpenAIInstrumentation;
-let client: OpenAI;
+let openai: InstrumentedOpenAI;
 
 beforeAll(async () => {
   server = await startLocalBraintrust();
-  fake = await startFakeOpenAI();
   processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: PROJECT });
   tracerProvider = providerWith(processor);
   loggerProvider = new LoggerProvider({ processors: [processor.logRecordProcessor] });
-  ({ instrumentation, client } = instrumentedOpenAI(fake, tracerProvider, loggerProvider));
+  openai = await startInstrumentedOpenAI(tracerProvider, loggerProvider);
 });
 
 afterAll(async () => {
-  instrumentation?.disable();
-  await loggerProvider?.shutdown();
-  await tracerProvider?.shutdown();
-  await fake?.close();
+  await openai?.close();
   await server?.close();
 });
 
@@ -77,7 +69,7 @@ const messages = [
 describe("@opentelemetry/instrumentation-openai with content capture on", () => {
   it("a plain chat: the messages with roles as input, the answer as output, model and tokens kept", async () => {
     const { llm } = await inAppSpan(async () => {
-      await client.chat.completions.create({ model: MODEL, messages, temperature: 0.2 });
+      await openai.client.chat.completions.create({ model: MODEL, messages, temperature: 0.2 });
     });
     expect(llm).toHaveLength(1);
     expect(llm[0]).toMatchObject({
@@ -92,9 +84,9 @@ describe("@opentelemetry/instrumentation-openai with content capture on", () => 
   it("a tool-call round trip: tool calls on the assistant message and the tool message's tool_call_id", async () => {
     const { llm } = await inAppSpan(async () => {
       const ask = { role: "user" as const, content: "Weather in Paris?" };
-      const first = await client.chat.completions.create({ model: MODEL, messages: [ask], tools: [WEATHER_TOOL] });
+      const first = await openai.client.chat.completions.create({ model: MODEL, messages: [ask], tools: [WEATHER_TOOL] });
       const call = first.choices[0]!.message.tool_calls![0]!;
-      await client.chat.completions.create({
+      await openai.client.chat.completions.create({
         model: MODEL,
         tools: [WEATHER_TOOL],
         messages: [ask, first.choices[0]!.message, { role: "tool", tool_call_id: call.id, content: "21°C" }],
@@ -115,7 +107,7 @@ describe("@opentelemetry/instrumentation-openai with content capture on", () => 
 
   it("a streamed chat with include_usage: the assembled answer as one choice, and the tokens", async () => {
     const { llm } = await inAppSpan(async () => {
-      const stream = await client.chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true } });
+      const stream = await openai.client.chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true } });
       for await (const chunk of stream) void chunk;
     });
     expect(llm).toHaveLength(1);
@@ -129,7 +121,7 @@ describe("@opentelemetry/instrumentation-openai with content capture on", () => 
 
   it("the Responses API: the instructions and input as messages, the output message as output", async () => {
     const { llm } = await inAppSpan(async () => {
-      await client.responses.create({ model: MODEL, instructions: SYSTEM, input: PROMPT });
+      await openai.client.responses.create({ model: MODEL, instructions: SYSTEM, input: PROMPT });
     });
     expect(llm).toHaveLength(1);
     expect(llm[0]).toMatchObject({
@@ -148,12 +140,12 @@ describe("@opentelemetry/instrumentation-openai with content capture on", () => 
 });
 
 describe("@opentelemetry/instrumentation-openai with content capture off", () => {
-  beforeAll(() => instrumentation.setConfig({ captureMessageContent: false }));
-  afterAll(() => instrumentation.setConfig({ captureMessageContent: true }));
+  beforeAll(() => openai.instrumentation.setConfig({ captureMessageContent: false }));
+  afterAll(() => openai.instrumentation.setConfig({ captureMessageContent: true }));
 
   it("a chat: the roles without content, model and tokens, a whole row", async () => {
     const { llm } = await inAppSpan(async () => {
-      await client.chat.completions.create({ model: MODEL, messages });
+      await openai.client.chat.completions.create({ model: MODEL, messages });
     });
     expect(llm[0]).toMatchObject({
       input: [{ role: "system", content: null }, { role: "user", content: null }],
@@ -165,7 +157,7 @@ describe("@opentelemetry/instrumentation-openai with content capture off", () =>
 
   it("a tool call: the tool call's id and name, no arguments", async () => {
     const { llm } = await inAppSpan(async () => {
-      await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Weather?" }], tools: [WEATHER_TOOL] });
+      await openai.client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Weather?" }], tools: [WEATHER_TOOL] });
     });
     const [message] = llm[0]!.output as Array<{ tool_calls: Array<{ id: string; function: { name: string; arguments?: string } }> }>;
     expect(message!.tool_calls[0]).toMatchObject({ id: "call_fake_1", function: { name: "get_weather" } });
@@ -174,7 +166,7 @@ describe("@opentelemetry/instrumentation-openai with content capture off", () =>
 
   it("the Responses API: the roles, a whole row", async () => {
     const { llm } = await inAppSpan(async () => {
-      await client.responses.create({ model: MODEL, input: PROMPT });
+      await openai.client.responses.create({ model: MODEL, input: PROMPT });
     });
     expect((llm[0]!.input as Array<{ role: string }>).map((m) => m.role)).toEqual(["user"]);
     expect((llm[0]!.output as Array<{ role: string }>).map((m) => m.role)).toEqual(["assistant"]);

@@ -8,45 +8,37 @@ import { OTLPLogExporter as OTLPJsonLogExporter } from "@opentelemetry/exporter-
 import { OTLPLogExporter as OTLPProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import type { OpenAIInstrumentation } from "@opentelemetry/instrumentation-openai";
 import { JsonLogsSerializer } from "@opentelemetry/otlp-transformer";
 import { InMemoryLogRecordExporter, LoggerProvider, type ReadableLogRecord, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-exporter/testing";
-import { FAKE_REPLY, type FakeOpenAI, startFakeOpenAI } from "../integrations/fake-openai.js";
-import { instrumentedOpenAI } from "../integrations/openai-instrumentation.js";
+import { FAKE_REPLY } from "../integrations/fake-openai.js";
+import { type InstrumentedOpenAI, startInstrumentedOpenAI } from "../integrations/openai-instrumentation.js";
 
 const MODEL = "gpt-4o-mini";
 const SYSTEM = "You are a terse geography assistant.";
 const PROMPT = "What is the capital of France?";
 
 let lb: LocalBraintrust;
-let fake: FakeOpenAI;
 let spans: InMemorySpanExporter;
 let records: InMemoryLogRecordExporter;
 let tracerProvider: NodeTracerProvider;
 let loggerProvider: LoggerProvider;
-let instrumentation: OpenAIInstrumentation;
-let client: OpenAI;
+let openai: InstrumentedOpenAI;
 
 beforeAll(async () => {
   lb = await startLocalBraintrust();
-  fake = await startFakeOpenAI();
   spans = new InMemorySpanExporter();
   records = new InMemoryLogRecordExporter();
   tracerProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: records })] });
-  ({ instrumentation, client } = instrumentedOpenAI(fake, tracerProvider, loggerProvider));
+  openai = await startInstrumentedOpenAI(tracerProvider, loggerProvider);
 });
 
 afterAll(async () => {
-  instrumentation?.disable();
-  await loggerProvider?.shutdown();
-  await tracerProvider?.shutdown();
-  await fake?.close();
+  await openai?.close();
   await lb?.close();
 });
 
@@ -54,7 +46,7 @@ afterAll(async () => {
 async function chat(): Promise<{ span: ReadableSpan; logs: ReadableLogRecord[] }> {
   spans.reset();
   records.reset();
-  await client.chat.completions.create({ model: MODEL, messages: [{ role: "system", content: SYSTEM }, { role: "user", content: PROMPT }] });
+  await openai.client.chat.completions.create({ model: MODEL, messages: [{ role: "system", content: SYSTEM }, { role: "user", content: PROMPT }] });
   const [span] = spans.getFinishedSpans();
   const logs = records.getFinishedLogRecords();
   expect(logs.map((r) => r.spanContext?.spanId)).toEqual(logs.map(() => span!.spanContext().spanId));
