@@ -112,6 +112,7 @@ export class Delivery implements DeliveryPort {
     });
     this.limiter = new Limiter({ max: config.maxConcurrentRequests, backlog: () => this.hasFullBatch(), onChange: () => this.pump() });
     this.resolver = new DestinationResolver(this.transport, {
+      limiter: this.limiter,
       orgName: config.orgName,
       policy,
       attemptTimeoutMs,
@@ -133,7 +134,7 @@ export class Delivery implements DeliveryPort {
     });
     this.attachments = config.attachments
       ? new AttachmentUploads({
-          port: new TransportUploadPort(this.transport, { proxy: config.proxy, connections: MAX_UPLOADS }),
+          port: new TransportUploadPort(this.transport, this.limiter),
           minBytes: config.attachmentMinBytes,
           maxBytes: config.maxAttachmentBytes,
           maxUploads: MAX_UPLOADS,

@@ -7,6 +7,7 @@ import type { Parent } from "../config/parent.js";
 import { whenAborted } from "./abort.js";
 import { type Context, type Verdict, classify } from "./classify.js";
 import { type BackoffPolicy, type Outcome, sleep, withRetry } from "./retry.js";
+import type { Limiter } from "./limiter.js";
 import type { Transport } from "./transport.js";
 
 export type Resolution =
@@ -22,13 +23,18 @@ export function experimentInsertPath(experimentId: string): string {
 }
 
 export interface ResolverOptions {
+  /** The one gate on requests in flight: each lookup request waits for a slot in it. */
+  limiter: Limiter;
   orgName: string | undefined;
   policy: BackoffPolicy;
   /** Per-request timeout. */
   attemptTimeoutMs: number;
   /** The API URL as messages may print it (no credentials). */
   url?: string;
-  /** Lookups running at once (each holds its turn through its retries); more wait, queued. */
+  /**
+   * Lookups under way at once (each holds its turn through its retries, but a request slot
+   * only while a request is in flight); more wait, queued.
+   */
   maxLookups?: number;
   /**
    * Told each lookup's answer (`request`, `resolve`), once, while the parent is not forgotten:
@@ -184,12 +190,15 @@ export class DestinationResolver {
     }
   }
 
-  /** Asks until the API answers with a project, or with a final no; no deadline, only `signal`, ends it. */
+  /**
+   * Asks until the API answers with a project, or with a final no; no deadline, only `signal`,
+   * ends it. A lookup forgotten while its request waits for a slot sends nothing.
+   */
   private async until(parent: Parent, signal: AbortSignal, ask: () => Promise<Outcome>): Promise<Resolution> {
     let project: ReturnType<typeof projectOf>;
     const result = await withRetry(
       async () => {
-        const outcome = await ask();
+        const outcome = await this.options.limiter.run(ask, { signal });
         if (outcome.kind !== "ok") return outcome;
         project = projectOf(outcome.body);
         if (project && (parent.kind !== "project_id" || project.id === parent.value)) return outcome;

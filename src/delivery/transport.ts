@@ -1,10 +1,14 @@
-// HTTP to the Braintrust API: one keep-alive undici dispatcher for the API origin (a Pool,
-// a proxy agent when HTTP(S)_PROXY asks for one, or the user's own), at most
-// `maxConcurrent` requests in flight (others wait their turn), a timeout on every request,
-// and at most a few KiB of any answer read. It never throws: every failure comes back as an
-// Outcome for the retry policy to judge.
+// HTTP for the exporter: one method, `request`, over undici, that returns an Outcome and
+// never throws. API requests (`path`) go to the API origin through one keep-alive dispatcher
+// (a Pool, a proxy agent when HTTP(S)_PROXY asks for one, or the user's own) with the key and
+// the user's headers. An upload (`url`) goes to an object store's signed URL through a
+// dispatcher for any origin, through the proxy when one is set, with exactly the headers it
+// is given: never the key, never a user header, and never the user's dispatcher, which may
+// be bound to the API's origin. Every request has a timeout, and at most a few KiB of an
+// error answer are read.
 //
-// The key lives in private fields only, so util.inspect of anything that holds a
+// The transport keeps no count of requests: the limiter (limiter.ts) decides how many are in
+// flight. The key lives in private fields only, so util.inspect of anything that holds a
 // transport (the processor, its delivery) cannot print it.
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
@@ -13,7 +17,7 @@ import { type ProxyInUse, type ProxySettings, proxyFor } from "../config/proxy.j
 import { redact } from "../log.js";
 import { whenAborted } from "./abort.js";
 import { readBounded } from "./answer.js";
-import { ownDispatcher } from "./dispatcher.js";
+import { anyOriginDispatcher, ownDispatcher } from "./dispatcher.js";
 import type { Outcome } from "./outcome.js";
 import { parseRetryAfter } from "./retry.js";
 
@@ -21,14 +25,29 @@ export interface TransportOptions {
   apiUrl: string;
   apiKey: string;
   headers: Readonly<Record<string, string>>;
+  /** Connections per origin; the limiter keeps requests in flight within it. */
   maxConcurrent: number;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY as read from the environment. */
   proxy?: ProxySettings;
-  /** The user's own dispatcher (mTLS, a private CA, a custom agent); never closed by us. */
+  /** The user's own dispatcher (mTLS, a private CA, a custom agent) for API requests; never closed by us. */
   dispatcher?: Dispatcher;
   /** Compress insert bodies with gzip. */
   compression?: "gzip";
 }
+
+interface Common {
+  readonly body?: string | Uint8Array;
+  /** Gives up after this long. */
+  readonly timeoutMs: number;
+  /** Gives up when this aborts. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export type Request =
+  /** To the API: `path` like `/v1/project`, under apiUrl's path prefix, with the key and the user's headers. */
+  | (Common & { readonly method: "GET" | "POST"; readonly path: string })
+  /** To an object store's signed URL, with exactly `headers`: never the key nor a user header. */
+  | (Common & { readonly method: "PUT"; readonly url: string; readonly headers: Readonly<Record<string, string>> });
 
 const gzipAsync = promisify(gzip);
 /** Smaller bodies are sent as they are: the header would cost more than the bytes saved. */
@@ -36,9 +55,19 @@ const MIN_GZIP_BYTES = 1024;
 
 /** Error bodies are kept for messages only; a proxy's multi-megabyte page is not. */
 const MAX_ERROR_BODY = 4096;
-/** A success body is `{row_ids}` or a project: 1 MiB holds the ids of 20k rows. */
+/** A success body is `{row_ids}`, a project or `{signedUrl, headers}`: 1 MiB holds the ids of 20k rows. */
 const MAX_OK_BODY = 1024 * 1024;
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** Where one request goes and how. */
+interface Route {
+  readonly dispatcher: Dispatcher | Promise<Dispatcher>;
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  /** The proxy the request goes through, named when it fails. */
+  readonly proxy: ProxyInUse | undefined;
+}
 
 export class Transport {
   /** A promise only while undici is being imported (see dispatcher.ts). */
@@ -48,25 +77,26 @@ export class Transport {
   readonly #basePath: string;
   readonly #headers: Record<string, string>;
   readonly #gzipHeaders: Record<string, string> | undefined;
-  readonly #maxConcurrent: number;
+  readonly #connections: number;
+  readonly #proxySettings: ProxySettings | undefined;
   /** The proxy our own dispatcher sends API requests through, named when a request fails. */
   readonly #proxy: ProxyInUse | undefined;
-  #active = 0;
-  readonly #waiting: (() => void)[] = [];
+  /** For uploads to signed URLs; made at the first upload. */
+  #uploads: Dispatcher | Promise<Dispatcher> | undefined;
   readonly #closing = new AbortController();
 
   constructor(options: TransportOptions) {
     const url = new URL(options.apiUrl);
     this.#origin = url.origin;
     this.#basePath = url.pathname.replace(/\/+$/, "");
-    this.#maxConcurrent = options.maxConcurrent;
-    const tuning = { connections: options.maxConcurrent, keepAliveTimeout: 30_000, connect: { timeout: 10_000 } };
+    this.#connections = options.maxConcurrent;
+    this.#proxySettings = options.proxy;
     if (options.dispatcher) {
       this.#dispatcher = options.dispatcher;
       this.#ownsDispatcher = false;
       this.#proxy = undefined;
     } else {
-      this.#dispatcher = ownDispatcher(url.origin, tuning, options.proxy);
+      this.#dispatcher = ownDispatcher(url.origin, this.tuning(), options.proxy);
       if (this.#dispatcher instanceof Promise) this.#dispatcher.catch(() => {}); // each request reports it
       this.#ownsDispatcher = true;
       this.#proxy = proxyFor(options.proxy, url.href);
@@ -85,58 +115,67 @@ export class Transport {
     return this.#basePath + apiPath;
   }
 
+  /** One request; every failure is an Outcome. */
+  request(request: Request): Promise<Outcome> {
+    if (this.closed || request.signal?.aborted) return Promise.resolve(closedOutcome());
+    if (request.method === "PUT") {
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        return Promise.resolve({ kind: "invalid", status: 0, body: "the signed upload URL is not a URL" });
+      }
+      this.#uploads ??= anyOriginDispatcher(this.tuning(), this.#proxySettings);
+      const route = { dispatcher: this.#uploads, origin: url.origin, path: url.pathname + url.search, headers: { ...request.headers }, proxy: proxyFor(this.#proxySettings, url.href) };
+      return this.send(route, request);
+    }
+    const route = { dispatcher: this.#dispatcher, origin: this.#origin, path: this.path(request.path), headers: this.#headers, proxy: this.#proxy };
+    const { body } = request;
+    if (this.#gzipHeaders && request.method === "POST" && body !== undefined && typeof body !== "string" && body.length >= MIN_GZIP_BYTES) {
+      return this.sendGzipped({ ...route, headers: this.#gzipHeaders }, request, body);
+    }
+    return this.send(route, request);
+  }
+
   /** POSTs `body` (JSON, as text or UTF-8 bytes) to `apiPath`; gives up after `timeoutMs`, or when `signal` aborts. */
   post(apiPath: string, body: string | Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
-    if (this.#gzipHeaders && typeof body !== "string" && body.length >= MIN_GZIP_BYTES) return this.postGzipped(apiPath, body, timeoutMs, signal);
-    return this.request("POST", apiPath, body, timeoutMs, signal);
+    return this.request({ method: "POST", path: apiPath, body, timeoutMs, signal });
+  }
+
+  /** GETs `apiPath`; gives up after `timeoutMs`, or when `signal` aborts. */
+  get(apiPath: string, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+    return this.request({ method: "GET", path: apiPath, timeoutMs, signal });
   }
 
   /**
    * Level 1: on rows of JSON most of the ratio of level 6 for a fraction of its CPU. zlib runs
    * on libuv's thread pool, so the event loop does not wait for it (the process still pays it).
    */
-  private async postGzipped(apiPath: string, body: Uint8Array, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
+  private async sendGzipped(route: Route, request: Request, body: Uint8Array): Promise<Outcome> {
     const started = Date.now();
     let compressed: Buffer;
     try {
       compressed = await gzipAsync(body, { level: 1 });
     } catch {
-      return this.request("POST", apiPath, body, timeoutMs, signal);
+      return this.send({ ...route, headers: this.#headers }, request);
     }
-    return this.request("POST", apiPath, compressed, Math.max(1, timeoutMs - (Date.now() - started)), signal, this.#gzipHeaders);
+    return this.send(route, { ...request, body: compressed, timeoutMs: Math.max(1, request.timeoutMs - (Date.now() - started)) });
   }
 
-  /** GETs `apiPath`; gives up after `timeoutMs`, or when `signal` aborts. */
-  get(apiPath: string, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
-    return this.request("GET", apiPath, undefined, timeoutMs, signal);
-  }
-
-  private async request(
-    method: "GET" | "POST",
-    apiPath: string,
-    body: string | Uint8Array | undefined,
-    timeoutMs: number,
-    signal?: AbortSignal,
-    headers: Record<string, string> = this.#headers,
-  ): Promise<Outcome> {
-    if (!(await this.acquire())) return closedOutcome();
-    if (signal?.aborted) {
-      // Given up while it waited its turn: no request for nobody.
-      this.release();
-      return closedOutcome();
-    }
+  private async send(route: Route, { method, body, timeoutMs, signal }: Request): Promise<Outcome> {
     const abort = new AbortController();
     const stopListening = whenAborted(this.#closing.signal, () => abort.abort());
     const stopCaller = signal ? whenAborted(signal, () => abort.abort()) : undefined;
     const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     timer.unref();
+    const via = route.proxy ? { proxy: route.proxy } : {};
     try {
-      const dispatcher = this.#dispatcher instanceof Promise ? await this.#dispatcher : this.#dispatcher;
+      const dispatcher = route.dispatcher instanceof Promise ? await route.dispatcher : route.dispatcher;
       const res = await dispatcher.request({
-        origin: this.#origin,
-        path: this.path(apiPath),
+        origin: route.origin,
+        path: route.path,
         method,
-        headers,
+        headers: route.headers,
         body,
         signal: abort.signal,
         headersTimeout: Math.max(1, timeoutMs),
@@ -151,7 +190,7 @@ export class Transport {
       }
       const location = header(res.headers, "location");
       if (REDIRECTS.has(status) && location !== undefined) {
-        return { kind: "http", status, body: answer.text, location: redact(new URL(location, this.#origin + this.path(apiPath)).href) };
+        return { kind: "http", status, body: answer.text, location: redact(new URL(location, route.origin + route.path).href) };
       }
       const retryAfterMs = parseRetryAfter(header(res.headers, "retry-after"));
       return {
@@ -162,14 +201,13 @@ export class Transport {
       };
     } catch (err) {
       if (abort.signal.aborted && !this.#closing.signal.aborted) {
-        return { kind: "network", code: "ETIMEDOUT", message: `no answer within ${timeoutMs} ms`, ...this.via() };
+        return { kind: "network", code: "ETIMEDOUT", message: `no answer within ${timeoutMs} ms`, ...via };
       }
-      return { ...networkOutcome(err), ...this.via() };
+      return { ...networkOutcome(err), ...via };
     } finally {
       clearTimeout(timer);
       stopListening();
       stopCaller?.();
-      this.release();
     }
   }
 
@@ -177,36 +215,16 @@ export class Transport {
   async close(): Promise<void> {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort();
-    for (const wake of this.#waiting.splice(0)) wake();
-    if (this.#ownsDispatcher) await Promise.resolve(this.#dispatcher).then((d) => d.destroy()).catch(() => {});
-  }
-
-  private via(): { proxy?: ProxyInUse } {
-    return this.#proxy ? { proxy: this.#proxy } : {};
+    const own = [this.#ownsDispatcher ? this.#dispatcher : undefined, this.#uploads];
+    await Promise.all(own.map((d) => (d ? Promise.resolve(d).then((x) => x.destroy()).catch(() => {}) : undefined)));
   }
 
   get closed(): boolean {
     return this.#closing.signal.aborted;
   }
 
-  private acquire(): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    if (this.#active < this.#maxConcurrent) {
-      this.#active++;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      this.#waiting.push(() => {
-        if (this.closed) return resolve(false);
-        this.#active++;
-        resolve(true);
-      });
-    });
-  }
-
-  private release(): void {
-    this.#active--;
-    this.#waiting.shift()?.();
+  private tuning() {
+    return { connections: this.#connections, keepAliveTimeout: 30_000, connect: { timeout: 10_000 } };
   }
 }
 

@@ -65,6 +65,8 @@ export interface LocalBraintrust {
   /** Injects failures into later requests; undefined clears. */
   setFault(fault?: Fault): void;
   faults(): FaultCounts;
+  /** The most requests handled at once (arrived and not yet answered) since the server started. */
+  peakConcurrent(): number;
   /** Stops listening and cuts open connections: clients get ECONNREFUSED. */
   down(): Promise<void>;
   /** Listens again, on the same port. */
@@ -112,6 +114,7 @@ export async function startLocalBraintrust(options: LocalBraintrustOptions = {})
       store.catalog.createExperiment(store.catalog.createProject(projectName).id, experimentName, {}, false),
     setFault: (fault) => injector.set(fault),
     faults: () => injector.injected(),
+    peakConcurrent: () => server.concurrency.peak,
     down: () => server.down(),
     up: () => server.up(),
     close: () => server.down(),

@@ -44,6 +44,8 @@ const BROKEN_JSON = '{"row_ids": ["';
 
 export class LocalServer {
   readonly requests: RecordedRequest[] = [];
+  /** Requests being handled now (arrived, not yet answered or cut), and the most at once. */
+  readonly concurrency = { now: 0, peak: 0 };
   private server: Server | undefined;
   private port: number;
 
@@ -63,7 +65,12 @@ export class LocalServer {
   /** Starts listening; after `down()`, on the same port as before. */
   async up(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res).catch((err) => this.crash(res, err)));
+    const server = createServer((req, res) => {
+      this.concurrency.now++;
+      this.concurrency.peak = Math.max(this.concurrency.peak, this.concurrency.now);
+      res.once("close", () => this.concurrency.now--);
+      void this.handle(req, res).catch((err) => this.crash(res, err));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.port, this.options.host, () => {

@@ -2,6 +2,7 @@ import { type LocalBraintrust, startLocalBraintrust } from "braintrust-otel-expo
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describe as describeOutcome } from "../../src/delivery/classify.js";
 import { DestinationResolver } from "../../src/delivery/destination.js";
+import { Limiter } from "../../src/delivery/limiter.js";
 import type { Outcome } from "../../src/delivery/retry.js";
 import { Transport } from "../../src/delivery/transport.js";
 import { makeParent, type Parent } from "../../src/config/parent.js";
@@ -22,6 +23,7 @@ afterEach(async () => {
 function resolver(apiKey = server.apiKey, orgName?: string, onRetry?: (parent: unknown, outcome: Outcome) => void) {
   transport = new Transport({ apiUrl: server.url, apiKey, headers: {}, maxConcurrent: 2 });
   return new DestinationResolver(transport, {
+    limiter: new Limiter({ max: 16 }),
     orgName,
     policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 },
     attemptTimeoutMs: 2_000,
@@ -119,7 +121,7 @@ describe("lookups under way at once", () => {
   it("at most maxLookups run; queued names send nothing, and forgetting one settles it at once", async () => {
     const hung = await scriptedServer(() => {}); // never answers
     const t = new Transport({ apiUrl: hung.url, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
-    const r = new DestinationResolver(t, { orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 5_000, maxLookups: 2 });
+    const r = new DestinationResolver(t, { limiter: new Limiter({ max: 16 }), orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 5_000, maxLookups: 2 });
     try {
       const names = Array.from({ length: 10 }, (_, i) => makeParent("project_name", `tenant-${i}`));
       const settled = names.map((p) => r.resolve(p));
@@ -141,6 +143,7 @@ describe("lookups under way at once", () => {
     const t = new Transport({ apiUrl: hung.url, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
     const told: string[] = [];
     const r = new DestinationResolver(t, {
+      limiter: new Limiter({ max: 16 }),
       orgName: undefined,
       policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 },
       attemptTimeoutMs: 1_000,
@@ -171,7 +174,7 @@ describe("lookups under way at once", () => {
   it("an answer already known is told again to a new request, after the call returns", async () => {
     transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 16 });
     const told: string[] = [];
-    const r = new DestinationResolver(transport, { orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 2_000, onResolved: (parent, res) => told.push(`${parent.key} ${res.ok}`) });
+    const r = new DestinationResolver(transport, { limiter: new Limiter({ max: 16 }), orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 2_000, onResolved: (parent, res) => told.push(`${parent.key} ${res.ok}`) });
     const parent = makeParent("project_name", "known");
     expect(await r.resolve(parent)).toMatchObject({ ok: true });
     expect(told).toEqual(["project_name:known true"]);
@@ -184,7 +187,7 @@ describe("lookups under way at once", () => {
 
   it("queued names are all resolved in turn", async () => {
     transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 16 });
-    const r = new DestinationResolver(transport, { orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 2_000, maxLookups: 2 });
+    const r = new DestinationResolver(transport, { limiter: new Limiter({ max: 16 }), orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 2_000, maxLookups: 2 });
     const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => r.resolve(makeParent("project_name", `p-${i}`))));
     expect(answers.every((a) => a.ok)).toBe(true);
     expect(projectCalls()).toHaveLength(9);
