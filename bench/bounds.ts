@@ -3,16 +3,17 @@
 // in this process that never answers, or answers with what hurts.
 //
 //   npx tsx bench/bounds.ts                # every scenario
-//   npx tsx bench/bounds.ts destinations   # one: destinations | error-page | retry-after | root-flush
+//   npx tsx bench/bounds.ts destinations   # one: destinations | error-page | retry-after | root-flush | attachments
 //
 // Printed per scenario: the figure, the bound it is held to, and the warnings and unhandled
-// rejections the app would have seen (there must be none). The two scenarios whose figure
+// rejections the app would have seen (there must be none). The scenarios whose figure
 // also moves with the host (RSS the allocator keeps, event-loop lag on a busy machine) are
 // run a second time with a no-op span processor doing the same span work (and root-flush a
 // third, without flushOnRootEnd), each in its own process, so the exporter's share shows.
 // The destinations scenario runs in a host whose V8 heap has grown to its working size (see
 // warmHost), and once more in a freshly started one, to show what that first growth costs.
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -22,7 +23,7 @@ import { BraintrustSpanProcessor } from "braintrust-otel-exporter";
 import { BasicTracerProvider, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 
 const MiB = 1024 * 1024;
-const SCENARIOS = ["destinations", "error-page", "retry-after", "root-flush"] as const;
+const SCENARIOS = ["destinations", "error-page", "retry-after", "root-flush", "attachments"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /**
  * How each scenario's span work is processed: ours, a no-op processor, ours without
@@ -34,6 +35,8 @@ const VARIANTS: Record<Scenario, Variant[]> = {
   "error-page": ["exporter"],
   "retry-after": ["exporter"],
   "root-flush": ["exporter", "no-root-flush", "noop"],
+  // The no-op run first: the exporter's run is held to its growth over that one.
+  attachments: ["noop", "exporter"],
 };
 const NOOP: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
 
@@ -43,6 +46,8 @@ interface Result {
   ok: boolean;
   warnings: string[];
   rejections: number;
+  /** RSS growth, for a later variant of the same scenario to compare with. */
+  rss?: number;
 }
 
 
@@ -50,18 +55,23 @@ function parent(names: readonly string[]): void {
   let failed = false;
   for (const name of names) {
     if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario ${name}; one of ${SCENARIOS.join(", ")}`);
-    for (const variant of VARIANTS[name as Scenario]) failed = run(name, variant) || failed;
+    let baseline: number | undefined;
+    for (const variant of VARIANTS[name as Scenario]) {
+      const result = run(name, variant, baseline);
+      failed = result.failed || failed;
+      if (variant === "noop") baseline = result.rss;
+    }
   }
   if (failed) process.exitCode = 1;
 }
 
-/** One scenario in a fresh process; true when it failed its bound or the app saw a warning. */
-function run(name: string, variant: Variant): boolean {
+/** One scenario in a fresh process; failed when it failed its bound or the app saw a warning. */
+function run(name: string, variant: Variant, baseline: number | undefined): { failed: boolean; rss?: number } {
   {
     const label = variant === "exporter" ? name : `  ${variant}`;
     let failed = false;
     const run = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", fileURLToPath(import.meta.url), name], {
-      env: { ...process.env, BOUNDS_CHILD: "1", BOUNDS_VARIANT: variant },
+      env: { ...process.env, BOUNDS_CHILD: "1", BOUNDS_VARIANT: variant, ...(baseline === undefined ? {} : { BOUNDS_BASELINE_RSS: String(baseline) }) },
       encoding: "utf8",
       timeout: 300_000,
     });
@@ -71,17 +81,17 @@ function run(name: string, variant: Variant): boolean {
       result = JSON.parse(line) as Result;
     } catch {
       console.log(`${label}: did not finish (exit ${run.status})\n${run.stderr}`);
-      return true;
+      return { failed: true };
     }
     const clean = result.warnings.length === 0 && result.rejections === 0;
     if (variant !== "exporter") {
       console.log(`${label.padEnd(15)} ${result.figure}  (${variant === "cold-host" ? "ours, in a host whose young generation has not grown yet" : "same span work, for comparison"})`);
-      return !clean;
+      return { failed: !clean, ...(result.rss === undefined ? {} : { rss: result.rss }) };
     }
     failed ||= !result.ok || !clean;
     console.log(`${label.padEnd(15)} ${result.figure}  (bound: ${result.bound})  ${result.ok ? "ok" : "OVER"}`);
     console.log(`${"".padEnd(15)} warnings: ${result.warnings.length === 0 ? "none" : result.warnings.join("; ")}; unhandled rejections: ${result.rejections}`);
-    return failed;
+    return { failed };
   }
 }
 
@@ -193,13 +203,94 @@ const SCENARIO_RUNS: Record<Scenario, () => Promise<Omit<Result, "warnings" | "r
     const p99 = lag.percentile(99) / 1e6;
     return { figure: `event-loop lag p99 ${p99.toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms; RSS +${mib(grown)} MiB`, bound: "p99 <= 5 ms", ok: p99 <= 5 };
   },
+
+  attachments,
 };
 
-/** A loopback server whose answers come from `handler` (which may never answer). */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): void }> {
+/**
+ * 100 spans with a new 5 MB image each, while the object store takes each upload's bytes and
+ * never answers; the API answers lookups, /attachment and inserts. What the exporter may keep
+ * is the media waiting to upload (maxAttachmentBytes) and the rows in its queue
+ * (maxQueueBytes): its RSS growth over the no-op run's is held to that. The app's own work
+ * is kept out of the allocator, whose retention would otherwise swing both runs by tens of MiB:
+ * each image is one buffer with new bytes in its head, and its base64 is made in pieces
+ * (Node makes a string over 1 MB from its own malloc'd memory, which glibc keeps once freed).
+ */
+async function attachments(): Promise<Omit<Result, "warnings" | "rejections">> {
+  const media = 64 * MiB;
+  const queue = 16 * MiB;
+  const store = await serve(() => {});
+  let rows = 0;
+  const api = await serve((req, res, body) => {
+    const json = (value: unknown) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(value));
+    };
+    if (req.url === "/v1/project") return json({ id: "p-1", org_id: "org-1", name: "bounds" });
+    if (req.url === "/attachment") return json({ signedUrl: `${store.url}/upload`, headers: {} });
+    if (req.url?.endsWith("/insert")) {
+      const events = (JSON.parse(body) as { events: unknown[] }).events;
+      rows += events.length;
+      return json({ row_ids: events.map((_, i) => String(i)) });
+    }
+    json({});
+  }, true);
+  const ours = new BraintrustSpanProcessor({ apiKey: "sk-bounds-bench", apiUrl: api.url, projectName: "bounds", maxAttachmentBytes: media, maxQueueBytes: queue });
+  await ours.ready();
+  const provider = new BasicTracerProvider({ spanProcessors: [variant === "noop" ? NOOP : ours] });
+  const tracer = provider.getTracer("bounds");
+  const image = randomBytes(5_000_000);
+  warmHost();
+  const before = await settledLater();
+  let peak = before.rss;
+  let atPeak = "";
+  const sample = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak) {
+      peak = m.rss;
+      atPeak = ` (heap total ${mib(m.heapTotal)}, external ${mib(m.external)})`;
+    }
+  }, 5);
+  for (let i = 0; i < 100; i++) {
+    randomBytes(64).copy(image);
+    const base64: string[] = [];
+    for (let at = 0; at < image.length; at += 48 * 1024) base64.push(image.subarray(at, at + 48 * 1024).toString("base64"));
+    const messages = [{ role: "user", content: [{ type: "text", text: "What is in this image?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${base64.join("")}` } }] }];
+    tracer.startSpan("chat", { attributes: { "gen_ai.operation.name": "chat", "gen_ai.input.messages": JSON.stringify(messages) } }).end();
+    await new Promise((r) => setImmediate(r));
+  }
+  const stats = ours.stats(); // builds the rows still pending
+  const after = await settledLater();
+  clearInterval(sample);
+  void provider.shutdown();
+  void ours.shutdown();
+  store.close();
+  api.close();
+  const grown = after.rss - before.rss;
+  const kept = `after GC: heap used ${signed(after.heapUsed - before.heapUsed)}, external ${signed(after.external - before.external)} MiB`;
+  if (variant === "noop") return { figure: `RSS ${signed(grown)} MiB, peak ${signed(peak - before.rss)}${atPeak}; ${kept}`, bound: "", ok: true, rss: grown };
+  const baseline = Number(process.env.BOUNDS_BASELINE_RSS ?? 0);
+  const budget = (media + queue) * 1.1;
+  return {
+    figure: `RSS ${signed(grown)} MiB (${signed(grown - baseline)} over the no-op run), peak ${signed(peak - before.rss)}${atPeak}; ${kept}; ${rows} rows inserted, ${stats.queued} held or queued`,
+    bound: `over the no-op run <= maxAttachmentBytes ${mib(media)} + maxQueueBytes ${mib(queue)} MiB + 10 % = ${mib(budget)} MiB; heap + external kept <= ${mib(budget)} MiB`,
+    ok: grown - baseline <= budget && after.heapUsed - before.heapUsed + after.external - before.external <= budget,
+  };
+}
+
+/** `settled()`, once V8 has had a moment to give the pages a full collection freed back to the OS. */
+async function settledLater(): Promise<ReturnType<typeof settled>> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  return settled();
+}
+
+/** A loopback server whose answers come from `handler` (which may never answer), given the body when `withBody`. */
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void, withBody = false): Promise<{ url: string; close(): void }> {
   const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => handler(req, res));
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => withBody && chunks.push(chunk));
+    req.on("end", () => handler(req, res, Buffer.concat(chunks).toString("utf8")));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {

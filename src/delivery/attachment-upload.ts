@@ -10,7 +10,8 @@ export interface UploadJob {
   readonly key: string;
   readonly filename: string;
   readonly contentType: string;
-  readonly base64: string;
+  /** The decoded bytes. */
+  readonly body: Uint8Array;
   readonly orgId: string;
 }
 
@@ -40,9 +41,8 @@ export async function uploadAttachment(port: UploadPort, job: UploadJob, options
   const target = signedTarget(asked.body);
   if (!target) return { ok: false, cause: "api", detail: "its answer had no signedUrl" };
 
-  const bytes = Buffer.from(job.base64, "base64");
   const stored = await retried(options, (timeoutMs) =>
-    port.request({ method: "PUT", target: target.url, headers: target.headers, body: bytes, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) }),
+    port.request({ method: "PUT", target: target.url, headers: target.headers, body: job.body, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) }),
   );
   const status = stored.ok ? { upload_status: "done" } : { upload_status: "error", error_message: stored.detail };
   // The status is bookkeeping: the bytes are stored (or not) whatever it says, so it is not retried past a short wait.

@@ -41,11 +41,16 @@ export interface AttachmentOptions {
 /** Content hashes remembered, with their keys: a long chat resends the same images each turn. */
 export const MAX_REMEMBERED = 4096;
 
+/** What a marker names of a piece of media: its type and its decoded size. */
+type MediaAbout = Pick<FoundMedia, "contentType" | "bytes">;
+
 interface Upload {
   readonly key: string;
   readonly hash: string;
   readonly reference: AttachmentReference;
-  readonly media: FoundMedia;
+  readonly about: MediaAbout;
+  /** The decoded bytes while the upload runs; dropped once it has settled. */
+  data: Buffer | undefined;
   readonly parent: Parent;
   state: "uploading" | "stored" | "failed";
   marker: string | undefined;
@@ -105,6 +110,7 @@ export class AttachmentUploads {
   private place(media: FoundMedia, row: RowMedia): AttachmentReference | string | undefined {
     if (media.bytes < this.options.minBytes || this.closed) return undefined;
     const hash = contentHash(media.base64);
+    if (hash === undefined) return undefined;
     const seen = this.known.get(hash);
     if (seen && seen.state !== "failed") {
       this.known.delete(hash);
@@ -114,15 +120,18 @@ export class AttachmentUploads {
       if (seen.state === "uploading") row.uploads.push({ upload: seen, reference });
       return reference;
     }
-    const cost = media.base64.length + media.bytes;
-    if (this.bytes + cost > this.options.maxBytes) return this.budgetFull(media);
-    this.bytes += cost;
+    // Only the decoded bytes are kept: `media.base64` may be a slice of the whole prompt's
+    // text, which it would keep alive (every other image in it included) for as long as it is held.
+    if (this.bytes + media.bytes > this.options.maxBytes) return this.budgetFull(media);
+    const data = decodeBase64(media.base64, media.bytes);
+    this.bytes += data.length;
     const key = randomUUID();
     const upload: Upload = {
       key,
       hash,
       reference: { type: "braintrust_attachment", key, filename: media.filename, content_type: media.contentType },
-      media,
+      about: { contentType: media.contentType, bytes: data.length },
+      data,
       parent: row.parent,
       state: "uploading",
       marker: undefined,
@@ -142,7 +151,7 @@ export class AttachmentUploads {
     const failed = row.uploads.filter((u) => u.upload.state === "failed").map(replacement);
     if (pending.length === 0) return this.options.release(row.parent, replaceReferences(json, failed));
     if (this.closed || this.bytes + json.length > this.options.maxBytes) {
-      const markers = pending.map((u) => ({ reference: u.reference, marker: this.budgetFull(u.upload.media) }));
+      const markers = pending.map((u) => ({ reference: u.reference, marker: this.budgetFull(u.upload.about) }));
       return this.options.release(row.parent, replaceReferences(json, [...failed, ...markers]));
     }
     this.bytes += json.length;
@@ -218,8 +227,9 @@ export class AttachmentUploads {
       if (!orgId) {
         return this.settle(upload, { ok: false, cause: "api", detail: `no org id is known for ${upload.parent.key} (experiment destinations have no project lookup)` });
       }
-      const { key, base64, filename, contentType } = { key: upload.key, ...upload.media };
-      const result = await uploadAttachment(this.options.port, { key, base64, filename, contentType, orgId }, {
+      const { key, reference, data } = upload;
+      if (!data) return;
+      const result = await uploadAttachment(this.options.port, { key, body: data, filename: reference.filename, contentType: reference.content_type, orgId }, {
         deadline: upload.deadline,
         policy: this.options.policy,
         attemptTimeoutMs: this.options.attemptTimeoutMs,
@@ -233,13 +243,13 @@ export class AttachmentUploads {
 
   private settle(upload: Upload, result: { ok: true } | { ok: false; cause: UploadFailure; detail: string }): void {
     if (upload.state !== "uploading") return;
-    this.bytes -= upload.media.base64.length + upload.media.bytes;
+    this.bytes -= upload.about.bytes;
+    upload.data = undefined;
     if (result.ok) {
       upload.state = "stored";
-      (upload as { media: FoundMedia }).media = { ...upload.media, base64: "" };
     } else {
       upload.state = "failed";
-      upload.marker = marker(upload.media, WHY[result.cause]);
+      upload.marker = marker(upload.about, WHY[result.cause]);
       if (this.known.get(upload.hash) === upload) this.known.delete(upload.hash);
       this.failed(result.cause, result.detail);
     }
@@ -256,7 +266,7 @@ export class AttachmentUploads {
     }
   }
 
-  private budgetFull(media: FoundMedia): string {
+  private budgetFull(media: MediaAbout): string {
     warnOnce(
       "attachment-budget",
       `media waiting to be uploaded passed maxAttachmentBytes (${formatBytes(this.options.maxBytes)}): media past it is replaced by a marker such as ${JSON.stringify(marker(media, "attachment budget full"))}, and its row is sent with its text. Raise maxAttachmentBytes, or check that uploads get through`,
@@ -278,19 +288,37 @@ export class AttachmentUploads {
 }
 
 /**
- * The hash of the media's base64, fed in slices: hashing the whole string at once made a
- * UTF-8 copy of it (megabytes per image) that the allocator kept resident after it was freed.
+ * Base64 is decoded a slice at a time: decoding a whole string first copies it (megabytes
+ * per image), and the allocator keeps such copies resident after they are freed. A slice
+ * is a multiple of 4 characters, so each decodes on its own.
  */
-function contentHash(base64: string): string {
+const SLICE_CHARS = 64 * 1024;
+const SLICE_BYTES = (SLICE_CHARS / 4) * 3;
+let scratch: Buffer | undefined;
+
+/** The hash of the media's bytes (the same bytes get the same key, whichever alphabet or padding encoded them); undefined for none. */
+function contentHash(base64: string): string | undefined {
+  scratch ??= Buffer.allocUnsafeSlow(SLICE_BYTES);
   const hash = createHash("sha256");
-  for (let i = 0; i < base64.length; i += HASH_SLICE) hash.update(base64.slice(i, i + HASH_SLICE), "latin1");
-  return hash.digest("base64url");
+  let total = 0;
+  for (let i = 0; i < base64.length; i += SLICE_CHARS) {
+    const written = scratch.write(base64.slice(i, i + SLICE_CHARS), 0, "base64");
+    hash.update(scratch.subarray(0, written));
+    total += written;
+  }
+  return total === 0 ? undefined : hash.digest("base64url");
 }
 
-const HASH_SLICE = 64 * 1024;
+/** The bytes `base64` encodes, `size` at most, in a buffer of their own. */
+function decodeBase64(base64: string, size: number): Buffer {
+  const data = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  for (let i = 0; i < base64.length && offset < size; i += SLICE_CHARS) offset += data.write(base64.slice(i, i + SLICE_CHARS), offset, "base64");
+  return offset === size ? data : data.subarray(0, offset);
+}
 
 function replacement({ upload, reference }: RowMedia["uploads"][number]): Replacement {
-  return { reference, marker: upload.marker ?? marker(upload.media, "not stored") };
+  return { reference, marker: upload.marker ?? marker(upload.about, "not stored") };
 }
 
 const WHY: Record<UploadFailure, string> = {
@@ -300,6 +328,6 @@ const WHY: Record<UploadFailure, string> = {
 };
 
 /** What stands in the row for media that was not uploaded: its type, its size and why. */
-export function marker(media: Pick<FoundMedia, "contentType" | "bytes">, why: string): string {
+export function marker(media: MediaAbout, why: string): string {
   return `[${media.contentType} ${formatBytes(media.bytes)} not uploaded: ${why}]`;
 }

@@ -159,6 +159,20 @@ describe("media in every shape becomes an attachment", () => {
     expect(storedBytes(keys[0]!)?.equals(image)).toBe(true);
   });
 
+  it("the same bytes in either base64 alphabet, padded or not, are one upload", async () => {
+    watch.start();
+    const image = png(40, 40, 12);
+    const before = server.requests.length;
+    const { rows } = await logSpans("media-alphabets", [
+      { "gen_ai.input.messages": messages([question, { type: "image", source: { type: "base64", media_type: "image/png", data: image.toString("base64") } }]) },
+      { "gen_ai.input.messages": messages([question, { type: "image", source: { type: "base64", media_type: "image/png", data: image.toString("base64url") } }]) },
+    ]);
+    const keys = rows.map((r) => reference((r.input as { content: any[] }[])[0]!.content[1].source.data, "image/png"));
+    expect(keys[1]).toBe(keys[0]);
+    expect(server.requests.slice(before).filter((r) => r.method === "PUT")).toHaveLength(1);
+    expect(storedBytes(keys[0]!)?.equals(image)).toBe(true);
+  });
+
   it("a 6 MB image with a one-line question: the question survives and the image is an attachment", async () => {
     watch.start();
     const big = pngLike(6_000_000, 5);
@@ -218,6 +232,19 @@ describe("bounded", () => {
     }
     expect(server.requests.slice(before).filter((r) => r.path.startsWith("/attachment"))).toEqual([]);
     expect(said.filter((m) => m.includes("maxAttachmentBytes"))).toHaveLength(1);
+  });
+
+  it("the budget counts the decoded bytes held, not their base64 as well", async () => {
+    watch.start();
+    const [a, b] = [png(64, 64, 21), png(64, 64, 22)];
+    // Room for both images' bytes and their row; their base64 as well would not fit.
+    const budget = a.length + b.length + 4096;
+    expect(b64(a).length + a.length + b.length).toBeGreaterThan(budget);
+    const content = [question, { type: "image_url", image_url: { url: dataUrl("image/png", a) } }, { type: "image_url", image_url: { url: dataUrl("image/png", b) } }];
+    const { rows } = await logSpans("media-budget-bytes", [{ "gen_ai.input.messages": messages(content) }], { maxAttachmentBytes: budget });
+    const parts = (rows[0]!.input as { content: any[] }[])[0]!.content;
+    expect(storedBytes(reference(parts[1].image_url.url, "image/png"))?.equals(a)).toBe(true);
+    expect(storedBytes(reference(parts[2].image_url.url, "image/png"))?.equals(b)).toBe(true);
   });
 });
 
