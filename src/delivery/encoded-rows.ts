@@ -10,13 +10,8 @@ const COMMA = 0x2c;
 /** Envelope bytes around the rows (both parts are ASCII). */
 export const ENVELOPE_BYTES = OPEN.length + CLOSE.length;
 
-/** The body for rows held as text. */
-export function batchBody(rows: readonly string[]): string {
-  return `{"events":[${rows.join(",")}]}`;
-}
-
-/** The exact UTF-8 size of `batchBody(rows)`, without building it. */
-export function batchBytes(rows: readonly string[]): number {
+/** The exact UTF-8 size of the body for `rows`, without building it. */
+function batchBytes(rows: readonly string[]): number {
   let bytes = ENVELOPE_BYTES + Math.max(0, rows.length - 1);
   for (const row of rows) bytes += byteLength(row);
   return bytes;

@@ -14,8 +14,8 @@ import { MAX_CHUNK, SpareChunks, chunkSizeFor } from "./spare-chunks.js";
 /**
  * Rows are written one after another into chunks. A lane's first chunk is small and each
  * next one twice the size, up to CHUNK: a busy lane writes into 64 KiB chunks whose unused
- * tails are small, while a lane with a few rows holds a few KiB. (With 64 KiB each, 10k
- * destinations waiting out an outage held 625 MB to keep 2.4 MB of rows.)
+ * tails are small, while a lane with a few rows holds a few KiB, so the memory a lane holds
+ * follows its rows, however many lanes there are.
  */
 const CHUNK = MAX_CHUNK;
 const FIRST_CHUNK = 1024;
@@ -203,7 +203,7 @@ export class ByteBoundedQueue {
    * Bytes of request bodies taken from the queue and not yet done with: they are still in
    * memory, so they count against `maxBytes` too (not in `bytes`, which is what is queued).
    */
-  inFlightBytes = 0;
+  private lent = 0;
   private readonly byKey = new Map<string, Lane>();
   /** Emptied chunks for reuse; not in `held` (no row is in them), 1.4 MiB at most. */
   readonly spares = new SpareChunks();
@@ -220,13 +220,28 @@ export class ByteBoundedQueue {
   push(lane: Lane, json: string): boolean {
     if (this.size >= this.maxRows) return false;
     const before = lane.held;
-    const bytes = lane.stage(json, this.spares, this.maxBytes - this.held - this.inFlightBytes);
+    const bytes = lane.stage(json, this.spares, this.maxBytes - this.held - this.lent);
     if (bytes < 0) return false;
     lane.commit(bytes);
     this.held += lane.held - before;
     this.size++;
     this.bytes += bytes;
     return true;
+  }
+
+  /** Bytes of request bodies still in memory (`lend`, not yet `returned`). */
+  get inFlightBytes(): number {
+    return this.lent;
+  }
+
+  /** A request body of `bytes`, cut from the queue's rows, is in memory until `returned`. */
+  lend(bytes: number): void {
+    this.lent += bytes;
+  }
+
+  /** The request body `lend` counted is done with. */
+  returned(bytes: number): void {
+    this.lent -= bytes;
   }
 
   /** The lane for a destination, created empty on first use. */

@@ -1,17 +1,19 @@
-// One batch's journey to the API: retried per the policy, split in halves on 413 (a lone
-// row is truncated instead), and every row counted exactly once at the end, with a clear
-// message when the API refuses them.
+// One batch's journey to the API: cut from its lane, retried per the policy, split in halves
+// on 413 (a lone row is truncated instead), narrowed down on 400 (isolate.ts), and every row
+// counted exactly once at the end, with a clear message when the API refuses them. How rows
+// are fitted or repaired is the batcher's (batch.ts), given once; requests go through the
+// limiter, like every other request.
 import { counted, fail, log, note, redact } from "../log.js";
 import type { Parent } from "../config/parent.js";
 import { isolateRefused } from "./isolate.js";
-import type { RowRepair } from "./row-repair.js";
 import { type Context, type Verdict as Classified, classify, gaveUpAt } from "./classify.js";
 import type { Limiter } from "./limiter.js";
 import { type BackoffPolicy, type Outcome, withRetry } from "./retry.js";
-import { ENVELOPE_BYTES, EncodedRows } from "./encoded-rows.js";
+import type { Batcher } from "./batch.js";
+import { EncodedRows } from "./encoded-rows.js";
+import type { ByteBoundedQueue, Lane } from "./queue.js";
 import type { Counters } from "./stats.js";
 import type { Transport } from "./transport.js";
-import { truncateToFit } from "./truncate.js";
 
 export interface Target {
   readonly parent: Parent;
@@ -19,7 +21,8 @@ export interface Target {
 }
 
 export interface SenderOptions {
-  maxBatchBytes: number;
+  /** What a request may hold, and how a row is fitted or repaired. */
+  batches: Batcher;
   exportTimeoutMillis: number;
   attemptTimeoutMs: number;
   orgName: string | undefined;
@@ -32,24 +35,28 @@ export interface SenderOptions {
   onFinal?: (target: Target, verdict: Classified) => void;
   /** The one gate on requests in flight; retry waits are spent in it too, holding no slot. */
   limiter: Limiter;
-  /** Rewrites a row the API refused for JSON text it carried (isolate.ts); without it such rows are refused. */
-  repairRow?: RowRepair;
 }
 
-// A 413 never shrinks batches below this (the smallest maxBatchBytes the config allows).
-const MIN_BATCH_BYTES = 1024;
-
 export class Sender {
-  /** The batch byte cap in force: maxBatchBytes, lowered after a 413 to what the server takes. */
-  batchCap: number;
   private readonly retryWait = (ms: number, signal?: AbortSignal) => this.options.limiter.backOff(ms, signal);
 
   constructor(
     private readonly transport: Transport,
     private readonly counters: Counters,
     private readonly options: SenderOptions,
-  ) {
-    this.batchCap = options.maxBatchBytes;
+  ) {}
+
+  /** The request byte cap in force: maxBatchBytes, lowered after a 413 to what the server takes. */
+  get batchCap(): number {
+    return this.options.batches.maxBytes;
+  }
+
+  /** The next batch of a destination's lane; rows too large for any request are truncated or dropped (counted, said). */
+  take(queue: ByteBoundedQueue, from: { readonly parent: Parent; readonly lane: Lane }): EncodedRows {
+    const batch = this.options.batches.take(queue, from.lane);
+    this.counters.drop("tooLarge", batch.dropped);
+    if (batch.truncated + batch.dropped > 0) this.reportTooLarge(from, batch.truncated, batch.dropped);
+    return batch.encoded;
   }
 
   /** Sends `rows` within exportTimeoutMillis. Never rejects. */
@@ -93,7 +100,7 @@ export class Sender {
           await isolateRefused(rows, result.outcome, {
             send: (part) => this.deliver(target, part, deadline, true),
             refuse: (part, outcome) => this.refuse(target, part, outcome),
-            repair: this.options.repairRow,
+            repair: this.options.batches.repairRow,
           });
           break;
         }
@@ -122,14 +129,14 @@ export class Sender {
   /** 413: the halves go one after the other; a lone row is truncated to half its size and tried again. */
   private async split(target: Target, rows: EncodedRows, deadline: number): Promise<void> {
     const bodyBytes = rows.body.length;
-    this.batchCap = Math.max(MIN_BATCH_BYTES, Math.min(this.batchCap, Math.floor(bodyBytes / 2)));
+    this.options.batches.refused(bodyBytes);
     if (rows.length > 1) {
       const [first, second] = rows.split();
       await this.deliver(target, first, deadline);
       await this.deliver(target, second, deadline);
       return;
     }
-    const fitted = truncateToFit(rows.text(0), Math.floor(bodyBytes / 2) - ENVELOPE_BYTES, this.options.repairRow);
+    const fitted = this.options.batches.fit(rows.text(0), Math.floor(bodyBytes / 2));
     if (fitted === undefined) {
       this.counters.drop("tooLarge");
       this.reportTooLarge(target, 0, 1);
@@ -185,7 +192,7 @@ export class Sender {
     return { op: "insert", parent: target.parent, orgName: this.options.orgName, url: this.url };
   }
 
-  reportTooLarge(target: Target | { parent: Parent }, truncated: number, dropped: number): void {
+  private reportTooLarge(target: { parent: Parent }, truncated: number, dropped: number): void {
     const parts = [
       truncated ? `${truncated} truncated to fit (largest fields replaced by "[truncated …]")` : "",
       dropped ? `${dropped} dropped (too large even truncated)` : "",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ENVELOPE_BYTES, batchBody, batchBytes, takeBatch } from "../../src/delivery/batch.js";
-import { ByteBoundedQueue } from "../../src/delivery/queue.js";
+import { Batcher } from "../../src/delivery/batch.js";
+import { ENVELOPE_BYTES, EncodedRows } from "../../src/delivery/encoded-rows.js";
+import { ByteBoundedQueue, type Lane } from "../../src/delivery/queue.js";
 
 const row = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ id, span_id: id, root_span_id: id, ...extra });
 
@@ -11,14 +12,23 @@ function queueOf(rows: string[]) {
   return { queue, lane };
 }
 
-describe("batchBody", () => {
+/** The next batch of `lane`: at most `maxRows` rows and `maxBytes` of body; its rows as text. */
+function takeBatch(queue: ByteBoundedQueue, lane: Lane, maxRows: number, maxBytes: number) {
+  const batch = new Batcher(maxRows, maxBytes).take(queue, lane);
+  return { ...batch, rows: batch.encoded.texts() };
+}
+
+/** The exact UTF-8 size of the body for `rows`. */
+const batchBytes = (rows: string[]) => EncodedRows.fromText(rows).body.length;
+
+describe("the request body", () => {
   it("concatenates serialized rows into the insert envelope, parseable as the same events", () => {
     const rows = [row("a"), row("b", { input: "ünï" })];
-    const body = batchBody(rows);
+    const body = EncodedRows.fromText(rows).body.toString("utf8");
     expect(JSON.parse(body)).toEqual({ events: rows.map((r) => JSON.parse(r)) });
     expect(batchBytes(rows)).toBe(Buffer.byteLength(body));
     expect(batchBytes([])).toBe(ENVELOPE_BYTES);
-    expect(batchBody([])).toBe('{"events":[]}');
+    expect(EncodedRows.fromText([]).body.toString("utf8")).toBe('{"events":[]}');
   });
 });
 
@@ -55,7 +65,7 @@ describe("takeBatch", () => {
     expect(first.rows).toEqual([small]); // the big one waits for its own batch
     const second = takeBatch(queue, lane, 10, 2_000);
     expect(second.rows).toHaveLength(1);
-    expect(second.truncated).toEqual(second.rows);
+    expect(second.truncated).toBe(1);
     expect(JSON.parse(second.rows[0]!)).toMatchObject({ id: "big", output: "[truncated 50.0 KB]" });
     expect(batchBytes(second.rows)).toBeLessThanOrEqual(2_000);
     expect(takeBatch(queue, lane, 10, 2_000).rows).toEqual([small]);

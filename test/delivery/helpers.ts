@@ -3,6 +3,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type BraintrustExporterOptions, type ExporterConfig, resolveConfig } from "../../src/config/config.js";
+import { Batcher } from "../../src/delivery/batch.js";
 import { Limiter } from "../../src/delivery/limiter.js";
 import type { SenderOptions } from "../../src/delivery/sender.js";
 
@@ -104,7 +105,7 @@ export async function until(check: () => boolean, intervalMs = 10): Promise<void
 /** Sender options for tests: quick retries (5–20 ms), a 5 s deadline, no org; `over` replaces any of them. */
 export function senderOptions(over: Partial<SenderOptions> = {}): SenderOptions {
   return {
-    maxBatchBytes: 5_000_000,
+    batches: new Batcher(512, 5_000_000),
     exportTimeoutMillis: 5_000,
     attemptTimeoutMs: 2_000,
     orgName: undefined,

@@ -9,6 +9,7 @@ import { Sender } from "../../src/delivery/sender.js";
 import { Counters } from "../../src/delivery/stats.js";
 import { Transport } from "../../src/delivery/transport.js";
 import { repairRow } from "../../src/rows/repair.js";
+import { Batcher } from "../../src/delivery/batch.js";
 import { type LocalBraintrust, startLocalBraintrust } from "../../src/testing/index.js";
 import { watchEachTest } from "../helpers/diag.js";
 import { providerWith } from "../helpers/tracing.js";
@@ -97,7 +98,7 @@ describe("rows the API refuses for what they say", () => {
     const { id } = (await created.json()) as { id: string };
     transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 2 });
     const counters = new Counters();
-    const sender = new Sender(transport, counters, senderOptions(repair ? { repairRow } : {}));
+    const sender = new Sender(transport, counters, senderOptions({ batches: new Batcher(512, 5_000_000, repair ? repairRow : undefined) }));
     await sender.send({ parent: makeParent("project_id", id), insertPath: `/v1/project_logs/${id}/insert` }, EncodedRows.fromText(rows));
     const stored = server.rows(projectName).map((r) => r.id as string);
     return { stored, counters, statuses: insertStatuses(projectName), messages: diagnostics.messages };

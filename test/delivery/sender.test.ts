@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EncodedRows } from "../../src/delivery/encoded-rows.js";
+import { Batcher } from "../../src/delivery/batch.js";
 import { Sender } from "../../src/delivery/sender.js";
 import { Counters } from "../../src/delivery/stats.js";
 import { Transport } from "../../src/delivery/transport.js";
@@ -19,7 +20,7 @@ async function senderFor(handler: Parameters<typeof scriptedServer>[0], maxBatch
   server = await scriptedServer(handler);
   transport = new Transport({ apiUrl: server.url, apiKey: "sk-sender-key", headers: {}, maxConcurrent: 2 });
   const counters = new Counters();
-  const sender = new Sender(transport, counters, senderOptions({ maxBatchBytes }));
+  const sender = new Sender(transport, counters, senderOptions({ batches: new Batcher(512, maxBatchBytes) }));
   return { sender, counters };
 }
 
@@ -86,7 +87,7 @@ describe("Sender", () => {
     const counters = new Counters();
     const stop = new AbortController();
     const sender = new Sender(transport, counters, senderOptions({
-      maxBatchBytes: 1_000_000,
+      batches: new Batcher(512, 1_000_000),
       exportTimeoutMillis: 10_000,
       policy: { baseDelayMs: 1_000, maxDelayMs: 1_000, maxWaitMs: 60_000, random: () => 0.99 },
       signal: stop.signal,
