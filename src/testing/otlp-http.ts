@@ -3,6 +3,7 @@
 // is in the request's own encoding: an Export*ServiceResponse, or a google.rpc.Status
 // for an error, as the OTLP specification asks.
 import { type OtlpSignal, ProtobufDecodeError, decodeProtobufRequest, encodeProtobufResponse, encodeProtobufStatus } from "./otlp-proto.js";
+import { OtlpError } from "./otlp-values.js";
 import type { ApiRequest, Reply } from "./reply.js";
 
 export type OtlpEncoding = "json" | "protobuf";
@@ -30,8 +31,22 @@ export function requestEncoding(headers: ApiRequest["headers"]): OtlpEncoding | 
   return failure("json", 415, INVALID_ARGUMENT, `Content-Type must be ${PROTOBUF} or application/json, not "${type}"`);
 }
 
-/** The request in its OTLP/JSON form, whichever encoding it came in; a 400 answer when it does not decode. */
-export function decodeRequest(signal: OtlpSignal, encoding: OtlpEncoding, req: ApiRequest): { request: unknown } | Reply {
+/**
+ * The request read by `parse` from its OTLP/JSON form, whichever encoding it came in; a 400
+ * answer when it does not decode, or when `parse` finds it is not the signal's request (OtlpError).
+ */
+export function parseRequest<T>(signal: OtlpSignal, encoding: OtlpEncoding, req: ApiRequest, parse: (request: unknown) => T): { parsed: T } | Reply {
+  const decoded = decodeRequest(signal, encoding, req);
+  if (!("request" in decoded)) return decoded;
+  try {
+    return { parsed: parse(decoded.request) };
+  } catch (err) {
+    if (err instanceof OtlpError) return failure(encoding, 400, INVALID_ARGUMENT, `Invalid request: ${err.message}`);
+    throw err;
+  }
+}
+
+function decodeRequest(signal: OtlpSignal, encoding: OtlpEncoding, req: ApiRequest): { request: unknown } | Reply {
   const name = REQUEST_NAMES[signal];
   if (encoding === "protobuf") {
     try {

@@ -5,9 +5,8 @@
 // other record is ignored, and counted in the answer and in `dev`'s request line. The
 // destination is the span's, so no x-bt-parent is needed here.
 import { genAiEvent } from "../convert/genai-records.js";
-import { INVALID_ARGUMENT, decodeRequest, exported, failure, requestEncoding } from "./otlp-http.js";
+import { INVALID_ARGUMENT, exported, failure, parseRequest, requestEncoding } from "./otlp-http.js";
 import { otlpRecords } from "./otlp-records.js";
-import { OtlpError } from "./otlp-values.js";
 import type { ApiRequest, Reply } from "./reply.js";
 import type { Destination } from "./span-fold.js";
 import type { LocalStore } from "./store.js";
@@ -17,16 +16,9 @@ export const OTLP_LOGS_PATH = "/otel/v1/logs";
 export function otlpLogs(store: LocalStore, req: ApiRequest): Reply {
   const encoding = requestEncoding(req.headers);
   if (typeof encoding !== "string") return encoding;
-  const decoded = decodeRequest("logs", encoding, req);
-  if (!("request" in decoded)) return decoded;
-  let parsed: ReturnType<typeof otlpRecords>;
-  try {
-    parsed = otlpRecords(decoded.request);
-  } catch (err) {
-    if (err instanceof OtlpError) return failure(encoding, 400, INVALID_ARGUMENT, `Invalid request: ${err.message}`);
-    throw err;
-  }
-  const { records, invalid } = parsed;
+  const request = parseRequest("logs", encoding, req, otlpRecords);
+  if (!("parsed" in request)) return request;
+  const { records, invalid } = request.parsed;
   if (records.length === 0 && invalid.length > 0) return failure(encoding, 400, INVALID_ARGUMENT, `Invalid request: ${invalid[0]}`);
 
   const droppedBefore = store.spanFold.dropped;

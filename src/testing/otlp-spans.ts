@@ -5,8 +5,6 @@
 import type { Attributes, SpanEventLike, SpanLike } from "../convert/types.js";
 import { OtlpError, attributes, hexId, isObject, list, time } from "./otlp-values.js";
 
-export { OtlpError } from "./otlp-values.js";
-
 /**
  * Every span of the request, with its resource and scope; a span that is not valid OTLP is
  * left out, and `invalid` says why (one entry per span). Throws when the request itself is

@@ -6,8 +6,8 @@
 // them; GenAI log records that came for a span first (otlp-logs.ts) are folded in.
 import { type Parent, parseParent } from "../config/parent.js";
 import type { SpanLike } from "../convert/types.js";
-import { INVALID_ARGUMENT, NOT_FOUND, decodeRequest, exported, failure, header, requestEncoding } from "./otlp-http.js";
-import { OtlpError, otlpSpans } from "./otlp-spans.js";
+import { INVALID_ARGUMENT, NOT_FOUND, exported, failure, header, parseRequest, requestEncoding } from "./otlp-http.js";
+import { otlpSpans } from "./otlp-spans.js";
 import type { ApiRequest, Reply } from "./reply.js";
 import type { LocalStore } from "./store.js";
 
@@ -44,15 +44,9 @@ export function otlpTraces(store: LocalStore, req: ApiRequest): Reply {
   if (headerValue !== undefined && !fallback) {
     return failure(encoding, 400, INVALID_ARGUMENT, `x-bt-parent: expected project_name:NAME, project_id:ID or experiment_id:ID, not "${headerValue}"`);
   }
-  const decoded = decodeRequest("traces", encoding, req);
-  if (!("request" in decoded)) return decoded;
-  let parsed: ReturnType<typeof otlpSpans>;
-  try {
-    parsed = otlpSpans(decoded.request);
-  } catch (err) {
-    if (err instanceof OtlpError) return failure(encoding, 400, INVALID_ARGUMENT, `Invalid request: ${err.message}`);
-    throw err;
-  }
+  const request = parseRequest("traces", encoding, req, otlpSpans);
+  if (!("parsed" in request)) return request;
+  const parsed = request.parsed;
 
   const refused = new Refusals();
   for (const message of parsed.invalid) refused.add(`Invalid request: ${message}`);
