@@ -64,7 +64,7 @@ export function configureLogLevel(env: Readonly<Record<string, string | undefine
 }
 
 /** True when the app has installed a diag logger (the API keeps it in its global slot). */
-export function hasDiagLogger(): boolean {
+function hasDiagLogger(): boolean {
   const api = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[Symbol.for("opentelemetry.js.api.1")];
   return api?.diag !== undefined;
 }
@@ -80,7 +80,7 @@ function emit(level: Level, text: string): void {
 }
 
 /** Writes one line to stderr now, synchronously: it works even inside an `exit` listener. */
-export function writeLine(text: string): void {
+function writeLine(text: string): void {
   try {
     writeSync(2, `${text}\n`);
   } catch {

@@ -75,7 +75,7 @@ export async function dev(options: DevOptions, out: Output, signal: AbortSignal)
   out.note("Stopped.");
 }
 
-export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function requestLine(r: RecordedRequest): string {
   const time = new Date().toISOString().slice(11, 19);

@@ -82,7 +82,7 @@ async function sizeAttachments(target: ApiTarget, rows: readonly TraceRow[]): Pr
 }
 
 /** The next wait after a poll that brought nothing: twice the last, up to the idle cap. */
-export function idleDelay(last: number, interval: number): number {
+function idleDelay(last: number, interval: number): number {
   return Math.min(last * 2, Math.max(interval, MAX_IDLE_INTERVAL_MS));
 }
 

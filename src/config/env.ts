@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The only variables `.env.braintrust` may set; anything else in the file is ignored. */
-export const ENV_FILE_ALLOWLIST: readonly string[] = [
+const ENV_FILE_ALLOWLIST: readonly string[] = [
   "BRAINTRUST_API_KEY",
   "BRAINTRUST_APP_URL",
   "BRAINTRUST_API_URL",

@@ -4,7 +4,7 @@
 // was given (with its type: `"500"` is a string, not 500) and what is used instead.
 
 /** Every option of the processor and the exporter. */
-export const EXPORTER_OPTIONS: readonly string[] = [
+const EXPORTER_OPTIONS: readonly string[] = [
   "apiKey", "apiUrl", "projectName", "projectId", "orgName", "parent", "headers", "impersonateUser",
   "maxQueueSize", "maxQueueBytes", "maxExportBatchSize", "maxBatchBytes", "scheduledDelayMillis",
   "exportTimeoutMillis", "maxConcurrentRequests", "flushOnExit", "flushOnRootEnd", "compression",
@@ -13,7 +13,7 @@ export const EXPORTER_OPTIONS: readonly string[] = [
 ];
 
 /** Options only register() takes; register() removes them before the processor sees the rest. */
-export const REGISTER_ONLY_OPTIONS: readonly string[] = [
+const REGISTER_ONLY_OPTIONS: readonly string[] = [
   "handleSignals", "spanProcessors", "resource", "sampler", "spanLimits", "idGenerator",
 ];
 

@@ -28,7 +28,7 @@ export function readProxy(env: Env): ProxySettings | { error: string } {
 }
 
 /** Where a proxy URL points, without any user:password in it, for messages. */
-export function withoutCredentials(value: string): string {
+function withoutCredentials(value: string): string {
   return value.replace(/\/\/[^/@]*@/, "//***@");
 }
 

@@ -18,12 +18,12 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
 /** JSON's whitespace: space, tab, line feed, carriage return (nothing else, not even U+00A0). */
-export function isJsonSpace(code: number): boolean {
+function isJsonSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
 /** The index just past the string whose opening quote is at `at`; -1 when it never closes. */
-export function stringEnd(text: string, at: number): number {
+function stringEnd(text: string, at: number): number {
   let close = text.indexOf('"', at + 1);
   while (close !== -1 && text.charCodeAt(close - 1) === BACKSLASH) {
     // The quote is escaped when an odd number of backslashes precede it. Each run of
@@ -41,7 +41,7 @@ export function stringEnd(text: string, at: number): number {
  * closes, a string in it never closes, or it nests deeper than `maxDepth`. Mismatched
  * brackets (`[}`) still count as closing: JSON.parse refuses them, and so does the API.
  */
-export function containerEnd(text: string, at: number, maxDepth: number): number {
+function containerEnd(text: string, at: number, maxDepth: number): number {
   let depth = 0;
   const length = text.length;
   for (let i = at; i < length; i++) {

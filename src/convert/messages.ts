@@ -47,7 +47,7 @@ export function assistantMessage(text: unknown, toolCalls: unknown): Json {
   return message;
 }
 
-export type PartKind = "content" | "call" | "response";
+type PartKind = "content" | "call" | "response";
 
 /** GenAI semconv parts: `text`, `tool_call`, `tool_call_response`; others (blobs, uris, …) kept as content. */
 function semconvPart(part: Json): [PartKind, unknown] {
@@ -190,7 +190,7 @@ function resultText(value: unknown): string {
 }
 
 /** Tool arguments and results travel as strings in OpenAI's format. */
-export function asText(value: unknown): string {
+function asText(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === undefined) return "";
   try {
@@ -214,7 +214,7 @@ export function contentOf(value: unknown): unknown {
 }
 
 /** The text of a list of untyped `{text}` blocks, or undefined when any block is something else. */
-export function blockText(blocks: readonly unknown[]): string | undefined {
+function blockText(blocks: readonly unknown[]): string | undefined {
   let text = "";
   for (const block of blocks) {
     if (!isPlainObject(block) || block.type !== undefined || typeof block.text !== "string") return undefined;

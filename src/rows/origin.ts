@@ -7,7 +7,7 @@ import type { SpanEnvironment } from "../config/environment.js";
 import type { BraintrustEvent, SpanLike } from "../convert/types.js";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";
 
-export interface SpanOrigin {
+interface SpanOrigin {
   name: string;
   version?: string;
   instrumentation?: { name: string; version?: string };

@@ -9,7 +9,7 @@ import { parseParent } from "../config/parent.js";
 import type { Attributes } from "../convert/types.js";
 import { log } from "../log.js";
 
-export const PARENT_KEY = "braintrust.parent";
+const PARENT_KEY = "braintrust.parent";
 
 /** No parent span at all (SDK 1.x `parentSpanId`, 2.x+ `parentSpanContext`); a remote parent counts as a parent. */
 export function isRootSpan(span: { parentSpanId?: unknown; parentSpanContext?: unknown }): boolean {
@@ -141,7 +141,7 @@ const OBJECT_TYPE = { experiment_id: 1, project_id: 2, project_name: 2 } as cons
 const SPAN_ID_FIELD = 3;
 const ROOT_SPAN_ID_FIELD = 4;
 
-export function encodeSpanComponents(kind: keyof typeof OBJECT_TYPE, value: string, traceId: string, spanId: string): string {
+function encodeSpanComponents(kind: keyof typeof OBJECT_TYPE, value: string, traceId: string, spanId: string): string {
   const json: Record<string, unknown> =
     kind === "project_name" ? { compute_object_metadata_args: { project_name: value } } : { object_id: value };
   // The SDK only writes span and root ids together with a row id; no row exists for a remote span.

@@ -254,7 +254,7 @@ function inheritedDestination(book: TraceBook, traceId: string, note: SpanNote |
 }
 
 /** No parent, or a parent in another process (an incoming `traceparent`): read from the span alone. */
-export function isLocalRoot(span: SpanLike): boolean {
+function isLocalRoot(span: SpanLike): boolean {
   return parentSpanIdOf(span) === undefined || hasRemoteParent(span);
 }
 

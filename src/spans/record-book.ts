@@ -41,11 +41,11 @@ export interface RecordStats {
   evicted: number;
 }
 
-export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_WAIT_MS = 10 * 60_000;
 const DEFAULT_KEEP_MS = 60_000;
 /** The fixed part of what a span kept for late records is charged (its object, events, links). */
-export const SPAN_CHARGE = 1024;
+const SPAN_CHARGE = 1024;
 
 interface Entry {
   readonly traceId: string;

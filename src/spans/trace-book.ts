@@ -14,7 +14,7 @@ import type { Parent } from "../config/parent.js";
 export const OPEN = 0;
 export const KEPT = 1;
 export const DROPPED = 2;
-export type NoteState = typeof OPEN | typeof KEPT | typeof DROPPED;
+type NoteState = typeof OPEN | typeof KEPT | typeof DROPPED;
 
 export interface SpanNote {
   /** The span's own parent in the OTel tree; undefined for a trace root. */
@@ -39,7 +39,7 @@ export interface SpanNote {
   waiting?: boolean;
 }
 
-export interface Waiter {
+interface Waiter {
   readonly spanId: string;
   /** Where its row went: the corrected link goes there too. */
   readonly destination: Parent;
@@ -50,7 +50,7 @@ interface TraceNotes {
   readonly notes: Map<string, SpanNote>;
 }
 
-export const DEFAULT_MAX_NOTES = 100_000;
+const DEFAULT_MAX_NOTES = 100_000;
 const DEFAULT_MAX_FINISHED_TRACES = 1_000;
 
 export class TraceBook {

@@ -7,7 +7,7 @@ import { type ApiRequest, type Reply, type Route, invalid, isObject, ok, problem
 import type { LocalStore } from "./store.js";
 
 /** The header the upload must carry, as S3's signed headers are. */
-export const UPLOAD_SIGNATURE_HEADER = "x-bt-local-signature";
+const UPLOAD_SIGNATURE_HEADER = "x-bt-local-signature";
 const UPLOAD_PATH = "/attachment/upload/";
 const DOWNLOAD_PATH = "/attachment/download/";
 

@@ -73,7 +73,7 @@ export function encodeCursor(newest: number): string {
 }
 
 /** The position a cursor stands for, or undefined for anything this server did not issue. */
-export function decodeCursor(cursor: string): number | undefined {
+function decodeCursor(cursor: string): number | undefined {
   try {
     const { before } = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { before?: unknown };
     if (typeof before === "number" && Number.isFinite(before)) return before;

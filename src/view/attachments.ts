@@ -12,7 +12,7 @@ export interface AttachmentRef {
 }
 
 /** True for `{type: "braintrust_attachment", key, …}`. */
-export function isAttachmentRef(value: unknown): value is AttachmentRef {
+function isAttachmentRef(value: unknown): value is AttachmentRef {
   const v = value as Partial<AttachmentRef> | null;
   return typeof v === "object" && v !== null && v.type === "braintrust_attachment" && typeof v.key === "string";
 }

@@ -5,7 +5,7 @@ import { type AttachmentRef, attachmentLabel, attachmentRefs } from "./attachmen
 // ({role, content, tool_calls?, tool_call_id?}) whatever the source convention; rows
 // from other clients may hold choices ({message}) or content parts, read here too.
 
-export interface ToolCall {
+interface ToolCall {
   id?: string;
   name: string;
   /** The arguments as written (usually JSON text). */

@@ -32,7 +32,7 @@ export interface SpanNode {
 }
 
 /** A span as a waterfall draws it: in tree order, with its depth and place on the timeline. */
-export interface WaterfallBar {
+interface WaterfallBar {
   node: SpanNode;
   depth: number;
   /** Seconds after the trace's start. */
@@ -146,7 +146,7 @@ function groupByTrace(rows: readonly TraceRow[]): [string, TraceRow[]][] {
  * sent yet, or filtered out) is shown at root level rather than dropped; so is any
  * span caught in a parent cycle.
  */
-export function buildForest(rows: readonly TraceRow[]): SpanNode[] {
+function buildForest(rows: readonly TraceRow[]): SpanNode[] {
   const nodes = rows.map((row, order): SpanNode => ({ row, spanId: text(row.span_id), start: startOf(row), end: endOf(row), order, children: [] }));
   const bySpanId = new Map<string, SpanNode>();
   for (const node of nodes) if (node.spanId !== undefined && !bySpanId.has(node.spanId)) bySpanId.set(node.spanId, node);
@@ -217,7 +217,7 @@ export function formatDuration(seconds: number | undefined): string | undefined 
   return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(2)}s`;
 }
 
-export function startOf(row: TraceRow): number {
+function startOf(row: TraceRow): number {
   const start = record(row.metrics).start;
   if (typeof start === "number") return start;
   const created = typeof row.created === "string" ? Date.parse(row.created) / 1000 : NaN;
@@ -230,4 +230,4 @@ function endOf(row: TraceRow): number | undefined {
 }
 
 export const record = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-export const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined);
+const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined);
