@@ -204,7 +204,9 @@ export class Sender {
     const verdict = classify(outcome, this.context(target));
     const status = outcome.kind === "http" ? outcome.status : 0;
     this.counters.lastError = redact(verdict.message);
-    fail(`rejected:${status}:${target.parent.key}`, `${verdict.message}; ${counted(count, "row")} dropped, not retried`);
+    // A rejected key or a failed destination is said once, by whoever stops its later rows.
+    const saidByOwner = this.options.onFinal !== undefined && (verdict.action === "keyRejected" || verdict.action === "failDestination");
+    if (!saidByOwner) fail(`rejected:${status}:${target.parent.key}`, `${verdict.message}; ${counted(count, "row")} dropped, not retried`);
     this.options.onFinal?.(target, verdict);
   }
 }

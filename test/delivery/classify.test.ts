@@ -4,7 +4,8 @@ import { type Context, classify, retriedStatus } from "../../src/delivery/classi
 import { Delivery } from "../../src/delivery/delivery.js";
 import type { Outcome } from "../../src/delivery/outcome.js";
 import { decide } from "../../src/delivery/retry.js";
-import { type ScriptedServer, acceptInsert, configFor, event, json, scriptedServer } from "./helpers.js";
+import { resetLogState } from "../../src/log.js";
+import { type ScriptedServer, acceptInsert, captureWarnings, configFor, event, json, scriptedServer, until } from "./helpers.js";
 
 const URL = "https://api.example.test";
 const byId = makeParent("project_id", "p1");
@@ -194,5 +195,36 @@ describe("classify: against a server", () => {
     expect(d.stats()).toMatchObject({ retried: 1, dropped: { rejected: 1 } });
     expect(d.stats().lastError).toBe('the API refused the rows for project_id:p1 (HTTP 501 "status 501")');
     expect(server.seen).toHaveLength(3);
+  });
+
+  it("an insert answered 403 fails its destination alone; one answered 401 fails the key, for every destination", async () => {
+    server = await scriptedServer((req, res) => {
+      if (req.path.startsWith("/v1/experiment/denied/")) return json(res, 403, { error: "no access" });
+      if (req.body.includes('"bad-key"')) return json(res, 401, { error: "invalid key" });
+      acceptInsert(req, res);
+    });
+    resetLogState();
+    const seen = captureWarnings();
+    const d = start(server.url);
+    const denied = makeParent("experiment_id", "denied");
+    d.enqueue(denied, event("refused"));
+    d.enqueue(byId, event("fine"));
+    expect(await d.flush()).toEqual({ sent: 1, dropped: 1, pending: 0 });
+    expect(d.stats().lastError).toBe("the API key may not access experiment denied (403 Forbidden) \"no access\"; check the key's permissions, or set orgName (BRAINTRUST_ORG_NAME) if the key belongs to several orgs");
+    // Later rows for that destination are dropped on arrival; the others still go.
+    d.enqueue(denied, event("later"));
+    expect(d.stats().dropped.unresolved).toBe(1);
+    d.enqueue(byId, event("bad-key"));
+    expect(await d.flush()).toEqual({ sent: 0, dropped: 1, pending: 0 });
+    expect(d.stats().lastError).toBe("the API key was rejected (401 Unauthorized) while inserting into project_id:p1: check BRAINTRUST_API_KEY (the apiKey option)");
+    d.enqueue(byId, event("after"));
+    expect(d.stats().dropped).toMatchObject({ rejected: 3, unresolved: 1 });
+    expect(server.seen.map((r) => r.path)).toEqual(["/v1/experiment/denied/insert", "/v1/project_logs/p1/insert", "/v1/project_logs/p1/insert"]);
+    // Each cause is said once, with how later rows are counted.
+    await until(() => seen.warnings.some((w) => w.message.includes("401 Unauthorized")));
+    const said = seen.warnings.map((w) => w.message);
+    seen.stop();
+    expect(said.filter((m) => m.includes("403 Forbidden"))).toEqual([expect.stringContaining("No rows for experiment_id:denied will be sent")]);
+    expect(said.filter((m) => m.includes("401 Unauthorized"))).toEqual([expect.stringContaining("No rows will be sent")]);
   });
 });
