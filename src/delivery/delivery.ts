@@ -42,7 +42,7 @@ export interface DeliveryOptions {
   repairRow?: RowRepair;
 }
 
-/** Attachment uploads running at once; each holds its media's bytes until it is done. */
+/** Attachment uploads worked at once: each has one request under way at most, so uploads never hold more of the limiter's slots. */
 const MAX_UPLOADS = 4;
 /** How long requests still in flight may take to settle once the pool is closed. */
 const CLOSE_MS = 1000;
