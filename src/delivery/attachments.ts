@@ -13,6 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Parent } from "../config/parent.js";
 import { warnOnce } from "../log.js";
 import { untilAborted } from "./abort.js";
+import type { OrgAnswer } from "./attachment-org.js";
 import type { AttachmentReference, FoundMedia, PlaceMedia } from "./attachment-reference.js";
 import type { UploadPort } from "./attachment-http.js";
 import { type UploadFailure, uploadAttachment } from "./attachment-upload.js";
@@ -32,8 +33,8 @@ export interface AttachmentOptions {
   readonly timeoutMs: number;
   readonly attemptTimeoutMs: number;
   readonly policy: BackoffPolicy;
-  /** The org the destination's project belongs to; undefined when it cannot be known. */
-  readonly orgId: (parent: Parent) => Promise<string | undefined>;
+  /** The org the destination's project belongs to, or why it cannot be known. Never rejects. */
+  readonly orgId: (parent: Parent) => Promise<OrgAnswer>;
   /** Hands a row, its references settled, to the queue. */
   readonly release: (parent: Parent, json: string) => void;
 }
@@ -222,11 +223,11 @@ export class AttachmentUploads {
   private async run(upload: Upload): Promise<void> {
     try {
       // A project lookup that never ends (an unreachable API) must not hold shutdown: close() aborts `stop`.
-      const orgId = await untilAborted(this.options.orgId(upload.parent), this.stop.signal);
+      const org = await untilAborted(this.options.orgId(upload.parent), this.stop.signal);
       if (upload.state !== "uploading") return;
-      if (!orgId) {
-        return this.settle(upload, { ok: false, cause: "api", detail: `no org id is known for ${upload.parent.key} (experiment destinations have no project lookup)` });
-      }
+      if (!org) return this.settle(upload, { ok: false, cause: "timeout", detail: "the exporter shut down first" });
+      if (!org.ok) return this.settle(upload, { ok: false, cause: "api", detail: `no org id is known for ${upload.parent.key}: ${org.detail}` });
+      const { orgId } = org;
       const { key, reference, data } = upload;
       if (!data) return;
       const result = await uploadAttachment(this.options.port, { key, body: data, filename: reference.filename, contentType: reference.content_type, orgId }, {

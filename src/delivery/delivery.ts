@@ -9,6 +9,7 @@ import type { Parent } from "../config/parent.js";
 import { secretsOf } from "../config/secrets.js";
 import { addSecret, log, note } from "../log.js";
 import { TransportUploadPort } from "./attachment-http.js";
+import { AttachmentOrgs } from "./attachment-org.js";
 import { AttachmentUploads } from "./attachments.js";
 import { Batcher } from "./batch.js";
 import type { Verdict } from "./classify.js";
@@ -122,6 +123,13 @@ export class Delivery implements DeliveryPort {
       url: this.url,
       onFinal: (target, verdict) => this.insertRefused(target.parent, verdict),
     });
+    const orgs = new AttachmentOrgs({
+      get: (path, timeoutMs, signal) => this.limiter.run(() => this.transport.get(path, timeoutMs, signal), signal ? { signal } : {}),
+      resolve: (parent) => this.resolver.resolve(parent),
+      policy,
+      attemptTimeoutMs,
+      signal: this.cancel.signal,
+    });
     this.attachments = config.attachments
       ? new AttachmentUploads({
           port: new TransportUploadPort(this.transport, this.limiter),
@@ -131,7 +139,7 @@ export class Delivery implements DeliveryPort {
           timeoutMs: config.exportTimeoutMillis,
           attemptTimeoutMs,
           policy,
-          orgId: (parent) => this.orgId(parent),
+          orgId: (parent) => orgs.orgId(parent),
           release: (parent, json) => {
             if (!this.admit(parent, json)) this.dropFull();
           },
@@ -268,15 +276,6 @@ export class Delivery implements DeliveryPort {
     } finally {
       release();
     }
-  }
-
-  /** The org of `parent`'s project, else of the default destination's (an experiment's rows). */
-  private async orgId(parent: Parent): Promise<string | undefined> {
-    const own = await this.resolver.resolve(parent);
-    if (own.ok && own.orgId) return own.orgId;
-    if (parent.key === this.config.parent.key) return undefined;
-    const fallback = await this.resolver.resolve(this.config.parent);
-    return fallback.ok ? fallback.orgId : undefined;
   }
 
   /** A lookup's answer: a destination found may send its rows now, which may have waited longer than scheduledDelayMillis. */

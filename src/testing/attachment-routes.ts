@@ -19,7 +19,7 @@ function origin(headers: IncomingHttpHeaders): string {
 }
 
 function wrongOrg({ catalog }: LocalStore, orgId: string): Reply | undefined {
-  return orgId === catalog.orgId ? undefined : problem(403, `org_id ${orgId} is not an org this key belongs to (this server's org is ${catalog.orgId})`);
+  return catalog.hasOrg(orgId) ? undefined : problem(403, `org_id ${orgId} is not an org this key belongs to (the org_id of a project this server holds)`);
 }
 
 function createAttachment(store: LocalStore, { body, headers }: ApiRequest): Reply {

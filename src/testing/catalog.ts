@@ -46,21 +46,34 @@ export class Catalog {
   private readonly projectsById = new Map<string, Project>();
   private readonly experimentsById = new Map<string, Experiment>();
   private orgIdValue: string = randomUUID();
+  /** The orgs a project was created in by `org_name`, besides the default one; the key belongs to all of them. */
+  private readonly orgIdsByName = new Map<string, string>();
   readonly userId: string = randomUUID();
 
   constructor(private readonly journal?: Journal) {}
 
+  /** The org of projects created without an `org_name`. */
   get orgId(): string {
     return this.orgIdValue;
   }
 
-  /** Creates the project, or returns the live one with that name unchanged. */
-  createProject(name: string, description?: string | null): Project {
+  /** True for an org this server's key belongs to. */
+  hasOrg(orgId: string): boolean {
+    return orgId === this.orgIdValue || [...this.orgIdsByName.values()].includes(orgId);
+  }
+
+  /** Creates the project (in the org named `orgName`, else the default one), or returns the live one with that name unchanged. */
+  createProject(name: string, description?: string | null, orgName?: string | null): Project {
     const existing = this.projectByName(name);
     if (existing) return existing;
+    let orgId = this.orgIdValue;
+    if (orgName) {
+      orgId = this.orgIdsByName.get(orgName) ?? randomUUID();
+      this.orgIdsByName.set(orgName, orgId);
+    }
     const project: Project = {
       id: randomUUID(),
-      org_id: this.orgIdValue,
+      org_id: orgId,
       name,
       description: description ?? null,
       created: new Date().toISOString(),
@@ -68,7 +81,7 @@ export class Catalog {
       user_id: this.userId,
       settings: null,
     };
-    return this.saveProject(project);
+    return this.saveProject(project, orgName ?? undefined);
   }
 
   /** Live projects, newest first. */
@@ -159,7 +172,8 @@ export class Catalog {
       // Journals written before projects could be deleted or given settings lack both fields.
       const project = { deleted_at: null, settings: null, ...(entry.project as Partial<Project>) } as Project;
       this.projectsById.set(project.id, project);
-      this.orgIdValue = project.org_id;
+      if (typeof entry.org_name === "string") this.orgIdsByName.set(entry.org_name, project.org_id);
+      else if (![...this.orgIdsByName.values()].includes(project.org_id)) this.orgIdValue = project.org_id;
       return true;
     }
     if (entry.kind === "experiment") {
@@ -170,10 +184,10 @@ export class Catalog {
     return false;
   }
 
-  private saveProject(project: Project): Project {
+  private saveProject(project: Project, orgName?: string): Project {
     // Map.set on a known id keeps its place, so an update does not reorder listings.
     this.projectsById.set(project.id, project);
-    this.journal?.append([{ kind: "project", project: { ...project } }]);
+    this.journal?.append([{ kind: "project", project: { ...project }, ...(orgName ? { org_name: orgName } : {}) }]);
     return project;
   }
 

@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 export type ObjectKind = "project_logs" | "experiment";
 
 export type JournalEntry =
-  | { kind: "project"; project: Record<string, unknown> }
+  | { kind: "project"; project: Record<string, unknown>; org_name?: string }
   | { kind: "experiment"; experiment: Record<string, unknown> }
   | { kind: "row"; object: ObjectKind; objectId: string; row: Record<string, unknown> }
   | { kind: "delete"; object: ObjectKind; objectId: string; id: string }

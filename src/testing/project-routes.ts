@@ -1,5 +1,6 @@
 // `/v1/project`: create-or-get by name, list (paged), retrieve, patch and delete.
-// One org serves every `org_name`, so an app that sets BRAINTRUST_ORG_NAME just works.
+// A project created with an `org_name` is in that org (one per name, each made when first
+// named; the key belongs to all of them), else in the server's default org.
 import type { ProjectPatch } from "./catalog.js";
 import { listPage } from "./listing.js";
 import { type ApiRequest, type Reply, type Route, ID, invalid, isObject, ok, problem } from "./reply.js";
@@ -17,7 +18,7 @@ function createProject({ catalog }: LocalStore, { body }: ApiRequest): Reply {
   if (typeof body.name !== "string" || body.name.length === 0) return invalid("name: must be a non-empty string");
   const bad = notStringOrNull(body, ["description", "org_name"]);
   if (bad) return invalid(`${bad}: must be string or null`);
-  return ok(catalog.createProject(body.name, body.description as string | null | undefined));
+  return ok(catalog.createProject(body.name, body.description as string | null | undefined, body.org_name as string | null | undefined));
 }
 
 function listProjects({ catalog }: LocalStore, { query }: ApiRequest): Reply {

@@ -111,7 +111,7 @@ export class LocalStore {
     const spanId = nonEmpty(body.span_id) ?? existing?.span_id ?? randomUUID();
     const scope =
       object === "project_logs"
-        ? { project_id: objectId, org_id: this.catalog.orgId, log_id: "g" }
+        ? { project_id: objectId, org_id: this.catalog.project(objectId)?.org_id ?? this.catalog.orgId, log_id: "g" }
         : { project_id: this.catalog.experiment(objectId)?.project_id, experiment_id: objectId };
     return {
       ...body,

@@ -278,6 +278,37 @@ describe("uploads that fail leave no dangling reference", () => {
   }
 });
 
+describe("the org an attachment is stored under", () => {
+  it("rows routed to an experiment in another org upload with that org's id, looked up once per experiment", async () => {
+    watch.start();
+    const api = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const other = await api("/v1/project", { name: "media-other-org", org_name: "another-org" });
+    const experiment = await api("/v1/experiment", { project_id: other.id, name: "media-experiment" });
+    const image = (seed: number) => ({ "gen_ai.input.messages": messages([question, { type: "image_url", image_url: { url: dataUrl("image/png", png(24, 24, seed)) } }]) });
+    const before = server.requests.length;
+    await logSpans("media-default-org", [
+      { ...image(301), "braintrust.parent": `experiment_id:${experiment.id}` },
+      { ...image(302), "braintrust.parent": `experiment_id:${experiment.id}` },
+      image(303),
+    ]);
+    const own = server.projects().find((p) => p.name === "media-default-org")!;
+    expect(other.org_id).not.toBe(own.org_id);
+    const rows = server.experimentRows(experiment.id);
+    expect(rows).toHaveLength(2);
+    const keys = rows.map((r) => reference((r.input as { content: any[] }[])[0]!.content[1].image_url.url, "image/png"));
+    const asked = server.requests.slice(before).filter((r) => r.path === "/attachment" && r.method === "POST");
+    const orgOf = (key: string) => (asked.find((r) => (r.body as { key: string }).key === key)!.body as { org_id: string }).org_id;
+    for (const key of keys) {
+      expect(orgOf(key)).toBe(other.org_id);
+      expect(storedBytes(key)).toBeDefined();
+    }
+    const [logged] = server.rows("media-default-org");
+    expect(orgOf(reference((logged!.input as { content: any[] }[])[0]!.content[1].image_url.url, "image/png"))).toBe(own.org_id);
+    expect(server.requests.slice(before).filter((r) => r.method === "GET" && r.path === `/v1/experiment/${experiment.id}`)).toHaveLength(1);
+  });
+});
+
 describe("shutdown", () => {
   it("a project lookup that never answers does not hold shutdown: it ends by its deadline and the row is counted", async () => {
     watch.start();

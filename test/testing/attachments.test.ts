@@ -67,6 +67,17 @@ describe("the local server's attachments", () => {
     expect((await register("key-3", server, "some-other-org")).status).toBe(403);
   });
 
+  it("a project created with an org_name is in that org, which takes attachments; each name is an org of its own", async () => {
+    const named = (await api("POST", "/v1/project", { name: "attachments-named", org_name: "named-org" })).body;
+    const again = (await api("POST", "/v1/project", { name: "attachments-named-2", org_name: "named-org" })).body;
+    const other = (await api("POST", "/v1/project", { name: "attachments-other", org_name: "other-org" })).body;
+    expect(named.org_id).not.toBe(orgId);
+    expect(again.org_id).toBe(named.org_id);
+    expect(other.org_id).not.toBe(named.org_id);
+    expect((await api("GET", `/v1/project/${named.id}`)).body.org_id).toBe(named.org_id);
+    expect((await register("key-named", server, named.org_id)).status).toBe(200);
+  });
+
   it("keeps at most maxAttachmentBytes, forgetting the oldest", async () => {
     const small = await startLocalBraintrust({ maxAttachmentBytes: IMAGE.length * 2 + 10 });
     try {
@@ -87,12 +98,16 @@ describe("the local server's attachments", () => {
     try {
       const first = await startLocalBraintrust({ dataFile });
       const org = (await api("POST", "/v1/project", { name: "p" }, first)).body.org_id;
+      const named = (await api("POST", "/v1/project", { name: "p-named", org_name: "named-org" }, first)).body.org_id;
       const { body } = await register("disk-1", first, org);
       await fetch(body.signedUrl, { method: "PUT", headers: body.headers, body: BODY });
       await first.close();
       const second = await startLocalBraintrust({ dataFile });
       try {
         expect(second.attachment("disk-1")?.bytes?.equals(IMAGE)).toBe(true);
+        // Both orgs are the key's again: the default one and the one named.
+        expect((await register("disk-2", second, org)).status).toBe(200);
+        expect((await register("disk-3", second, named)).status).toBe(200);
         const read = await api("GET", "/attachment?key=disk-1", undefined, second);
         expect(Buffer.from(await (await fetch(read.body.downloadUrl)).arrayBuffer()).equals(IMAGE)).toBe(true);
       } finally {
