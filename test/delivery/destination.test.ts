@@ -118,6 +118,24 @@ describe("describeOutcome", () => {
 });
 
 describe("lookups under way at once", () => {
+  it("each lookup request waits for a slot in the limiter; one forgotten while it waits sends nothing", async () => {
+    transport = new Transport({ apiUrl: server.url, apiKey: server.apiKey, headers: {}, maxConcurrent: 16 });
+    const limiter = new Limiter({ max: 1, initial: 1 });
+    let free!: () => void;
+    const holding = limiter.run(() => new Promise<Outcome>((done) => (free = () => done({ kind: "ok", status: 200, body: "{}" }))));
+    const r = new DestinationResolver(transport, { limiter, orgName: undefined, policy: { baseDelayMs: 10, maxDelayMs: 50, maxWaitMs: 60_000, random: () => 0.5 }, attemptTimeoutMs: 2_000 });
+    const waiting = makeParent("project_name", "waits-for-a-slot");
+    const settled = r.resolve(waiting);
+    r.forget(waiting);
+    expect(await settled).toMatchObject({ ok: false, stopped: true });
+    const next = r.resolve(makeParent("project_name", "gets-the-slot"));
+    free();
+    await holding;
+    expect(await next).toMatchObject({ ok: true });
+    // Only the second name's lookup reached the API: the first never got a slot.
+    expect(projectCalls().map((q) => (q.body as { name: string }).name)).toEqual(["gets-the-slot"]);
+  });
+
   it("at most maxLookups run; queued names send nothing, and forgetting one settles it at once", async () => {
     const hung = await scriptedServer(() => {}); // never answers
     const t = new Transport({ apiUrl: hung.url, apiKey: "sk-x", headers: {}, maxConcurrent: 16 });
