@@ -1,9 +1,11 @@
 // The requests attachment uploads make, behind one small port: JSON calls to the API
 // (`/attachment`, `/attachment/status`) with the key, and the upload itself, a PUT to the
 // object store's signed URL with exactly the headers the API gave and never the key. Both go
-// through the delivery's transport and its one limiter, so uploads and inserts together stay
-// within maxConcurrentRequests. Like the transport, it never throws: every failure is an
-// Outcome for the retry policy.
+// through the delivery's transport. The API calls wait for a slot in its one limiter, so
+// uploads and inserts together stay within maxConcurrentRequests; the PUT goes to another
+// server and takes no API slot: an object store that hangs must not hold the slots inserts
+// need. The uploads' own cap (attachments.ts) bounds how many PUTs run at once. Like the
+// transport, it never throws: every failure is an Outcome for the retry policy.
 import type { Limiter } from "./limiter.js";
 import type { Outcome } from "./outcome.js";
 import type { Transport } from "./transport.js";
@@ -32,10 +34,8 @@ export class TransportUploadPort implements UploadPort {
   ) {}
 
   request({ method, target, headers = {}, body, timeoutMs, signal }: UploadRequest): Promise<Outcome> {
-    const waiting = signal ? { signal } : {};
-    if (method === "POST") return this.limiter.run(() => this.transport.request({ method, path: target, body, timeoutMs, signal }), waiting);
-    // The PUT takes a slot like any request, but an object store's latency says nothing about the API's.
-    return this.limiter.run(() => this.transport.request({ method, url: target, headers, body, timeoutMs, signal }), { ...waiting, adapt: false });
+    if (method === "POST") return this.limiter.run(() => this.transport.request({ method, path: target, body, timeoutMs, signal }), signal ? { signal } : {});
+    return this.transport.request({ method, url: target, headers, body, timeoutMs, signal });
   }
 
   /** The transport is the delivery's, closed with it; requests under way end with their signal. */

@@ -10,7 +10,7 @@
 //   request was in flight, and a full batch was still waiting when its answer came. Then it
 //   doubles per round trip until the first sign of trouble (slow start), and afterwards
 //   grows by one per round trip;
-// - it halves on a retryable failure (429, 5xx, 408, a network error or timeout), at most
+// - it halves on a failure classify.ts calls an overload (408, 429, a retried 5xx, no answer), at most
 //   once per round trip: failures of requests started before the last cut were caused by
 //   the old limit, and cut nothing more;
 // - it never exceeds `max` (the connections of the pool) and never drops below 1.
@@ -43,8 +43,6 @@ export interface LimiterOptions {
 export interface RunOptions {
   /** Aborted while the request waits for a slot: it is not sent, and `run` returns a timeout outcome. */
   readonly signal?: AbortSignal;
-  /** False: the answer does not move the limit (an object-store PUT says nothing about the API). */
-  readonly adapt?: boolean;
 }
 
 const NOT_STARTED: Outcome = { kind: "network", code: "ETIMEDOUT", message: "no attempt started before the deadline" };
@@ -84,7 +82,7 @@ export class Limiter {
     let verdict: Verdict = "other";
     try {
       const outcome = await attempt();
-      if (options.adapt !== false) verdict = verdictOf(outcome);
+      verdict = verdictOf(outcome);
       return outcome;
     } finally {
       this.release(ticket, verdict);

@@ -65,8 +65,10 @@ export interface LocalBraintrust {
   /** Injects failures into later requests; undefined clears. */
   setFault(fault?: Fault): void;
   faults(): FaultCounts;
-  /** The most requests handled at once (arrived and not yet answered) since the server started. */
+  /** The most API requests handled at once (arrived and not yet answered) since the server started. */
   peakConcurrent(): number;
+  /** Object-store requests (signed uploads and downloads) being handled now. */
+  objectStoreOpen(): number;
   /** Stops listening and cuts open connections: clients get ECONNREFUSED. */
   down(): Promise<void>;
   /** Listens again, on the same port. */
@@ -115,6 +117,7 @@ export async function startLocalBraintrust(options: LocalBraintrustOptions = {})
     setFault: (fault) => injector.set(fault),
     faults: () => injector.injected(),
     peakConcurrent: () => server.concurrency.peak,
+    objectStoreOpen: () => server.concurrency.objectStore,
     down: () => server.down(),
     up: () => server.up(),
     close: () => server.down(),

@@ -41,11 +41,16 @@ export interface ServerOptions {
 const HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
 // A response cut off mid-array: what a client sees from a proxy that truncates bodies.
 const BROKEN_JSON = '{"row_ids": ["';
+/** The paths the object store answers (attachment-routes.ts), which are not the API's. */
+const OBJECT_STORE = /^\/attachment\/(upload|download)\//;
 
 export class LocalServer {
   readonly requests: RecordedRequest[] = [];
-  /** Requests being handled now (arrived, not yet answered or cut), and the most at once. */
-  readonly concurrency = { now: 0, peak: 0 };
+  /**
+   * Requests being handled now (arrived, not yet answered or cut), and the most at once: the
+   * API's, and the object store's (signed uploads and downloads) apart.
+   */
+  readonly concurrency = { now: 0, peak: 0, objectStore: 0 };
   private server: Server | undefined;
   private port: number;
 
@@ -66,9 +71,14 @@ export class LocalServer {
   async up(): Promise<void> {
     if (this.server) return;
     const server = createServer((req, res) => {
-      this.concurrency.now++;
-      this.concurrency.peak = Math.max(this.concurrency.peak, this.concurrency.now);
-      res.once("close", () => this.concurrency.now--);
+      if (OBJECT_STORE.test(req.url ?? "")) {
+        this.concurrency.objectStore++;
+        res.once("close", () => this.concurrency.objectStore--);
+      } else {
+        this.concurrency.now++;
+        this.concurrency.peak = Math.max(this.concurrency.peak, this.concurrency.now);
+        res.once("close", () => this.concurrency.now--);
+      }
       void this.handle(req, res).catch((err) => this.crash(res, err));
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // Attachment calls share the inserts' transport and their one limiter: uploads and inserts
-// together stay within maxConcurrentRequests at the server, and the PUT to the signed URL
-// carries neither the key nor a user header, nor goes through the user's dispatcher.
+// together stay within maxConcurrentRequests API requests at the server, while the PUT to the
+// signed URL takes no API slot (a store that hangs holds back no insert), carries neither the
+// key nor a user header, and never goes through the user's dispatcher.
 import { trace } from "@opentelemetry/api";
 import { Agent, type Dispatcher } from "undici";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -37,7 +38,7 @@ async function logMixed(project: string, options: BraintrustExporterOptions, ima
   trace.disable();
 }
 
-it("uploads and inserts together never have more than maxConcurrentRequests requests in flight at the server", async () => {
+it("uploads and inserts together never have more than maxConcurrentRequests API requests in flight at the server", async () => {
   watch.start();
   // Each request is held a while, so uploads and inserts overlap.
   server.setFault({ routes: ["insert", "attachment", "object-store", "project"], delayMs: 30 });
@@ -53,6 +54,34 @@ it("uploads and inserts together never have more than maxConcurrentRequests requ
     expect(put.headers["x-team"]).toBeUndefined();
   }
   for (const asked of server.requests.filter((r) => r.path === "/attachment")) expect(asked.headers["x-team"]).toBe("team-secret");
+});
+
+it("an object store that never answers holds back no insert: rows without media arrive while every PUT hangs", async () => {
+  watch.start();
+  server.setFault({ routes: ["object-store"], hang: true });
+  // Attempts that outlast the test's wait: rows held back behind a hung PUT would not arrive in it.
+  const processor = new BraintrustSpanProcessor({ apiKey: server.apiKey, apiUrl: server.url, projectName: "dead-store", exportTimeoutMillis: 600_000 });
+  const provider = providerWith(processor);
+  const tracer = provider.getTracer("attachment-http-test");
+  for (let i = 0; i < 6; i++) {
+    const content = [{ type: "text", text: `look ${i}` }, { type: "image_url", image_url: { url: image(400 + i) } }];
+    tracer.startSpan(`llm ${i}`, { attributes: { "gen_ai.operation.name": "chat", "gen_ai.input.messages": JSON.stringify([{ role: "user", content }]) } }).end();
+  }
+  await expect.poll(() => server.objectStoreOpen()).toBe(4);
+  for (let i = 0; i < 5; i++) tracer.startSpan(`step ${i}`, { attributes: { input: `step ${i}` } }).end();
+  await expect.poll(() => server.rows("dead-store").length).toBe(5);
+  // Every PUT made is still hanging: the rows did not wait for one to end.
+  expect(server.objectStoreOpen()).toBe(server.requests.filter((r) => r.method === "PUT").length);
+  expect(server.rows("dead-store").every((row) => String(row.span_attributes?.name).startsWith("step"))).toBe(true);
+  // The store comes back: the hung PUTs are cut, retried and stored, and the rows they held arrive with their references.
+  server.setFault(undefined);
+  await server.down();
+  await server.up();
+  await processor.forceFlush();
+  expect(server.rows("dead-store")).toHaveLength(11);
+  expect(JSON.stringify(server.rows("dead-store"))).not.toContain("not uploaded");
+  await provider.shutdown();
+  trace.disable();
 });
 
 it("the PUT to the signed URL never goes through the dispatcher option, which carries the API calls", async () => {

@@ -92,14 +92,6 @@ describe("Limiter", () => {
     expect(limit.inFlight).toBe(0);
   });
 
-  it("moves the limit only on answers that adapt (an object-store PUT does not)", async () => {
-    const limit = new Limiter({ max: 16, initial: 8, backlog: () => true });
-    await limit.run(async () => OVERLOAD, { adapt: false });
-    expect(limit.limit).toBe(8);
-    await once(limit, OVERLOAD);
-    expect(limit.limit).toBe(4);
-  });
-
   it("lets a batch start per slot, and as many again waiting out a retry delay, at most the limit", async () => {
     const limit = new Limiter({ max: 16, initial: 2 });
     expect(limit.mayStartBatch(1)).toBe(true);
