@@ -9,7 +9,7 @@
 // once and a merge row replacing the reference after a failure, would leave references
 // dangling meanwhile, and a merge may land before its row when batches run at once.)
 // Media past the budget becomes a marker at once; its row still goes, with its text.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Parent } from "../config/parent.js";
 import { warnOnce } from "../log.js";
 import { untilAborted } from "./abort.js";
@@ -17,9 +17,9 @@ import type { OrgAnswer } from "./attachment-org.js";
 import type { AttachmentReference, FoundMedia, PlaceMedia } from "./attachment-reference.js";
 import type { UploadPort } from "./attachment-http.js";
 import { type UploadFailure, uploadAttachment } from "./attachment-upload.js";
-import { type Replacement, replaceReferences } from "./attachment-marker.js";
+import { contentHash, decodeBase64 } from "./attachment-bytes.js";
+import { type MediaAbout, type Replacement, WHY, budgetFullMessage, failureMessage, marker, replaceReferences } from "./attachment-marker.js";
 import type { BackoffPolicy } from "./retry.js";
-import { formatBytes } from "./truncate.js";
 
 export interface AttachmentOptions {
   readonly port: UploadPort;
@@ -41,9 +41,6 @@ export interface AttachmentOptions {
 
 /** Content hashes remembered, with their keys: a long chat resends the same images each turn. */
 export const MAX_REMEMBERED = 4096;
-
-/** What a marker names of a piece of media: its type and its decoded size. */
-type MediaAbout = Pick<FoundMedia, "contentType" | "bytes">;
 
 interface Upload {
   readonly key: string;
@@ -268,67 +265,17 @@ export class AttachmentUploads {
   }
 
   private budgetFull(media: MediaAbout): string {
-    warnOnce(
-      "attachment-budget",
-      `media waiting to be uploaded passed maxAttachmentBytes (${formatBytes(this.options.maxBytes)}): media past it is replaced by a marker such as ${JSON.stringify(marker(media, "attachment budget full"))}, and its row is sent with its text. Raise maxAttachmentBytes, or check that uploads get through`,
-      "warn",
-    );
+    warnOnce("attachment-budget", budgetFullMessage(this.options.maxBytes, media), "warn");
     return marker(media, "attachment budget full");
   }
 
   /** Said once per cause, naming it: one outage fails many uploads. */
   private failed(cause: UploadFailure, detail: string): void {
-    const what: Record<UploadFailure, string> = {
-      api: `the API refused to store an attachment (POST /attachment): ${detail}`,
-      store: `the object store refused an attachment upload (PUT to the signed URL): ${detail}`,
-      timeout: `an attachment upload did not finish in time: ${detail}`,
-    };
-    const message = `${what[cause]}. Rows are still sent, with a marker such as "[image/png 1.2 MB not uploaded: ${WHY[cause]}]" in place of each attachment not stored; set attachments: false (BRAINTRUST_ATTACHMENTS=false) to keep media inline instead`;
-    warnOnce(`attachment-${cause}`, message, "warn");
+    warnOnce(`attachment-${cause}`, failureMessage(cause, detail), "warn");
   }
-}
-
-/**
- * Base64 is decoded a slice at a time: decoding a whole string first copies it (megabytes
- * per image), and the allocator keeps such copies resident after they are freed. A slice
- * is a multiple of 4 characters, so each decodes on its own.
- */
-const SLICE_CHARS = 64 * 1024;
-const SLICE_BYTES = (SLICE_CHARS / 4) * 3;
-let scratch: Buffer | undefined;
-
-/** The hash of the media's bytes (the same bytes get the same key, whichever alphabet or padding encoded them); undefined for none. */
-function contentHash(base64: string): string | undefined {
-  scratch ??= Buffer.allocUnsafeSlow(SLICE_BYTES);
-  const hash = createHash("sha256");
-  let total = 0;
-  for (let i = 0; i < base64.length; i += SLICE_CHARS) {
-    const written = scratch.write(base64.slice(i, i + SLICE_CHARS), 0, "base64");
-    hash.update(scratch.subarray(0, written));
-    total += written;
-  }
-  return total === 0 ? undefined : hash.digest("base64url");
-}
-
-/** The bytes `base64` encodes, `size` at most, in a buffer of their own. */
-function decodeBase64(base64: string, size: number): Buffer {
-  const data = Buffer.allocUnsafeSlow(size);
-  let offset = 0;
-  for (let i = 0; i < base64.length && offset < size; i += SLICE_CHARS) offset += data.write(base64.slice(i, i + SLICE_CHARS), offset, "base64");
-  return offset === size ? data : data.subarray(0, offset);
 }
 
 function replacement({ upload, reference }: RowMedia["uploads"][number]): Replacement {
   return { reference, marker: upload.marker ?? marker(upload.about, "not stored") };
 }
 
-const WHY: Record<UploadFailure, string> = {
-  api: "the API refused it",
-  store: "the object store refused it",
-  timeout: "upload timed out",
-};
-
-/** What stands in the row for media that was not uploaded: its type, its size and why. */
-export function marker(media: MediaAbout, why: string): string {
-  return `[${media.contentType} ${formatBytes(media.bytes)} not uploaded: ${why}]`;
-}
