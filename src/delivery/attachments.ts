@@ -40,7 +40,7 @@ export interface AttachmentOptions {
 }
 
 /** Content hashes remembered, with their keys: a long chat resends the same images each turn. */
-export const MAX_REMEMBERED = 4096;
+const MAX_REMEMBERED = 4096;
 
 interface Upload {
   readonly key: string;

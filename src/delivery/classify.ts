@@ -139,7 +139,7 @@ function lookingUp(parent: Parent, orgName: string | undefined): string {
 }
 
 /** One failed attempt at `url`, as "cause: hint". */
-export function explain(outcome: Outcome, url: string): string {
+function explain(outcome: Outcome, url: string): string {
   switch (outcome.kind) {
     case "network":
       return diagnoseNetwork(outcome, url);

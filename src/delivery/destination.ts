@@ -14,11 +14,11 @@ export type Resolution =
   | { ok: true; insertPath: string; /** What the info line names: `project "x" (id)`. */ label?: string; /** The project's org, for attachment uploads. */ orgId?: string }
   | { ok: false; message: string; /** 401: no destination will work with this key. */ keyRejected?: boolean; /** close() ended it. */ stopped?: boolean };
 
-export function projectInsertPath(projectId: string): string {
+function projectInsertPath(projectId: string): string {
   return `/v1/project_logs/${encodeURIComponent(projectId)}/insert`;
 }
 
-export function experimentInsertPath(experimentId: string): string {
+function experimentInsertPath(experimentId: string): string {
   return `/v1/experiment/${encodeURIComponent(experimentId)}/insert`;
 }
 
@@ -50,7 +50,7 @@ export interface ResolverOptions {
  * per tenant) while the API is down would otherwise each hold a request, a socket soon cut
  * when the name is forgotten, and a retry loop, so memory would grow with the names.
  */
-export const MAX_LOOKUPS = 8;
+const MAX_LOOKUPS = 8;
 /** Why a lookup was stopped; one shared reason, since an abort without one builds a DOMException (and its stack) each time. */
 const FORGOTTEN = new Error("lookup stopped");
 

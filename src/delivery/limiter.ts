@@ -22,13 +22,13 @@ import { type Outcome, sleep } from "./retry.js";
 export type Verdict = "ok" | "overload" | "other";
 
 /** What an answer says about the API's load: a success, a sign of overload (classify.ts decides which), or neither. */
-export function verdictOf(outcome: Outcome): Verdict {
+function verdictOf(outcome: Outcome): Verdict {
   const { action, overload } = classify(outcome);
   return action === "done" ? "ok" : overload ? "overload" : "other";
 }
 
 /** Requests allowed before any answer: each round trip spent ramping up leaves rows in the queue. */
-export const INITIAL_LIMIT = 4;
+const INITIAL_LIMIT = 4;
 
 export interface LimiterOptions {
   /** Most requests in flight (maxConcurrentRequests); the limit adapts below it. */

@@ -141,7 +141,7 @@ function isBase64(text: string): boolean {
 }
 
 /** The size of the bytes `base64` encodes. */
-export function decodedBytes(base64: string): number {
+function decodedBytes(base64: string): number {
   let length = base64.length;
   while (length > 0 && base64.charCodeAt(length - 1) === 61 /* = */) length--;
   return Math.floor((length * 3) / 4);
