@@ -71,10 +71,6 @@ export class Destinations {
     return this.rejected;
   }
 
-  get size(): number {
-    return this.byKey.size;
-  }
-
   get(key: string): Destination | undefined {
     return this.byKey.get(key);
   }

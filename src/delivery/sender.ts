@@ -46,11 +46,6 @@ export class Sender {
     private readonly options: SenderOptions,
   ) {}
 
-  /** The request byte cap in force: maxBatchBytes, lowered after a 413 to what the server takes. */
-  get batchCap(): number {
-    return this.options.batches.maxBytes;
-  }
-
   /** The next batch of a destination's lane; rows too large for any request are truncated or dropped (counted, said). */
   take(queue: ByteBoundedQueue, from: { readonly parent: Parent; readonly lane: Lane }): EncodedRows {
     const batch = this.options.batches.take(queue, from.lane);

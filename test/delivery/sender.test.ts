@@ -20,8 +20,9 @@ async function senderFor(handler: Parameters<typeof scriptedServer>[0], maxBatch
   server = await scriptedServer(handler);
   transport = new Transport({ apiUrl: server.url, apiKey: "sk-sender-key", headers: {}, maxConcurrent: 2 });
   const counters = new Counters();
-  const sender = new Sender(transport, counters, senderOptions({ batches: new Batcher(512, maxBatchBytes) }));
-  return { sender, counters };
+  const batches = new Batcher(512, maxBatchBytes);
+  const sender = new Sender(transport, counters, senderOptions({ batches }));
+  return { sender, counters, batches };
 }
 
 /** Answers 413 to bodies over `cap` bytes, like a proxy's body limit. */
@@ -34,12 +35,12 @@ const storedIds = () =>
 describe("Sender", () => {
   it("splits a batch on 413 until the halves fit, delivering every row once, and lowers its cap", async () => {
     const rows = Array.from({ length: 16 }, (_, i) => event(`r${String(i).padStart(2, "0")}`, { output: "o".repeat(2_000) }));
-    const { sender, counters } = await senderFor(capAt(20_000));
+    const { sender, counters, batches } = await senderFor(capAt(20_000));
     await sender.send(target, EncodedRows.fromText(rows));
     expect(storedIds().sort()).toEqual(rows.map((r) => JSON.parse(r).id).sort());
     expect(counters.sent).toBe(16);
     expect(counters.dropped.tooLarge).toBe(0);
-    expect(sender.batchCap).toBeLessThan(20_000);
+    expect(batches.maxBytes).toBeLessThan(20_000);
   });
 
   it("truncates a lone row the server refuses, counts it once though it took two rounds", async () => {
